@@ -1,0 +1,103 @@
+/**
+ * Everything ssokit prints goes through here. The rules:
+ * - results go to stdout (JSON with --json); diagnostics, warnings and prompts to stderr;
+ * - modern commands write `ssokit: error: <lower-case, no period>` and `ssokit: hint: …`;
+ *   original-syntax commands write Enterprise SSO's `ERROR: 0x…: <sentence>`;
+ * - colour only on a terminal, never with --no-color or NO_COLOR;
+ * - a secret value is printed only when the user asked for it (--reveal, --runtime).
+ */
+
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatHresult, type SsoError } from '../errors.js';
+import type { CliIo } from './io.js';
+
+export type Style = 'modern' | 'legacy';
+
+export interface OutputOptions {
+  tool: string;
+  style: Style;
+  color: boolean;
+  json: boolean;
+}
+
+export class Output {
+  readonly paint: ChalkInstance;
+
+  constructor(
+    readonly io: CliIo,
+    readonly options: OutputOptions,
+  ) {
+    this.paint = new Chalk({ level: options.color ? 1 : 0 });
+  }
+
+  get json(): boolean {
+    return this.options.json;
+  }
+
+  get legacy(): boolean {
+    return this.options.style === 'legacy';
+  }
+
+  /** One line of results on stdout. */
+  line(text = ''): void {
+    this.io.stdout.write(text + '\n');
+  }
+
+  printJson(value: unknown): void {
+    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  /** A progress or context note on stderr (not part of the results). */
+  note(text: string): void {
+    this.io.stderr.write(this.paint.dim(text) + '\n');
+  }
+
+  warn(text: string): void {
+    const prefix = this.legacy ? 'WARNING: ' : `${this.options.tool}: warning: `;
+    this.io.stderr.write(this.paint.yellow(prefix + text) + '\n');
+  }
+
+  /**
+   * Ends a successful command: modern commands print their own summary line, the
+   * original syntax prints Enterprise SSO's closing sentence.
+   */
+  done(summary: string): void {
+    if (this.json) return;
+    if (this.legacy) this.line('The operation completed successfully.');
+    else this.line(this.paint.green('✓ ') + summary);
+  }
+
+  error(error: SsoError): void {
+    const { stderr } = this.io;
+    if (this.legacy) {
+      stderr.write(this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`) + '\n');
+      stderr.write(capitalise(error.message) + '.\n');
+      if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+      return;
+    }
+    stderr.write(this.paint.red(`${this.options.tool}: error: ${error.message}`) + '\n');
+    if (error.hint) stderr.write(`${this.options.tool}: hint: ${error.hint}\n`);
+  }
+
+  /** Aligned columns; the first row is the heading. */
+  table(rows: string[][]): void {
+    if (rows.length === 0) return;
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+    rows.forEach((row, index) => {
+      const text = row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length)))
+        .join('  ');
+      this.line(index === 0 ? this.paint.bold(text) : text);
+    });
+  }
+
+  /** `label : value` lines, in the manner of ssomanage -displaydb. */
+  fields(pairs: [string, string][]): void {
+    const width = Math.max(...pairs.map(([label]) => label.length));
+    for (const [label, value] of pairs) this.line(`${label.padEnd(width)} : ${value}`);
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

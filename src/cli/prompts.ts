@@ -1,0 +1,42 @@
+/**
+ * Every interactive prompt, wrapped so the rest of the CLI never imports @inquirer/prompts
+ * (it is loaded only when a prompt is really shown) and so a cancelled prompt becomes one
+ * error. Prompts draw on stderr so stdout carries only results.
+ */
+
+import { SsoError } from '../errors.js';
+import type { CliIo } from './io.js';
+
+export interface Prompter {
+  password(message: string): Promise<string>;
+  input(message: string, options?: { default?: string; validate?: (value: string) => string | true }): Promise<string>;
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+  select<T extends string>(message: string, choices: { value: T; name: string; description?: string }[]): Promise<T>;
+}
+
+export function terminalPrompter(io: CliIo): Prompter {
+  const context = { input: io.stdin, output: io.stderr as NodeJS.WritableStream, clearPromptOnDone: false };
+  const load = () => import('@inquirer/prompts');
+  return {
+    password: (message) => cancellable(load().then((p) => p.password({ message, mask: '*' }, context))),
+    input: (message, options = {}) =>
+      cancellable(
+        load().then((p) =>
+          p.input({ message, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context),
+        ),
+      ),
+    confirm: (message, defaultValue) => cancellable(load().then((p) => p.confirm({ message, default: defaultValue }, context))),
+    select: (message, choices) => cancellable(load().then((p) => p.select({ message, choices }, context))),
+  };
+}
+
+async function cancellable<T>(prompt: Promise<T>): Promise<T> {
+  try {
+    return await prompt;
+  } catch (error) {
+    if ((error as Error).name === 'ExitPromptError' || (error as Error).name === 'AbortPromptError') {
+      throw new SsoError('CANCELLED', 'cancelled at the prompt; nothing was changed');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One command invocation: the global options resolved against the environment, the output,
+ * the prompter, and the node and store contexts (opened on first use, closed at the end).
+ */
+
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { checkWriterParams } from '../crypto/kdf.js';
+import { SsoError } from '../errors.js';
+import { loadNode, openNodeStore, type HomeContext, type NodeContext, type StoreContext } from '../core/context.js';
+import { productionDeps, type Deps } from '../core/deps.js';
+import { homePaths, resolveHomeDir, type HomePaths } from '../node/home.js';
+import { currentCaller, type Caller } from '../node/os-identity.js';
+import type { AnswerContext } from './answers.js';
+import type { CliIo } from './io.js';
+import { Output, type Style } from './output.js';
+import { terminalPrompter, type Prompter } from './prompts.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  home?: string;
+  db?: string;
+  json?: boolean;
+  color?: boolean;
+  yes?: boolean;
+  debug?: boolean;
+  nodeName?: string;
+  passwordFile?: string;
+}
+
+/** Environment variables the CLI reads (each also documented in docs/commands.md). */
+export const ENV_VARS = {
+  home: 'SSOKIT_HOME',
+  db: 'SSOKIT_DB',
+  nodeName: 'SSOKIT_NODE_NAME',
+  noColor: 'NO_COLOR',
+  /** Lowers scrypt's cost for new files; for test suites only (never below 2^10). */
+  kdfLog2N: 'SSOKIT_KDF_LOG2N',
+} as const;
+
+export class Session implements AnswerContext {
+  readonly out: Output;
+  readonly prompter: Prompter;
+  readonly paths: HomePaths;
+  readonly deps: Deps;
+  readonly caller: Caller;
+  stdinCache?: { text?: string };
+  #node?: NodeContext;
+  #store?: StoreContext;
+
+  constructor(
+    readonly io: CliIo,
+    readonly tool: string,
+    readonly style: Style,
+    readonly globals: GlobalOptions,
+    prompter?: Prompter,
+  ) {
+    const color = globals.color !== false && !io.env[ENV_VARS.noColor] && Boolean(io.stdout.isTTY);
+    this.out = new Output(io, { tool, style, color, json: Boolean(globals.json) });
+    this.prompter = prompter ?? terminalPrompter(io);
+    this.paths = homePaths(resolveHomeDir(globals.home, io.env[ENV_VARS.home]));
+    this.deps = depsFromEnv(io.env);
+    this.caller = currentCaller();
+  }
+
+  get passwordFile(): string | undefined {
+    return this.globals.passwordFile;
+  }
+
+  get home(): HomeContext {
+    return { paths: this.paths, deps: this.deps, caller: this.caller };
+  }
+
+  /** The store path given for this invocation (--db, SSOKIT_DB), if any. */
+  get storeOverride(): string | undefined {
+    return this.globals.db ?? (this.io.env[ENV_VARS.db] || undefined);
+  }
+
+  /** --node-name, else SSOKIT_NODE_NAME, else the host name. */
+  get requestedNodeName(): string | undefined {
+    return this.globals.nodeName ?? (this.io.env[ENV_VARS.nodeName] || undefined);
+  }
+
+  get defaultNodeName(): string {
+    return this.requestedNodeName ?? hostname();
+  }
+
+  async node(): Promise<NodeContext> {
+    this.#node ??= await loadNode(this.home);
+    return this.#node;
+  }
+
+  async store(): Promise<StoreContext> {
+    if (!this.#store) {
+      const node = await this.node();
+      const override = this.storeOverride;
+      this.#store = await openNodeStore(node, override === undefined ? undefined : resolve(override));
+    }
+    return this.#store;
+  }
+
+  /** The store context when a command already opened it (for closing remarks). */
+  get openedStore(): StoreContext | undefined {
+    return this.#store;
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.store.close();
+    this.#store = undefined;
+  }
+}
+
+function depsFromEnv(env: NodeJS.ProcessEnv): Deps {
+  const log2NText = env[ENV_VARS.kdfLog2N];
+  if (log2NText === undefined || log2NText === '') return productionDeps();
+  const log2N = Number(log2NText);
+  const backupKdf = { log2N, r: 8, p: 1 };
+  try {
+    checkWriterParams(backupKdf);
+  } catch (error) {
+    throw new SsoError('USAGE', `${ENV_VARS.kdfLog2N}=${log2NText} is not allowed: ${(error as Error).message}`);
+  }
+  return productionDeps({ backupKdf, bundleKdf: backupKdf });
+}

@@ -1,0 +1,90 @@
+/**
+ * Data keys: one active key per application, wrapped by the master secret, encrypting
+ * that application's credentials and config-store bags. Unwrapped keys are cached for the
+ * life of one command.
+ */
+
+import { SsoError } from '../errors.js';
+import { open, seal, SECRETBOX_KEY_BYTES } from '../crypto/sealed-box.js';
+import type { Rng } from '../crypto/random.js';
+import type { Queryable } from '../store/store.js';
+import { secretById, type MasterKeyring } from './master-keyring.js';
+
+export function dataKeyOwner(appId: number): string {
+  return `datakey:${appId}`;
+}
+
+export function wrapDataKey(master: Uint8Array, appId: number, key: Uint8Array, rng: Rng): Uint8Array {
+  return seal(master, dataKeyOwner(appId), key, rng);
+}
+
+export function unwrapDataKey(master: Uint8Array, appId: number, wrapped: Uint8Array): Uint8Array | null {
+  const key = open(master, dataKeyOwner(appId), wrapped);
+  return key && key.length === SECRETBOX_KEY_BYTES ? key : null;
+}
+
+/** Creates and stores a new active data key for an application; returns its id. */
+export async function createDataKey(
+  q: Queryable,
+  keyring: MasterKeyring,
+  appId: number,
+  rng: Rng,
+  now: string,
+): Promise<number> {
+  const wrapped = wrapDataKey(keyring.current.secret, appId, rng(SECRETBOX_KEY_BYTES), rng);
+  return q.insert(
+    `INSERT INTO data_keys (app_id, state, master_secret_id, wrapped, created_at) VALUES (?, 'active', ?, ?, ?)`,
+    [appId, keyring.current.id, wrapped, now],
+  );
+}
+
+interface DataKeyRow {
+  id: number;
+  app_id: number;
+  master_secret_id: string;
+  wrapped: Uint8Array;
+}
+
+export interface DataKey {
+  id: number;
+  appId: number;
+  key: Uint8Array;
+}
+
+/** Unwraps data keys on demand and remembers them for the rest of the command. */
+export class DataKeyRing {
+  readonly #byId = new Map<number, DataKey>();
+
+  constructor(readonly keyring: MasterKeyring) {}
+
+  async byId(q: Queryable, id: number): Promise<DataKey> {
+    const cached = this.#byId.get(id);
+    if (cached) return cached;
+    const row = await q.get<DataKeyRow>('SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE id = ?', [id]);
+    if (!row) throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, { hint: 'run ssokit check' });
+    return this.#unwrap(row);
+  }
+
+  async activeFor(q: Queryable, appId: number): Promise<DataKey> {
+    const row = await q.get<DataKeyRow>(
+      "SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE app_id = ? AND state = 'active'",
+      [appId],
+    );
+    if (!row) {
+      throw new SsoError('STORE_ERROR', `application ${appId} has no active data key`, { hint: 'run ssokit check' });
+    }
+    return this.#byId.get(row.id) ?? this.#unwrap(row);
+  }
+
+  #unwrap(row: DataKeyRow): DataKey {
+    const key = unwrapDataKey(secretById(this.keyring, row.master_secret_id), row.app_id, row.wrapped);
+    if (!key) {
+      throw new SsoError('DECRYPT_FAILED', `data key ${row.id} of application ${row.app_id} does not open with master secret ${row.master_secret_id}`, {
+        hint: 'the store or the local secret file was altered; run ssokit check',
+      });
+    }
+    const dataKey = { id: row.id, appId: row.app_id, key };
+    this.#byId.set(row.id, dataKey);
+    return dataKey;
+  }
+}

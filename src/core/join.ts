@@ -1,0 +1,71 @@
+/**
+ * `ssokit join --db PATH` / `ssoconfig -setDB PATH`: points this node at an existing
+ * store. On a node that already has one it re-points it (what -setDB does after a store
+ * moved), keeping the node's name and cluster names unless new ones are given.
+ */
+
+import { currentInstallFacts } from '../node/install-facts.js';
+import type { HomePaths } from '../node/home.js';
+import { answersTo, readNodeConfig, validateNodeName, writeNodeConfig, type NodeConfig } from '../node/node-config.js';
+import type { Caller } from '../node/os-identity.js';
+import { openStore } from '../store/open-store.js';
+import { recordAudit } from './audit.js';
+import type { Deps } from './deps.js';
+import { readGlobalInfo } from './global-info.js';
+
+export interface JoinOptions {
+  paths: HomePaths;
+  deps: Deps;
+  caller: Caller;
+  storePath: string;
+  /** Used when the node is new, or to rename it. */
+  nodeName: string | undefined;
+  defaultNodeName: string;
+  clusterNames: string[] | undefined;
+}
+
+export interface JoinResult {
+  nodeName: string;
+  clusterNames: string[];
+  storePath: string;
+  previousStore: string | null;
+  secretServer: string;
+  isSecretServer: boolean;
+}
+
+export async function joinStore(options: JoinOptions): Promise<JoinResult> {
+  const { paths, deps } = options;
+  const existing = await readNodeConfig(paths);
+  const nodeName = validateNodeName(options.nodeName ?? existing?.nodeName ?? options.defaultNodeName);
+  const clusterNames = options.clusterNames ?? existing?.clusterNames ?? [];
+  clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  const node: NodeConfig = {
+    nodeName,
+    clusterNames,
+    store: options.storePath,
+    install: existing?.install ?? currentInstallFacts(),
+    createdAt: existing?.createdAt ?? deps.now().toISOString(),
+  };
+  const store = await openStore(options.storePath, { busyTimeoutMs: deps.busyTimeoutMs });
+  let secretServer: string;
+  try {
+    secretServer = (await readGlobalInfo(store)).secretServer;
+    await store.transaction((tx) =>
+      recordAudit(tx, { paths, deps, caller: options.caller, node, store }, {
+        operation: existing ? 'set-db' : 'join',
+        target: options.storePath,
+      }),
+    );
+  } finally {
+    await store.close();
+  }
+  await writeNodeConfig(paths, node);
+  return {
+    nodeName,
+    clusterNames,
+    storePath: options.storePath,
+    previousStore: existing && existing.store !== options.storePath ? existing.store : null,
+    secretServer,
+    isSecretServer: answersTo(node, secretServer),
+  };
+}

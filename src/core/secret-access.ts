@@ -1,0 +1,10 @@
+import type { StoreContext } from './context.js';
+import { loadMasterKeyring } from './master-keyring.js';
+
+/**
+ * Checks, before any question is asked, that this node can use the master secret for
+ * `action`: it is the master secret server and holds the store's current secret.
+ */
+export async function assertSecretAvailable(ctx: StoreContext, action: string): Promise<void> {
+  await loadMasterKeyring(ctx, action);
+}

@@ -1,0 +1,126 @@
+/**
+ * `ssokit secret reencrypt`: new data keys for every application and every credential and
+ * config-store bag re-encrypted under them (what compliance asks for after a suspected
+ * key exposure; a master secret rotation alone re-wraps the data keys only).
+ *
+ * Resumable by construction, with no job table: starting marks each application's active
+ * key 'retiring' and adds a new active key (one transaction). Batches then move rows off
+ * retiring keys, each batch its own transaction, so every row is always under the key it
+ * names. When no row is left on a retiring key, the retiring keys are deleted. Running the
+ * command again after a crash finds the retiring keys and carries on.
+ */
+
+import { BATCH_SIZE } from '../defaults.js';
+import { auditFailures, recordAudit } from './audit.js';
+import type { StoreContext } from './context.js';
+import { configOwner, credentialOwner, resealRaw } from './credential-codec.js';
+import { createDataKey, DataKeyRing } from './data-keys.js';
+import { loadMasterKeyring } from './master-keyring.js';
+
+export interface ReencryptProgress {
+  done: number;
+  total: number;
+}
+
+export interface ReencryptOptions {
+  batchSize?: number;
+  onProgress?: (progress: ReencryptProgress) => void;
+}
+
+export interface ReencryptResult {
+  /** True when an interrupted re-encryption was carried on rather than a new one started. */
+  resumed: boolean;
+  applications: number;
+  credentials: number;
+  configEntries: number;
+  retiredKeys: number;
+}
+
+interface PendingRow {
+  row_id: number;
+  app_id: number;
+  data_key_id: number;
+  ciphertext: Uint8Array;
+  identifier_key?: string;
+}
+
+export async function reencryptStore(ctx: StoreContext, options: ReencryptOptions = {}): Promise<ReencryptResult> {
+  return auditFailures(ctx, { operation: 'secret-reencrypt', target: 'store' }, async () => {
+    const batchSize = options.batchSize ?? BATCH_SIZE;
+    const keyring = await loadMasterKeyring(ctx, 're-encrypting the store');
+    const ring = new DataKeyRing(keyring);
+    const { store, deps } = ctx;
+
+    const resumed = await store.transaction(async (tx) => {
+      const retiring = await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM data_keys WHERE state = 'retiring'");
+      if (retiring!.n > 0) return true;
+      const apps = await tx.all<{ app_id: number }>("SELECT app_id FROM data_keys WHERE state = 'active'");
+      await tx.run("UPDATE data_keys SET state = 'retiring' WHERE state = 'active'");
+      const now = deps.now().toISOString();
+      for (const { app_id } of apps) await createDataKey(tx, keyring, app_id, deps.rng, now);
+      await recordAudit(tx, ctx, { operation: 'secret-reencrypt', target: 'store', result: 'started' });
+      return false;
+    });
+
+    const total = await countPending(ctx);
+    let done = 0;
+    options.onProgress?.({ done, total });
+    const tables = [
+      {
+        select: `SELECT c.mapping_id AS row_id, k.app_id, c.data_key_id, c.ciphertext
+                 FROM credentials c JOIN data_keys k ON k.id = c.data_key_id
+                 WHERE k.state = 'retiring' ORDER BY c.mapping_id LIMIT ?`,
+        update: 'UPDATE credentials SET ciphertext = ?, data_key_id = ? WHERE mapping_id = ?',
+        owner: (row: PendingRow) => credentialOwner(row.row_id),
+      },
+      {
+        select: `SELECT e.id AS row_id, e.app_id, e.data_key_id, e.ciphertext, e.identifier_key
+                 FROM config_entries e JOIN data_keys k ON k.id = e.data_key_id
+                 WHERE k.state = 'retiring' ORDER BY e.id LIMIT ?`,
+        update: 'UPDATE config_entries SET ciphertext = ?, data_key_id = ? WHERE id = ?',
+        owner: (row: PendingRow) => configOwner(row.app_id, row.identifier_key!),
+      },
+    ];
+    const moved = [0, 0];
+    for (const [index, table] of tables.entries()) {
+      for (;;) {
+        const count = await store.transaction(async (tx) => {
+          const rows = await tx.all<PendingRow>(table.select, [batchSize]);
+          const updates = [];
+          for (const row of rows) {
+            const oldKey = await ring.byId(tx, row.data_key_id);
+            const newKey = await ring.activeFor(tx, row.app_id);
+            const sealed = resealRaw(oldKey.key, newKey.key, table.owner(row), row.ciphertext, deps.rng);
+            updates.push([sealed, newKey.id, row.row_id]);
+          }
+          await tx.runMany(table.update, updates);
+          return rows.length;
+        });
+        if (count === 0) break;
+        moved[index]! += count;
+        done += count;
+        options.onProgress?.({ done, total });
+      }
+    }
+
+    const { retiredKeys, applications } = await store.transaction(async (tx) => {
+      const applications = (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM data_keys WHERE state = 'active'"))!.n;
+      const retiredKeys = await tx.run("DELETE FROM data_keys WHERE state = 'retiring'");
+      await recordAudit(tx, ctx, {
+        operation: 'secret-reencrypt',
+        target: 'store',
+        result: `success: ${moved[0]} credentials, ${moved[1]} config bags`,
+      });
+      return { retiredKeys, applications };
+    });
+    return { resumed, applications, credentials: moved[0]!, configEntries: moved[1]!, retiredKeys };
+  });
+}
+
+async function countPending(ctx: StoreContext): Promise<number> {
+  const row = await ctx.store.get<{ n: number }>(
+    `SELECT (SELECT COUNT(*) FROM credentials c JOIN data_keys k ON k.id = c.data_key_id WHERE k.state = 'retiring')
+          + (SELECT COUNT(*) FROM config_entries e JOIN data_keys k ON k.id = e.data_key_id WHERE k.state = 'retiring') AS n`,
+  );
+  return row?.n ?? 0;
+}

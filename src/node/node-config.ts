@@ -1,0 +1,90 @@
+/**
+ * node.json: who this node is and which store it uses. Written atomically; it holds no
+ * secret, but only the node's owner should change it, so it is 0600 like the rest.
+ */
+
+import { promises as fs } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { SsoError } from '../errors.js';
+import type { HomePaths } from './home.js';
+import type { InstallFacts } from './install-facts.js';
+import { ensurePrivateDir, ioError, writeFileAtomic } from './private-files.js';
+
+export const NODE_FORMAT = 'ssokit-node/v1';
+
+export interface NodeConfig {
+  nodeName: string;
+  /** Cluster network names this node also answers to (a clustered master secret server). */
+  clusterNames: string[];
+  /** Absolute path of the store. */
+  store: string;
+  install: InstallFacts;
+  createdAt: string;
+}
+
+interface NodeFile extends Omit<NodeConfig, 'store'> {
+  format: string;
+  /** Relative to the home when the store lives inside it, so a home can be moved. */
+  store: string;
+}
+
+export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(paths.nodeFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw ioError(`cannot read ${paths.nodeFile}`, error);
+  }
+  let file: Partial<NodeFile>;
+  try {
+    file = JSON.parse(text) as Partial<NodeFile>;
+  } catch {
+    throw new SsoError('BAD_FORMAT', `${paths.nodeFile} is not valid JSON`, {
+      hint: 'restore it from a copy, or remove it and run ssokit join again',
+    });
+  }
+  if (file.format !== NODE_FORMAT) {
+    throw new SsoError('UNSUPPORTED_VERSION', `${paths.nodeFile} has format ${String(file.format)}; expected ${NODE_FORMAT}`);
+  }
+  if (typeof file.nodeName !== 'string' || typeof file.store !== 'string' || !file.install) {
+    throw new SsoError('BAD_FORMAT', `${paths.nodeFile} lacks nodeName, store or install`);
+  }
+  return {
+    nodeName: file.nodeName,
+    clusterNames: Array.isArray(file.clusterNames) ? file.clusterNames.map(String) : [],
+    store: resolve(paths.root, file.store),
+    install: file.install,
+    createdAt: String(file.createdAt ?? ''),
+  };
+}
+
+export async function writeNodeConfig(paths: HomePaths, config: NodeConfig): Promise<void> {
+  await ensurePrivateDir(paths.root);
+  const inside = relative(paths.root, config.store);
+  const store = !inside.startsWith('..') && !isAbsolute(inside) ? inside : config.store;
+  const file: NodeFile = { format: NODE_FORMAT, ...config, store };
+  await writeFileAtomic(paths.nodeFile, JSON.stringify(file, null, 2) + '\n', { overwrite: true });
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
+/** Node and cluster names are host names: letters, digits, dot, dash, underscore. */
+export function validateNodeName(name: string, what = 'node name'): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw new SsoError('INVALID_INPUT', `the ${what} "${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid host name`, {
+      hint: 'use letters, digits, dots, dashes and underscores (at most 255 characters)',
+    });
+  }
+  return name;
+}
+
+/** Names compare case-insensitively, as Windows host names do. */
+export function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** True when this node answers to `secretServer` by its name or a cluster name. */
+export function answersTo(config: NodeConfig, secretServer: string): boolean {
+  return [config.nodeName, ...config.clusterNames].some((name) => sameName(name, secretServer));
+}

@@ -1,0 +1,140 @@
+/**
+ * Files that carry secrets: created 0600 whatever the umask, written to a temporary name
+ * in the same folder, flushed and renamed into place, so a crash leaves the old file or
+ * the new one and never half of one. Folders that hold them are 0700.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SsoError } from '../errors.js';
+
+export interface WriteOptions {
+  /** Replace an existing file (otherwise FILE_EXISTS). */
+  overwrite: boolean;
+  mode?: number;
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string, options: WriteOptions): Promise<void> {
+  const temp = tempPathFor(path);
+  const handle = await openTemp(temp, options.mode ?? 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    throw ioError(`cannot write ${path}`, error);
+  }
+  await handle.close();
+  await commitTemp(temp, path, options.overwrite);
+}
+
+/** A temporary sibling name: hidden, unique, recognisable by `ssokit check`. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+}
+
+export async function openTemp(temp: string, mode: number): Promise<fs.FileHandle> {
+  try {
+    const handle = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+    await handle.chmod(mode); // the umask may have removed bits we asked for; never added any
+    return handle;
+  } catch (error) {
+    throw ioError(`cannot create ${temp}`, error);
+  }
+}
+
+/**
+ * Moves a finished temporary file into place. Without `overwrite` it links instead of
+ * renaming, which fails atomically when the target exists (no check-then-act race).
+ */
+export async function commitTemp(temp: string, path: string, overwrite: boolean): Promise<void> {
+  try {
+    if (overwrite) {
+      await fs.rename(temp, path);
+    } else {
+      await fs.link(temp, path);
+      await fs.rm(temp, { force: true });
+    }
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new SsoError('FILE_EXISTS', `${path} already exists`, {
+        hint: 'choose another file name, or add --force to replace it',
+      });
+    }
+    throw ioError(`cannot write ${path}`, error);
+  }
+  await syncDirectory(dirname(path));
+}
+
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, constants.O_RDONLY).catch(() => null);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates the folder (and parents) if missing and makes sure it is 0700. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+  } catch (error) {
+    throw ioError(`cannot create the folder ${dir}`, error);
+  }
+}
+
+/**
+ * Refuses a secret-bearing file that group or others can read or write, as ssh refuses
+ * a private key with open permissions.
+ */
+export async function assertPrivateFile(path: string): Promise<void> {
+  const stat = await fs.stat(path).catch((error) => {
+    throw ioError(`cannot read ${path}`, error);
+  });
+  const loose = stat.mode & 0o077;
+  if (loose !== 0) {
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    throw new SsoError('FILE_PERMISSIONS', `permissions ${mode} for ${path} are too open: group or others can access it`, {
+      hint: `only its owner may read a secret file: chmod 600 ${path}`,
+    });
+  }
+}
+
+export async function readFileChecked(path: string, maxBytes: number): Promise<Buffer> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, constants.O_RDONLY);
+  } catch (error) {
+    throw ioError(`cannot open ${path}`, error);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`);
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function ioError(what: string, error: unknown): SsoError {
+  if (error instanceof SsoError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new SsoError('FILE_NOT_FOUND', `${what}: no such file or folder`);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new SsoError('FILE_PERMISSIONS', `${what}: permission denied`, {
+      hint: 'run as the OS user that owns the ssokit home',
+    });
+  }
+  if (code === 'EISDIR') return new SsoError('IO_ERROR', `${what}: it is a folder`);
+  return new SsoError('IO_ERROR', `${what}: ${(error as Error).message ?? String(error)}`);
+}

@@ -1,0 +1,223 @@
+/**
+ * The SQLite adapter: the only module that imports better-sqlite3.
+ *
+ * better-sqlite3 is synchronous; the Store contract is asynchronous so a networked
+ * backend can implement it too. Each call here finishes synchronously and returns a
+ * settled promise, so the boundary costs one microtask per call; bulk work goes through
+ * `runMany` so it costs one per batch.
+ */
+
+import { closeSync, constants, existsSync, fchmodSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { SsoError } from '../../errors.js';
+import { StoreConstraintError, type Queryable, type SqlValue, type Store } from '../store.js';
+import type { OpenStoreOptions } from '../open-store.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
+
+type Db = Database.Database;
+type Statement = Database.Statement;
+
+export async function openSqliteStore(location: string, options: OpenStoreOptions): Promise<Store> {
+  if (options.create) {
+    createPrivateFile(location);
+  } else if (!existsSync(location)) {
+    throw new SsoError('STORE_ERROR', `there is no credential store at ${location}`, {
+      hint: 'check the path given with --db, SSOKIT_DB or in node.json',
+    });
+  }
+  let db: Db;
+  try {
+    db = new Database(location, { fileMustExist: true, timeout: options.busyTimeoutMs });
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before we act on it (a rotation prunes old secret files
+    // only after its commit), so a power cut cannot leave the store behind the files.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw storeError(error, location);
+  }
+  const store = new SqliteStore(db, location);
+  try {
+    await store.migrate();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return store;
+}
+
+/** The file is created 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode. */
+function createPrivateFile(location: string): void {
+  let fd: number;
+  try {
+    fd = openSync(location, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new SsoError('STORE_EXISTS', `a credential store already exists at ${location}`, {
+        hint: 'point this node at it with ssokit join --db PATH, or choose another path',
+      });
+    }
+    throw new SsoError('IO_ERROR', `cannot create the credential store at ${location}: ${(error as Error).message}`);
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+class SqliteQueries implements Queryable {
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(
+    protected readonly db: Db,
+    readonly location: string,
+  ) {}
+
+  protected prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.call(() => this.prepare(sql).all(...params) as T[]);
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.call(() => this.prepare(sql).get(...params) as T | undefined);
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.call(() => this.prepare(sql).run(...params).changes);
+  }
+
+  async insert(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.call(() => Number(this.prepare(sql).run(...params).lastInsertRowid));
+  }
+
+  async runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
+    return this.call(() => {
+      const statement = this.prepare(sql);
+      let changes = 0;
+      for (const row of rows) changes += statement.run(...row).changes;
+      return changes;
+    });
+  }
+
+  protected call<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
+  }
+}
+
+class SqliteStore extends SqliteQueries implements Store {
+  readonly kind = 'sqlite' as const;
+  schemaVersion = 0;
+  #inTransaction = false;
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) {
+      // One connection, one transaction: a nested or overlapping call is a programming error.
+      throw new Error('store.transaction() called while another transaction is open');
+    }
+    this.call(() => this.db.exec('BEGIN IMMEDIATE'));
+    this.#inTransaction = true;
+    try {
+      const result = await work(this);
+      this.call(() => this.db.exec('COMMIT'));
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.#inTransaction = false;
+    }
+  }
+
+  async migrate(): Promise<void> {
+    this.call(() =>
+      this.db.exec(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version INTEGER PRIMARY KEY,
+           name TEXT NOT NULL,
+           applied_at TEXT NOT NULL
+         )`,
+      ),
+    );
+    const current = async (q: Queryable) =>
+      (await q.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0;
+    let version = await current(this);
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new SsoError(
+        'STORE_SCHEMA',
+        `the store at ${this.location} has schema version ${version}, newer than this ssokit knows (${LATEST_SCHEMA_VERSION})`,
+        { hint: 'upgrade ssokit on this node to the release the other nodes run' },
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      await this.transaction(async (tx) => {
+        // Another process may have migrated while we waited for the write lock.
+        if ((await current(tx)) >= migration.version) return;
+        for (const statement of migration.statements) this.call(() => this.db.exec(statement));
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version,
+          migration.name,
+          new Date().toISOString(),
+        ]);
+      });
+    }
+    version = await current(this);
+    this.schemaVersion = version;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function storeError(error: unknown, location: string): Error {
+  if (error instanceof SsoError || error instanceof StoreConstraintError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    const kind =
+      code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+        ? 'unique'
+        : code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+          ? 'foreign_key'
+          : code === 'SQLITE_CONSTRAINT_CHECK'
+            ? 'check'
+            : 'other';
+    return new StoreConstraintError(kind, message);
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
+    return new SsoError('STORE_BUSY', `the credential store at ${location} stayed busy: another command holds it`, {
+      hint: 'try again when the other ssokit command has finished',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new SsoError('STORE_ERROR', `the file at ${location} is not a usable credential store (${code})`, {
+      hint: 'restore the store from a database backup; ssokit check reports what it can read',
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new SsoError('STORE_ERROR', `cannot open the credential store at ${location} for writing (${code})`, {
+      hint: 'check the file and folder permissions for this OS user',
+      cause: error,
+    });
+  }
+  if (code.startsWith('SQLITE_')) {
+    return new SsoError('STORE_ERROR', `the credential store failed: ${message} (${code})`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(message);
+}

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { testEnv } from './fast-deps.js';
+
+/** The repository root: this file runs as dist/test/helpers/cli.js. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  cwd?: string;
+}
+
+/** Runs a built binary (bin/<tool>.js) as a separate process, without a terminal. */
+export function runCli(tool: string, args: string[], options: CliOptions = {}): CliResult {
+  const result = spawnSync(process.execPath, [resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: testEnv(options.env),
+    input: options.stdin ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
