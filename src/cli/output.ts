@@ -71,7 +71,7 @@ export class Output {
     const { stderr } = this.io;
     if (this.legacy) {
       stderr.write(this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`) + '\n');
-      stderr.write(capitalise(error.message) + '.\n');
+      stderr.write(error.message + '\n');
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
       return;
     }
@@ -96,8 +96,4 @@ export class Output {
     const width = Math.max(...pairs.map(([label]) => label.length));
     for (const [label, value] of pairs) this.line(`${label.padEnd(width)} : ${value}`);
   }
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

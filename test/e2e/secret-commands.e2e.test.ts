@@ -216,7 +216,7 @@ describe('secret file permissions and error manners', () => {
     const unknown = runCli('ssokit', ['secret', 'backup', '--frobnicate']);
     expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/ssokit: error: unknown option '--frobnicate'/)]);
     const legacyUnknown = runCli('ssoconfig', ['-frobnicate']);
-    expect([legacyUnknown.status, legacyUnknown.stderr]).toEqual([2, expect.stringMatching(/Unknown option -frobnicate for ssoconfig/)]);
+    expect([legacyUnknown.status, legacyUnknown.stderr]).toEqual([2, expect.stringMatching(/unknown option -frobnicate for ssoconfig/)]);
     const missing = runCli('ssoconfig', ['-restoreSecret']);
     expect(missing.status).toBe(2);
     const pending = runCli('ssomanage', ['-listapps']);
