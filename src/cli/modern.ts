@@ -3,22 +3,47 @@
  * implementation is imported when its command runs, so start-up stays cheap.
  */
 
-import { Command } from 'commander';
+import { Command } from './commander.js';
 import { ssokitVersion } from '../node/install-facts.js';
 import { addGlobalOptions, wireProgram } from './global-options.js';
 import type { Runner } from './runner.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** Global options that take a value: their values are not command names. */
+const VALUE_OPTIONS = new Set(['--home', '--db', '--node-name', '--password-file']);
+
+/**
+ * Builds the program. Only the top-level command the arguments name is declared (all of
+ * them for help or an unknown name): declaring every command costs start-up time that
+ * grows with the command set.
+ */
 export function buildModernProgram(runner: Runner): Command {
   const program = wireProgram(new Command('ssokit'), runner.io)
     .description('Admin toolkit for an enterprise single sign-on credential store')
     .version(ssokitVersion(), '-V, --version')
     .showHelpAfterError(false);
   addGlobalOptions(program);
-  const secret = () => import('./commands/secret.js');
-  const system = () => import('./commands/system.js');
+  const wanted = firstCommandName(runner.argv);
+  const chosen = COMMANDS.filter(([name]) => name === wanted);
+  for (const [, declare] of chosen.length ? chosen : COMMANDS) declare(program, runner);
+  return program;
+}
 
+function firstCommandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+type Declare = (program: Command, runner: Runner) => void;
+
+const system = () => import('./commands/system.js');
+
+const declareInit: Declare = (program, runner) => {
   program
     .command('init')
     .description('create a new SSO system on this node (it becomes the master secret server)')
@@ -31,63 +56,70 @@ export function buildModernProgram(runner: Runner): Command {
     .option('--reminder <text>', 'password reminder stored in the backup (else SSOKIT_PASSWORD_REMINDER or a prompt)')
     .option('--force', 'replace an existing backup file')
     .action(runner.action(async () => (await system()).initCommand));
+};
 
+const declareJoin: Declare = (program, runner) => {
   program
     .command('join')
     .description('point this node at an existing credential store (ssoconfig -setDB)')
     .argument('[store]', 'the store file (or give --db)')
     .option('--cluster-name <name>', 'a cluster network name this node answers to (repeatable)', collect)
     .action(runner.action(async () => (await system()).joinCommand));
+};
 
+const declareDb: Declare = (program, runner) => {
   const db = program.command('db').description('the credential store and its global info');
   db.command('where')
     .description('show which store this node uses (ssoconfig -showdb)')
     .action(runner.action(async () => (await system()).dbWhereCommand));
+};
 
-  const secretCmd = program.command('secret').description('the master secret: backup, restore, rotation');
-  secretCmd
+const declareSecret: Declare = (program, runner) => {
+  const secret = program.command('secret').description('the master secret: backup, restore, rotation');
+  secret
     .command('backup')
     .description('back up the master secret to a password-protected file (ssoconfig -backupSecret)')
     .argument('<file>', 'backup file to write')
     .option('--reminder <text>', 'password reminder stored in the file (else SSOKIT_PASSWORD_REMINDER or a prompt)')
     .option('--force', 'replace an existing file')
-    .action(runner.action(async () => (await secret()).secretBackupCommand));
-  secretCmd
+    .action(runner.action(async () => (await import('./commands/secret-backup.js')).secretBackupCommand));
+  secret
     .command('restore')
     .description('restore the master secret on this node from a backup (ssoconfig -restoreSecret)')
     .argument('<file>', 'backup file to read')
     .option('--force', 'restore even when the file holds another secret than the store expects')
-    .action(runner.action(async () => (await secret()).secretRestoreCommand));
-  secretCmd
+    .action(runner.action(async () => (await import('./commands/secret-restore.js')).secretRestoreCommand));
+  secret
     .command('rotate')
     .description('generate a new master secret and re-wrap every data key (ssoconfig -generateSecret)')
     .option('--backup <file>', "where to write the new secret's backup (required)")
     .option('--reminder <text>', 'password reminder for the new backup')
     .option('--force', 'replace an existing backup file')
-    .action(runner.action(async () => (await secret()).secretRotateCommand));
-  secretCmd
+    .action(runner.action(async () => (await import('./commands/secret-rotate.js')).secretRotateCommand));
+  secret
     .command('reencrypt')
     .description('new data keys and every credential re-encrypted (resumable)')
-    .action(runner.action(async () => (await secret()).secretReencryptCommand));
-  secretCmd
+    .action(runner.action(async () => (await import('./commands/secret-reencrypt.js')).secretReencryptCommand));
+  secret
     .command('status')
     .description('where the master secret is and whether this node holds it')
-    .action(runner.action(async () => (await secret()).secretStatusCommand));
-  secretCmd
+    .action(runner.action(async () => (await import('./commands/secret-status.js')).secretStatusCommand));
+  secret
     .command('verify')
     .description('prove a backup opens with its password and matches the store, changing nothing')
     .argument('<file>', 'backup file to check')
-    .action(runner.action(async () => (await secret()).secretVerifyCommand));
+    .action(runner.action(async () => (await import('./commands/secret-verify.js')).secretVerifyCommand));
+};
 
-  for (const [name, what, issue] of NOT_YET_BUILT) {
+function declareNotBuilt(name: string, what: string, arrives: string): Declare {
+  return (program, runner) => {
     program
       .command(name)
       .description(`${what} (not built yet)`)
       .allowUnknownOption()
       .allowExcessArguments()
-      .action(runner.action(async () => notBuilt(`ssokit ${name}`, issue)));
-  }
-  return program;
+      .action(runner.action(async () => notBuilt(`ssokit ${name}`, arrives)));
+  };
 }
 
 /** Commands that exist in name and are filled in by later work. */
@@ -103,6 +135,15 @@ const NOT_YET_BUILT: [string, string, string][] = [
   ['clone', 'environment bundles (ssocloneaz -p / -c)', 'arrives with the ssocloneaz work'],
   ['setup', 'the interactive setup wizard', 'arrives with the setup wizard work'],
   ['check', 'a read-only health check of this node and its store', 'arrives with the reliability work'],
+];
+
+/** Every top-level command, in the order help lists them. */
+const COMMANDS: [string, Declare][] = [
+  ['init', declareInit],
+  ['join', declareJoin],
+  ['db', declareDb],
+  ['secret', declareSecret],
+  ...NOT_YET_BUILT.map(([name, what, arrives]): [string, Declare] => [name, declareNotBuilt(name, what, arrives)]),
 ];
 
 export function notBuilt(command: string, what: string) {

@@ -7,7 +7,6 @@
  * - a secret value is printed only when the user asked for it (--reveal, --runtime).
  */
 
-import { Chalk, type ChalkInstance } from 'chalk';
 import { formatHresult, type SsoError } from '../errors.js';
 import type { CliIo } from './io.js';
 
@@ -16,19 +15,34 @@ export type Style = 'modern' | 'legacy';
 export interface OutputOptions {
   tool: string;
   style: Style;
-  color: boolean;
   json: boolean;
 }
 
-export class Output {
-  readonly paint: ChalkInstance;
+/** The few styles ssokit uses. */
+export interface Painter {
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
 
+const plain = (text: string) => text;
+export const PLAIN: Painter = { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
+
+/** chalk, loaded only when colour is on (most runs are scripts, and start-up is measured). */
+export async function painterFor(color: boolean): Promise<Painter> {
+  if (!color) return PLAIN;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
+}
+
+export class Output {
   constructor(
     readonly io: CliIo,
     readonly options: OutputOptions,
-  ) {
-    this.paint = new Chalk({ level: options.color ? 1 : 0 });
-  }
+    readonly paint: Painter = PLAIN,
+  ) {}
 
   get json(): boolean {
     return this.options.json;

@@ -3,12 +3,12 @@
  * failure into one rendered error and one exit status, and closes what was opened.
  */
 
-import type { Command } from 'commander';
+import type { Command } from './commander.js';
 import { ERROR_CODES, isSsoError, SsoError } from '../errors.js';
 import type { CliIo } from './io.js';
-import { Output, type Style } from './output.js';
+import { Output, painterFor, PLAIN, type Style } from './output.js';
 import type { Prompter } from './prompts.js';
-import { Session, type GlobalOptions } from './session.js';
+import { Session, wantsColor, type GlobalOptions } from './session.js';
 
 export type CommandAction = (session: Session, ...args: any[]) => Promise<void>;
 
@@ -31,14 +31,15 @@ export class Runner {
     return async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const positional = args.slice(0, -2);
-      const session = this.startSession(command.optsWithGlobals() as GlobalOptions);
+      const session = await this.startSession(command.optsWithGlobals() as GlobalOptions);
       const run = await load();
       await run(session, ...positional, command.opts());
     };
   }
 
-  startSession(globals: GlobalOptions): Session {
-    this.session = new Session(this.io, this.tool, this.style, globals, this.prompter);
+  async startSession(globals: GlobalOptions): Promise<Session> {
+    const paint = await painterFor(wantsColor(this.io, globals.color));
+    this.session = new Session(this.io, this.tool, this.style, globals, paint, this.prompter);
     return this.session;
   }
 
@@ -82,8 +83,8 @@ export class Runner {
     return Boolean(this.session?.globals.debug) || this.argv.includes('--debug');
   }
 
+  /** Errors before a session exists (command-line parsing) are printed plainly. */
   private fallbackOutput(): Output {
-    const color = !this.argv.includes('--no-color') && !this.io.env.NO_COLOR && Boolean(this.io.stdout.isTTY);
-    return new Output(this.io, { tool: this.tool, style: this.style, color, json: false });
+    return new Output(this.io, { tool: this.tool, style: this.style, json: false }, PLAIN);
   }
 }

@@ -13,7 +13,7 @@ import { homePaths, resolveHomeDir, type HomePaths } from '../node/home.js';
 import { currentCaller, type Caller } from '../node/os-identity.js';
 import type { AnswerContext } from './answers.js';
 import type { CliIo } from './io.js';
-import { Output, type Style } from './output.js';
+import { Output, type Painter, type Style } from './output.js';
 import { terminalPrompter, type Prompter } from './prompts.js';
 
 /** Options every command accepts. */
@@ -53,10 +53,10 @@ export class Session implements AnswerContext {
     readonly tool: string,
     readonly style: Style,
     readonly globals: GlobalOptions,
+    paint: Painter,
     prompter?: Prompter,
   ) {
-    const color = globals.color !== false && !io.env[ENV_VARS.noColor] && Boolean(io.stdout.isTTY);
-    this.out = new Output(io, { tool, style, color, json: Boolean(globals.json) });
+    this.out = new Output(io, { tool, style, json: Boolean(globals.json) }, paint);
     this.prompter = prompter ?? terminalPrompter(io);
     this.paths = homePaths(resolveHomeDir(globals.home, io.env[ENV_VARS.home]));
     this.deps = depsFromEnv(io.env);
@@ -108,6 +108,11 @@ export class Session implements AnswerContext {
     await this.#store?.store.close();
     this.#store = undefined;
   }
+}
+
+/** Colour only on a terminal, and never with --no-color or NO_COLOR. */
+export function wantsColor(io: CliIo, colorFlag: boolean | undefined): boolean {
+  return colorFlag !== false && !io.env[ENV_VARS.noColor] && Boolean(io.stdout.isTTY);
 }
 
 function depsFromEnv(env: NodeJS.ProcessEnv): Deps {

@@ -6,7 +6,7 @@
  * opening checks it, so a ciphertext copied onto another row does not open there.
  */
 
-import nacl from 'tweetnacl';
+import { nacl } from './nacl.js';
 import type { Rng } from './random.js';
 
 export const NONCE_BYTES = nacl.secretbox.nonceLength;

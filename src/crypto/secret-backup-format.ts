@@ -18,7 +18,7 @@
  * tells a wrong password from a damaged file.
  */
 
-import nacl from 'tweetnacl';
+import { nacl } from './nacl.js';
 import { SsoError } from '../errors.js';
 import { LABELS } from './labels.js';
 import { constantTimeEqual, hmacSha256, subkey } from './hmac.js';

@@ -4,7 +4,7 @@
  * secret; it names the current one by id, and this module finds the file for that id.
  */
 
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SsoError } from '../errors.js';
 import { isMasterSecretId, masterSecretId, MASTER_SECRET_BYTES } from '../crypto/master-secret-id.js';
@@ -31,13 +31,9 @@ export function secretFilePath(paths: HomePaths, id: string): string {
 
 export async function readLocalSecret(paths: HomePaths, id: string): Promise<LocalSecret | null> {
   const path = secretFilePath(paths, id);
-  try {
-    await fs.access(path);
-  } catch {
-    return null;
-  }
-  await assertPrivateFile(path);
-  const text = (await readFileChecked(path, 4096)).toString('utf8');
+  if (!existsSync(path)) return null;
+  assertPrivateFile(path);
+  const text = readFileChecked(path, 4096).toString('utf8');
   const match = new RegExp(`^${SECRET_MAGIC}\\nid: (\\{[0-9A-F-]{36}\\})\\ngeneration: ([0-9]{1,9})\\nsecret: ([A-Za-z0-9+/=]{44})\\n$`).exec(text);
   const secret = match ? new Uint8Array(Buffer.from(match[3]!, 'base64')) : null;
   if (!match || !secret || secret.length !== MASTER_SECRET_BYTES || masterSecretId(secret) !== match[1] || match[1] !== id) {
@@ -60,7 +56,7 @@ export async function writeLocalSecret(paths: HomePaths, local: LocalSecret): Pr
 export async function listLocalSecretIds(paths: HomePaths): Promise<string[]> {
   let names: string[];
   try {
-    names = await fs.readdir(paths.secretDir);
+    names = readdirSync(paths.secretDir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw ioError(`cannot list ${paths.secretDir}`, error);

@@ -3,7 +3,7 @@
  * secret, but only the node's owner should change it, so it is 0600 like the rest.
  */
 
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SsoError } from '../errors.js';
 import type { HomePaths } from './home.js';
@@ -31,7 +31,9 @@ interface NodeFile extends Omit<NodeConfig, 'store'> {
 export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | null> {
   let text: string;
   try {
-    text = await fs.readFile(paths.nodeFile, 'utf8');
+    // Synchronous on purpose: every command starts here, and a thread-pool round trip
+    // costs more than the read.
+    text = readFileSync(paths.nodeFile, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw ioError(`cannot read ${paths.nodeFile}`, error);

@@ -3,7 +3,7 @@
  * (never from a flag or a variable, which the caller could set to anything).
  */
 
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 
@@ -42,6 +42,8 @@ function readGroupNames(): string[] {
   for (const gid of gids) {
     if (names.has(gid)) continue;
     try {
+      // child_process is loaded only here: most commands never need group names.
+      const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
       const entry = execFileSync('getent', ['group', String(gid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       const name = entry.split(':')[0];
       if (name) names.set(gid, name);

@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
 
@@ -95,10 +95,13 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
  * Refuses a secret-bearing file that group or others can read or write, as ssh refuses
  * a private key with open permissions.
  */
-export async function assertPrivateFile(path: string): Promise<void> {
-  const stat = await fs.stat(path).catch((error) => {
+export function assertPrivateFile(path: string): void {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
     throw ioError(`cannot read ${path}`, error);
-  });
+  }
   const loose = stat.mode & 0o077;
   if (loose !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
@@ -108,21 +111,24 @@ export async function assertPrivateFile(path: string): Promise<void> {
   }
 }
 
-export async function readFileChecked(path: string, maxBytes: number): Promise<Buffer> {
-  let handle: fs.FileHandle;
+/** Reads a small file whole (synchronously: these are a few kilobytes at most). */
+export function readFileChecked(path: string, maxBytes: number): Buffer {
+  let fd: number;
   try {
-    handle = await fs.open(path, constants.O_RDONLY);
+    fd = openSync(path, constants.O_RDONLY);
   } catch (error) {
     throw ioError(`cannot open ${path}`, error);
   }
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
     if (size > maxBytes) {
       throw new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`);
     }
-    return await handle.readFile();
+    return readFileSync(fd);
+  } catch (error) {
+    throw ioError(`cannot read ${path}`, error);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

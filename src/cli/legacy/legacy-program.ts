@@ -5,7 +5,7 @@
  * is parsed by commander as usual.
  */
 
-import { Command } from 'commander';
+import { Command } from '../commander.js';
 import { SsoError } from '../../errors.js';
 import { addGlobalOptions, wireProgram } from '../global-options.js';
 import type { CommandAction, Runner } from '../runner.js';

@@ -3,7 +3,6 @@
 import type { LegacyTool } from './legacy-program.js';
 import { unsupported } from './unsupported.js';
 
-const secret = () => import('../commands/secret.js');
 const system = () => import('../commands/system.js');
 
 export const SSOCONFIG: LegacyTool = {
@@ -15,14 +14,14 @@ export const SSOCONFIG: LegacyTool = {
       args: ['<backup file>'],
       summary: 'back up the master secret to a password-protected file',
       options: (c) => c.option('--reminder <text>', 'password reminder').option('--force', 'replace an existing file'),
-      load: async () => (await secret()).secretBackupCommand,
+      load: async () => (await import('../commands/secret-backup.js')).secretBackupCommand,
     },
     {
       name: 'restoreSecret',
       args: ['<restore file>'],
       summary: 'restore the master secret on this master secret server',
       options: (c) => c.option('--force', 'restore even when the file holds another secret than the store expects'),
-      load: async () => (await secret()).secretRestoreCommand,
+      load: async () => (await import('../commands/secret-restore.js')).secretRestoreCommand,
     },
     {
       name: 'generateSecret',
@@ -30,7 +29,7 @@ export const SSOCONFIG: LegacyTool = {
       summary: 'generate a new master secret and back it up to the file',
       options: (c) => c.option('--reminder <text>', 'password reminder').option('--force', 'replace an existing file'),
       load: async () => {
-        const { secretRotateCommand } = await secret();
+        const { secretRotateCommand } = await import('../commands/secret-rotate.js');
         return (session, file: string, options: object) => secretRotateCommand(session, { ...options, backup: file });
       },
     },

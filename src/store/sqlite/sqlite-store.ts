@@ -8,14 +8,18 @@
  */
 
 import { closeSync, constants, existsSync, fchmodSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
 import { StoreConstraintError, type Queryable, type SqlValue, type Store } from '../store.js';
 import type { OpenStoreOptions } from '../open-store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
-type Db = Database.Database;
-type Statement = Database.Statement;
+// Required rather than imported: CommonJS imported from ES modules has its exports scanned
+// at every start, which the cold-start budget cannot afford.
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+type Db = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
 
 export async function openSqliteStore(location: string, options: OpenStoreOptions): Promise<Store> {
   if (options.create) {

@@ -1,0 +1,23 @@
+/** `ssokit secret restore FILE` / `ssoconfig -restoreSecret FILE`. */
+
+import { resolve } from 'node:path';
+import { completeRestore, planRestore } from '../../core/secret-restore.js';
+import { obtainPassword } from '../answers.js';
+import type { Session } from '../session.js';
+
+export interface RestoreOptions {
+  force?: boolean;
+}
+
+export async function secretRestoreCommand(session: Session, file: string, options: RestoreOptions): Promise<void> {
+  const ctx = await session.store();
+  const { out } = session;
+  const plan = await planRestore(ctx, resolve(file), Boolean(options.force));
+  for (const warning of plan.warnings) out.warn(warning);
+  session.io.stderr.write(`Password reminder : ${plan.reminder}\n`);
+  const password = await obtainPassword(session, { message: 'Password', confirm: false });
+  const result = await completeRestore(ctx, plan, password);
+  if (out.json) return out.printJson(result);
+  const ids = result.restored.map((r) => `${r.id} (generation ${r.generation})`).join(' and ');
+  out.done(`restored master secret ${ids} on node '${ctx.node.nodeName}'`);
+}
