@@ -51,9 +51,14 @@ export interface DataKey {
   key: Uint8Array;
 }
 
-/** Unwraps data keys on demand and remembers them for the rest of the command. */
+/**
+ * Unwraps data keys on demand and remembers them for the rest of the command. The active
+ * key of an application is remembered too: a command that replaces active keys (a
+ * re-encryption starting) must use a ring created after that change.
+ */
 export class DataKeyRing {
   readonly #byId = new Map<number, DataKey>();
+  readonly #activeByApp = new Map<number, DataKey>();
 
   constructor(readonly keyring: MasterKeyring) {}
 
@@ -66,6 +71,8 @@ export class DataKeyRing {
   }
 
   async activeFor(q: Queryable, appId: number): Promise<DataKey> {
+    const cached = this.#activeByApp.get(appId);
+    if (cached) return cached;
     const row = await q.get<DataKeyRow>(
       "SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE app_id = ? AND state = 'active'",
       [appId],
@@ -73,7 +80,9 @@ export class DataKeyRing {
     if (!row) {
       throw new SsoError('STORE_ERROR', `application ${appId} has no active data key`, { hint: 'run ssokit check' });
     }
-    return this.#byId.get(row.id) ?? this.#unwrap(row);
+    const key = this.#byId.get(row.id) ?? this.#unwrap(row);
+    this.#activeByApp.set(appId, key);
+    return key;
   }
 
   #unwrap(row: DataKeyRow): DataKey {

@@ -38,17 +38,30 @@ export interface ReencryptResult {
 
 interface PendingRow {
   row_id: number;
-  app_id: number;
-  data_key_id: number;
   ciphertext: Uint8Array;
   identifier_key?: string;
 }
+
+/** The two kinds of sealed rows: credentials and config-store bags. */
+const TABLES = [
+  {
+    select: `SELECT mapping_id AS row_id, ciphertext FROM credentials
+             WHERE data_key_id = ? AND mapping_id > ? ORDER BY mapping_id LIMIT ?`,
+    update: 'UPDATE credentials SET ciphertext = ?, data_key_id = ? WHERE mapping_id = ?',
+    owner: (_appId: number, row: PendingRow) => credentialOwner(row.row_id),
+  },
+  {
+    select: `SELECT id AS row_id, ciphertext, identifier_key FROM config_entries
+             WHERE data_key_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    update: 'UPDATE config_entries SET ciphertext = ?, data_key_id = ? WHERE id = ?',
+    owner: (appId: number, row: PendingRow) => configOwner(appId, row.identifier_key!),
+  },
+];
 
 export async function reencryptStore(ctx: StoreContext, options: ReencryptOptions = {}): Promise<ReencryptResult> {
   return auditFailures(ctx, { operation: 'secret-reencrypt', target: 'store' }, async () => {
     const batchSize = options.batchSize ?? BATCH_SIZE;
     const keyring = await loadMasterKeyring(ctx, 're-encrypting the store');
-    const ring = new DataKeyRing(keyring);
     const { store, deps } = ctx;
 
     const resumed = await store.transaction(async (tx) => {
@@ -62,44 +75,47 @@ export async function reencryptStore(ctx: StoreContext, options: ReencryptOption
       return false;
     });
 
+    const ring = new DataKeyRing(keyring); // after the start: it caches the new active keys
+    const retiring = await store.all<{ id: number; app_id: number }>(
+      "SELECT id, app_id FROM data_keys WHERE state = 'retiring' ORDER BY id",
+    );
     const total = await countPending(ctx);
-    let done = 0;
-    options.onProgress?.({ done, total });
-    const tables = [
-      {
-        select: `SELECT c.mapping_id AS row_id, k.app_id, c.data_key_id, c.ciphertext
-                 FROM credentials c JOIN data_keys k ON k.id = c.data_key_id
-                 WHERE k.state = 'retiring' ORDER BY c.mapping_id LIMIT ?`,
-        update: 'UPDATE credentials SET ciphertext = ?, data_key_id = ? WHERE mapping_id = ?',
-        owner: (row: PendingRow) => credentialOwner(row.row_id),
-      },
-      {
-        select: `SELECT e.id AS row_id, e.app_id, e.data_key_id, e.ciphertext, e.identifier_key
-                 FROM config_entries e JOIN data_keys k ON k.id = e.data_key_id
-                 WHERE k.state = 'retiring' ORDER BY e.id LIMIT ?`,
-        update: 'UPDATE config_entries SET ciphertext = ?, data_key_id = ? WHERE id = ?',
-        owner: (row: PendingRow) => configOwner(row.app_id, row.identifier_key!),
-      },
-    ];
+    const progress = { done: 0, total };
+    options.onProgress?.({ ...progress });
     const moved = [0, 0];
-    for (const [index, table] of tables.entries()) {
-      for (;;) {
+    for (const [index, table] of TABLES.entries()) {
+      // Walk each retiring key's rows in id order through the (data_key_id) index, several
+      // keys per transaction, so no batch sorts or rescans what earlier batches moved.
+      let keyIndex = 0;
+      let after = 0;
+      while (keyIndex < retiring.length) {
         const count = await store.transaction(async (tx) => {
-          const rows = await tx.all<PendingRow>(table.select, [batchSize]);
-          const updates = [];
-          for (const row of rows) {
-            const oldKey = await ring.byId(tx, row.data_key_id);
-            const newKey = await ring.activeFor(tx, row.app_id);
-            const sealed = resealRaw(oldKey.key, newKey.key, table.owner(row), row.ciphertext, deps.rng);
-            updates.push([sealed, newKey.id, row.row_id]);
+          let budget = batchSize;
+          while (budget > 0 && keyIndex < retiring.length) {
+            const key = retiring[keyIndex]!;
+            const limit = budget;
+            const rows = await tx.all<PendingRow>(table.select, [key.id, after, limit]);
+            const oldKey = await ring.byId(tx, key.id);
+            const newKey = await ring.activeFor(tx, key.app_id);
+            const updates = rows.map((row) => [
+              resealRaw(oldKey.key, newKey.key, table.owner(key.app_id, row), row.ciphertext, deps.rng),
+              newKey.id,
+              row.row_id,
+            ]);
+            await tx.runMany(table.update, updates);
+            budget -= rows.length;
+            if (rows.length < limit) {
+              keyIndex++;
+              after = 0;
+            } else {
+              after = rows[rows.length - 1]!.row_id;
+            }
           }
-          await tx.runMany(table.update, updates);
-          return rows.length;
+          return batchSize - budget;
         });
-        if (count === 0) break;
         moved[index]! += count;
-        done += count;
-        options.onProgress?.({ done, total });
+        progress.done += count;
+        options.onProgress?.({ ...progress });
       }
     }
 
