@@ -6,6 +6,7 @@ import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { BATCH_SIZE } from '../src/defaults.js';
 import { DataKeyRing } from '../src/core/data-keys.js';
 import { loadMasterKeyring } from '../src/core/master-keyring.js';
 import { reencryptStore } from '../src/core/secret-reencrypt.js';
@@ -28,7 +29,7 @@ async function rotateTable(dir: string): Promise<Table> {
     const ctx = await newBenchSystem(dir, `rotate${credentials}`);
     await seedCredentials(ctx, 100, credentials);
     let n = 0;
-    const ms = await median(5, () =>
+    const ms = await median(9, () =>
       timeMs(() =>
         rotateSecret(ctx, { path: join(dir, `rot-${credentials}-${n++}.bak`), password: BENCH_PASSWORD, reminder: '', overwrite: true }),
       ),
@@ -41,7 +42,7 @@ async function rotateTable(dir: string): Promise<Table> {
   return {
     title: 'Master secret rotation (ssokit secret rotate)',
     method:
-      'Median of 5 rotations, each writing its backup (scrypt at its 2^10 floor so the store work shows) and re-wrapping every data key in one transaction.',
+      'Median of 9 rotations, each writing its backup (scrypt at its 2^10 floor so the store work shows) and re-wrapping every data key in one transaction.',
     columns: ['credentials', 'applications', 'rotate (median)'],
     rows,
     checks: [{ requirement: 'rotate at 100,000 / at 1,000 credentials ≤ 1.2×', measured: fmt.ratio(ratio), pass: ratio <= 1.2 }],
@@ -108,7 +109,7 @@ async function reencryptTable(dir: string): Promise<Table> {
     method:
       `${fmt.int(credentials)} credentials over 100 applications. Floor: select the rows, tweetnacl open + secretbox, ` +
       'one prepared UPDATE per row, one transaction. ssokit: the real command (new data keys, owner-bound plaintexts, ' +
-      'batches of 2,000 rows each committed with synchronous=FULL). Medians of 3.',
+      `batches of ${fmt.int(BATCH_SIZE)} rows, each committed with synchronous=FULL). Medians of 3.`,
     columns: ['', 'time', 'throughput'],
     rows: [
       ['raw floor', fmt.ms(floorMs), fmt.rate((credentials / floorMs) * 1000)],
