@@ -13,7 +13,6 @@ export type ToolName = 'ssokit' | 'ssoconfig' | 'ssomanage' | 'ssoclient' | 'sso
 const PENDING: Partial<Record<ToolName, string>> = {
   ssomanage: 'global info, applications and mappings arrive with the ssomanage work',
   ssoclient: 'arrives with the ssomanage work',
-  ssocloneaz: 'environment bundles arrive with the ssocloneaz work',
 };
 
 export async function main(tool: ToolName): Promise<never> {
@@ -48,6 +47,7 @@ async function legacyProgram(tool: Exclude<ToolName, 'ssokit'>, runner: Runner) 
   const { buildLegacyProgram } = await import('./legacy/legacy-program.js');
   const table = {
     ssoconfig: async () => (await import('./legacy/ssoconfig.js')).SSOCONFIG,
+    ssocloneaz: async () => (await import('./legacy/ssocloneaz.js')).SSOCLONEAZ,
   } as Record<string, () => Promise<import('./legacy/legacy-program.js').LegacyTool>>;
   return buildLegacyProgram(await table[tool]!(), runner);
 }

@@ -7,8 +7,9 @@ import { Command } from './commander.js';
 import { ssokitVersion } from '../node/install-facts.js';
 import { addGlobalOptions, wireProgram } from './global-options.js';
 import type { Runner } from './runner.js';
+import { collect, declareNotBuilt, type Declare } from './declare.js';
+import { CLONE_COMMANDS } from './modern-clone.js';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Global options that take a value: their values are not command names. */
 const VALUE_OPTIONS = new Set(['--home', '--db', '--node-name', '--password-file']);
@@ -38,8 +39,6 @@ function firstCommandName(argv: readonly string[]): string | undefined {
   }
   return undefined;
 }
-
-type Declare = (program: Command, runner: Runner) => void;
 
 const system = () => import('./commands/system.js');
 
@@ -111,17 +110,6 @@ const declareSecret: Declare = (program, runner) => {
     .action(runner.action(async () => (await import('./commands/secret-verify.js')).secretVerifyCommand));
 };
 
-function declareNotBuilt(name: string, what: string, arrives: string): Declare {
-  return (program, runner) => {
-    program
-      .command(name)
-      .description(`${what} (not built yet)`)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(runner.action(async () => notBuilt(`ssokit ${name}`, arrives)));
-  };
-}
-
 /** Commands that exist in name and are filled in by later work. */
 const NOT_YET_BUILT: [string, string, string][] = [
   ['app', 'affiliate applications', 'arrives with the ssomanage work (ssomanage -createapps …)'],
@@ -129,10 +117,6 @@ const NOT_YET_BUILT: [string, string, string][] = [
   ['credentials', 'credentials of user mappings', 'arrives with the ssomanage work (ssomanage -setcredentials …)'],
   ['config-store', 'config-store applications', 'arrives with the ssomanage work'],
   ['audit', 'the audit log', 'arrives with the ssomanage work'],
-  ['bizsys', 'business systems protected by SSO', 'arrives with the ssocloneaz work'],
-  ['get', 'read a setting by dotted name', 'arrives with the ssocloneaz work'],
-  ['set', 'write a setting by dotted name', 'arrives with the ssocloneaz work'],
-  ['clone', 'environment bundles (ssocloneaz -p / -c)', 'arrives with the ssocloneaz work'],
   ['setup', 'the interactive setup wizard', 'arrives with the setup wizard work'],
   ['check', 'a read-only health check of this node and its store', 'arrives with the reliability work'],
 ];
@@ -143,12 +127,6 @@ const COMMANDS: [string, Declare][] = [
   ['join', declareJoin],
   ['db', declareDb],
   ['secret', declareSecret],
+  ...CLONE_COMMANDS,
   ...NOT_YET_BUILT.map(([name, what, arrives]): [string, Declare] => [name, declareNotBuilt(name, what, arrives)]),
 ];
-
-export function notBuilt(command: string, what: string) {
-  return async () => {
-    const { SsoError } = await import('../errors.js');
-    throw new SsoError('NOT_IMPLEMENTED', `${command} is not built yet`, { hint: what });
-  };
-}
