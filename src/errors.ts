@@ -125,6 +125,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export interface SsoErrorOptions {
   /** One line telling the user what to do about it. */
   hint?: string;
+  /** Further lines, one problem each (every invalid line of an input file, say). */
+  details?: string[];
   /** Overrides the code's HRESULT with a more precise Enterprise SSO error. */
   esso?: { hresult: number; text: string };
   cause?: unknown;
@@ -134,6 +136,7 @@ export interface SsoErrorOptions {
 export class SsoError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly details: string[];
   readonly esso: { hresult: number; text: string };
 
   constructor(code: ErrorCode, message: string, options: SsoErrorOptions = {}) {
@@ -141,6 +144,7 @@ export class SsoError extends Error {
     this.name = 'SsoError';
     this.code = code;
     this.hint = options.hint;
+    this.details = options.details ?? [];
     const info: CodeInfo = ERROR_CODES[code];
     this.esso = options.esso ?? { hresult: info.hresult, text: info.essoText };
   }

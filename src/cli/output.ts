@@ -86,10 +86,12 @@ export class Output {
     if (this.legacy) {
       stderr.write(this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`) + '\n');
       stderr.write(error.message + '\n');
+      for (const detail of error.details) stderr.write(`  ${detail}\n`);
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
       return;
     }
     stderr.write(this.paint.red(`${this.options.tool}: error: ${error.message}`) + '\n');
+    for (const detail of error.details) stderr.write(`  ${detail}\n`);
     if (error.hint) stderr.write(`${this.options.tool}: hint: ${error.hint}\n`);
   }
 

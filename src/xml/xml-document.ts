@@ -1,0 +1,192 @@
+/**
+ * Reading an XML input file safely, with fast-xml-parser doing the parsing:
+ * - a size cap, checked before reading;
+ * - UTF-8 (a BOM is allowed) or UTF-16 with a BOM; invalid bytes are refused, not replaced;
+ * - no DOCTYPE and so no entities beyond XML's five and character references: nothing is
+ *   expanded and nothing is fetched;
+ * - a nesting cap;
+ * - every element knows its line, so every problem can be reported with one.
+ */
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SsoError } from '../errors.js';
+import { ioError } from '../node/private-files.js';
+
+/** 64 MiB: a file of 100,000 mappings is about 21 MiB. */
+export const XML_MAX_BYTES = 64 * 1024 * 1024;
+export const XML_MAX_DEPTH = 32;
+
+export interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlElement[];
+  /** The element's own text, trimmed (text of children not included). */
+  text: string;
+  line: number;
+}
+
+export interface XmlDocument {
+  /** The file's name, for messages. */
+  file: string;
+  root: XmlElement;
+}
+
+export interface XmlProblem {
+  line: number;
+  message: string;
+}
+
+/** One error for all the problems found in a file; nothing is applied. */
+export function xmlProblems(file: string, problems: XmlProblem[]): SsoError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  const count = sorted.length === 1 ? 'a problem' : `${sorted.length} problems`;
+  return new SsoError('INVALID_INPUT', `${file} has ${count}; nothing was changed`, {
+    details: sorted.map((p) => `${file}:${p.line}: ${p.message}`),
+  });
+}
+
+export function readXmlFile(path: string, maxBytes = XML_MAX_BYTES): XmlDocument {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw ioError(`cannot open ${path}`, error);
+  }
+  let bytes: Buffer;
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) {
+      throw new SsoError('INVALID_INPUT', `${path} is ${size} bytes; XML input is limited to ${maxBytes / 2 ** 20} MiB`);
+    }
+    bytes = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    bytes = bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+  return parseXml(bytes, basename(path));
+}
+
+export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
+  const text = decode(bytes, file);
+  const fail = (line: number, message: string) => xmlProblems(file, [{ line, message }]);
+  const doctype = /<!DOCTYPE|<!ENTITY/i.exec(text);
+  if (doctype) {
+    throw fail(lineAt(text, doctype.index), 'a DOCTYPE or ENTITY declaration is not allowed (no entities are expanded or fetched)');
+  }
+  const entity = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)[^;\s<&]{0,40};?/.exec(text);
+  if (entity) throw fail(lineAt(text, entity.index), `undefined entity reference "${printable(entity[0])}"`);
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) throw fail(valid.err.line, `not well-formed XML: ${valid.err.msg}`);
+
+  const parser = new XMLParser({
+    preserveOrder: true,
+    captureMetaData: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    processEntities: true,
+    htmlEntities: true, // for character references: named HTML entities never get here (refused above)
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    commentPropName: false,
+    maxNestedTags: XML_MAX_DEPTH,
+  });
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(text) as OrderedNode[];
+  } catch (error) {
+    throw fail(1, `cannot be read: ${(error as Error).message} (elements may nest at most ${XML_MAX_DEPTH} deep)`);
+  }
+  const lines = lineStarts(text);
+  const elements = nodes.map((node) => toElement(node, lines)).filter((e): e is XmlElement => e !== null);
+  if (elements.length !== 1) throw fail(1, `expected one root element, found ${elements.length}`);
+  return { file, root: elements[0]! };
+}
+
+/** fast-xml-parser's preserveOrder shape: `{ [tag]: children, ':@'?: attributes }`. */
+type OrderedNode = Record<string, unknown>;
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+function toElement(node: OrderedNode, lines: number[]): XmlElement | null {
+  const name = Object.keys(node).find((key) => key !== ':@');
+  if (name === undefined || name === '#text' || name.startsWith('?')) return null;
+  const attrs = (node[':@'] as Record<string, string> | undefined) ?? {};
+  const children: XmlElement[] = [];
+  let text = '';
+  for (const child of (node[name] as OrderedNode[]) ?? []) {
+    if ('#text' in child) text += String(child['#text']);
+    else {
+      const element = toElement(child, lines);
+      if (element) children.push(element);
+    }
+  }
+  const start = ((node as Record<symbol, { startIndex?: number }>)[META]?.startIndex ?? 0);
+  return { name, attrs: { ...attrs }, children, text: text.trim(), line: lineOf(lines, start) };
+}
+
+function decode(bytes: Uint8Array, file: string): string {
+  let encoding: 'utf-8' | 'utf-16le' | 'utf-16be' = 'utf-8';
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, start] = ['utf-16le', 2];
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, start] = ['utf-16be', 2];
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(start));
+  } catch {
+    const line = encoding === 'utf-8' ? firstBadUtf8Line(bytes.subarray(start)) : 1;
+    throw xmlProblems(file, [{ line, message: `the file is not valid ${encoding.toUpperCase()} text` }]);
+  }
+}
+
+function firstBadUtf8Line(bytes: Uint8Array): number {
+  // Decode growing prefixes at line boundaries to find the first line that fails.
+  let line = 1;
+  let from = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(from, i));
+      } catch {
+        return line;
+      }
+      line++;
+      from = i + 1;
+    }
+  }
+  return line;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(starts: number[], index: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= index) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
+
+function lineAt(text: string, index: number): number {
+  return lineOf(lineStarts(text), index);
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
