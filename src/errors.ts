@@ -217,3 +217,20 @@ export function formatHresult(hresult: number): string {
 export function isSsoError(error: unknown): error is SsoError {
   return error instanceof SsoError;
 }
+
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+/** The most problems one error lists; the rest are counted. */
+const MAX_LISTED_PROBLEMS = 200;
+
+/** One error for every problem found in an input file, each with its line; nothing was applied. */
+export function fileProblems(file: string, problems: LineProblem[]): SsoError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  const count = sorted.length === 1 ? 'a problem' : `${sorted.length} problems`;
+  const details = sorted.slice(0, MAX_LISTED_PROBLEMS).map((p) => `${file}:${p.line}: ${p.message}`);
+  if (sorted.length > MAX_LISTED_PROBLEMS) details.push(`… and ${sorted.length - MAX_LISTED_PROBLEMS} more`);
+  return new SsoError('INVALID_INPUT', `${file} has ${count}; nothing was changed`, { details });
+}

@@ -9,6 +9,7 @@ import { addGlobalOptions, wireProgram } from './global-options.js';
 import type { Runner } from './runner.js';
 import { collect, declareNotBuilt, type Declare } from './declare.js';
 import { CLONE_COMMANDS } from './modern-clone.js';
+import { MANAGE_COMMANDS } from './modern-manage.js';
 
 
 /** Global options that take a value: their values are not command names. */
@@ -48,6 +49,7 @@ const declareInit: Declare = (program, runner) => {
     .description('create a new SSO system on this node (it becomes the master secret server)')
     .option('--cluster-name <name>', 'a cluster network name this node answers to (repeatable)', collect)
     .option('--secret-server <name>', "name recorded as the master secret server (default: this node's name)")
+    .option('--domain <name>', "directory domain of this node's OS accounts (the caller alice is then DOMAIN\\alice)")
     .option('--sso-admin <accounts>', 'SSO administrators: OS users or groups, ;-separated (default: you)')
     .option('--affiliate-admin <accounts>', 'SSO affiliate administrators (default: the SSO administrators)')
     .option('--backup <file>', 'where to write the secret backup (default: <home>/backup/SSOxxxx.bak)')
@@ -63,14 +65,8 @@ const declareJoin: Declare = (program, runner) => {
     .description('point this node at an existing credential store (ssoconfig -setDB)')
     .argument('[store]', 'the store file (or give --db)')
     .option('--cluster-name <name>', 'a cluster network name this node answers to (repeatable)', collect)
+    .option('--domain <name>', "directory domain of this node's OS accounts")
     .action(runner.action(async () => (await system()).joinCommand));
-};
-
-const declareDb: Declare = (program, runner) => {
-  const db = program.command('db').description('the credential store and its global info');
-  db.command('where')
-    .description('show which store this node uses (ssoconfig -showdb)')
-    .action(runner.action(async () => (await system()).dbWhereCommand));
 };
 
 const declareSecret: Declare = (program, runner) => {
@@ -112,11 +108,6 @@ const declareSecret: Declare = (program, runner) => {
 
 /** Commands that exist in name and are filled in by later work. */
 const NOT_YET_BUILT: [string, string, string][] = [
-  ['app', 'affiliate applications', 'arrives with the ssomanage work (ssomanage -createapps …)'],
-  ['mapping', 'user mappings', 'arrives with the ssomanage work (ssomanage -createmappings …)'],
-  ['credentials', 'credentials of user mappings', 'arrives with the ssomanage work (ssomanage -setcredentials …)'],
-  ['config-store', 'config-store applications', 'arrives with the ssomanage work'],
-  ['audit', 'the audit log', 'arrives with the ssomanage work'],
   ['setup', 'the interactive setup wizard', 'arrives with the setup wizard work'],
   ['check', 'a read-only health check of this node and its store', 'arrives with the reliability work'],
 ];
@@ -125,8 +116,8 @@ const NOT_YET_BUILT: [string, string, string][] = [
 const COMMANDS: [string, Declare][] = [
   ['init', declareInit],
   ['join', declareJoin],
-  ['db', declareDb],
   ['secret', declareSecret],
+  ...MANAGE_COMMANDS,
   ...CLONE_COMMANDS,
   ...NOT_YET_BUILT.map(([name, what, arrives]): [string, Declare] => [name, declareNotBuilt(name, what, arrives)]),
 ];

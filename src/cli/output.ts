@@ -52,6 +52,11 @@ export class Output {
     return this.options.style === 'legacy';
   }
 
+  /** ssomanage and ssoclient open with the server they use; ssokit works on the store directly. */
+  usingServer(): void {
+    if (this.legacy && !this.json) this.line('Using SSO server on this computer');
+  }
+
   /** One line of results on stdout. */
   line(text = ''): void {
     this.io.stdout.write(text + '\n');

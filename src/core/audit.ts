@@ -42,28 +42,38 @@ export async function auditFailures<T>(ctx: StoreContext, entry: AuditEntry, wor
   }
 }
 
+export type AuditKind = 'operations' | 'deleted-apps' | 'deleted-mappings' | 'lookups';
+
 export interface AuditRecord {
   id: number;
   at: string;
   osUser: string;
   node: string;
-  operation: string;
-  target: string;
-  result: string;
+  /** operations: what was done, to what, with what result. */
+  operation?: string;
+  target?: string;
+  result?: string;
+  /** The ring-buffer tables: which application, mapping or lookup. */
+  app?: string;
+  localUser?: string;
+  externalUser?: string;
 }
 
-export async function listAudit(q: Queryable, options: { limit: number }): Promise<AuditRecord[]> {
-  const rows = await q.all<{ id: number; at: string; os_user: string; node: string; operation: string; target: string; result: string }>(
-    'SELECT * FROM audit ORDER BY id DESC LIMIT ?',
-    [options.limit],
-  );
-  return rows.reverse().map((r) => ({
-    id: r.id,
-    at: r.at,
-    osUser: r.os_user,
-    node: r.node,
-    operation: r.operation,
-    target: r.target,
-    result: r.result,
-  }));
+const AUDIT_TABLES: Record<AuditKind, string> = {
+  operations: 'audit',
+  'deleted-apps': 'audit_deleted_apps',
+  'deleted-mappings': 'audit_deleted_mappings',
+  lookups: 'audit_credential_lookups',
+};
+
+/** The newest `limit` entries of one audit table, oldest first. */
+export async function listAudit(q: Queryable, options: { kind: AuditKind; limit: number }): Promise<AuditRecord[]> {
+  const rows = await q.all<Record<string, string | number>>(`SELECT * FROM ${AUDIT_TABLES[options.kind]} ORDER BY id DESC LIMIT ?`, [options.limit]);
+  return rows.reverse().map((r) => {
+    const record: AuditRecord = { id: Number(r.id), at: String(r.at), osUser: String(r.os_user), node: String(r.node) };
+    if (r.operation !== undefined) Object.assign(record, { operation: r.operation, target: r.target, result: r.result });
+    if (r.app_name !== undefined) record.app = String(r.app_name);
+    if (r.local_user !== undefined) Object.assign(record, { localUser: r.local_user, externalUser: r.external_user });
+    return record;
+  });
 }

@@ -35,6 +35,8 @@ export interface InitOptions {
   caller: Caller;
   nodeName: string;
   clusterNames: string[];
+  /** The directory domain of this node's OS accounts, if any. */
+  domain?: string;
   /** The name the store records as master secret server; this node's name by default. */
   secretServer?: string;
   storePath: string;
@@ -61,6 +63,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
   const node: NodeConfig = {
     nodeName: options.nodeName,
     clusterNames: options.clusterNames,
+    ...(options.domain ? { domain: validateNodeName(options.domain, 'domain') } : {}),
     store: options.storePath,
     install: currentInstallFacts(),
     createdAt: deps.now().toISOString(),

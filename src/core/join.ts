@@ -22,6 +22,8 @@ export interface JoinOptions {
   nodeName: string | undefined;
   defaultNodeName: string;
   clusterNames: string[] | undefined;
+  /** The directory domain of this node's OS accounts (kept when not given). */
+  domain: string | undefined;
 }
 
 export interface JoinResult {
@@ -39,9 +41,11 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   const nodeName = validateNodeName(options.nodeName ?? existing?.nodeName ?? options.defaultNodeName);
   const clusterNames = options.clusterNames ?? existing?.clusterNames ?? [];
   clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  const domain = options.domain ?? existing?.domain;
   const node: NodeConfig = {
     nodeName,
     clusterNames,
+    ...(domain ? { domain: validateNodeName(domain, 'domain') } : {}),
     store: options.storePath,
     install: existing?.install ?? currentInstallFacts(),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),

@@ -1,4 +1,6 @@
 import type { StoreContext } from './context.js';
+import { roleCheck } from './role-check.js';
+import { requireRole } from './roles.js';
 import { loadMasterKeyring } from './master-keyring.js';
 
 /**
@@ -6,5 +8,6 @@ import { loadMasterKeyring } from './master-keyring.js';
  * `action`: it is the master secret server and holds the store's current secret.
  */
 export async function assertSecretAvailable(ctx: StoreContext, action: string): Promise<void> {
+  requireRole(await roleCheck(ctx), 'sso-admin', action);
   await loadMasterKeyring(ctx, action);
 }

@@ -3,6 +3,8 @@
 import { auditFailures, recordAudit } from './audit.js';
 import { writeSecretBackup, type BackupTarget } from './backup-file.js';
 import type { StoreContext } from './context.js';
+import { roleCheck } from './role-check.js';
+import { requireRole } from './roles.js';
 import { markBackedUp } from './key-registry.js';
 import { loadMasterKeyring } from './master-keyring.js';
 
@@ -15,6 +17,7 @@ export interface BackupSecretResult {
 
 export async function backupSecret(ctx: StoreContext, target: BackupTarget): Promise<BackupSecretResult> {
   return auditFailures(ctx, { operation: 'secret-backup', target: target.path }, async () => {
+    requireRole(await roleCheck(ctx), 'sso-admin', 'backing up the master secret');
     const keyring = await loadMasterKeyring(ctx, 'backing up the master secret');
     await writeSecretBackup(target, keyring, ctx.paths, ctx.deps);
     await ctx.store.transaction(async (tx) => {

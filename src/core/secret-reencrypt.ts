@@ -13,6 +13,8 @@
 import { BATCH_SIZE } from '../defaults.js';
 import { auditFailures, recordAudit } from './audit.js';
 import type { StoreContext } from './context.js';
+import { roleCheck } from './role-check.js';
+import { requireRole } from './roles.js';
 import { configOwner, credentialOwner, resealRaw } from './credential-codec.js';
 import { createDataKey, DataKeyRing } from './data-keys.js';
 import { loadMasterKeyring } from './master-keyring.js';
@@ -61,6 +63,7 @@ const TABLES = [
 export async function reencryptStore(ctx: StoreContext, options: ReencryptOptions = {}): Promise<ReencryptResult> {
   return auditFailures(ctx, { operation: 'secret-reencrypt', target: 'store' }, async () => {
     const batchSize = options.batchSize ?? BATCH_SIZE;
+    requireRole(await roleCheck(ctx), 'sso-admin', 're-encrypting the store');
     const keyring = await loadMasterKeyring(ctx, 're-encrypting the store');
     const { store, deps } = ctx;
 

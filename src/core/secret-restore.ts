@@ -13,7 +13,8 @@ import { writeLocalSecret } from '../node/local-secrets.js';
 import { auditFailures, recordAudit } from './audit.js';
 import { openSecretBackup, readSecretBackup } from './backup-file.js';
 import type { StoreContext } from './context.js';
-import { readGlobalInfo } from './global-info.js';
+import { roleCheck } from './role-check.js';
+import { requireRole } from './roles.js';
 import { currentMasterSecret, findMasterSecret, type MasterSecretRecord } from './key-registry.js';
 import { requireSecretServer } from './master-keyring.js';
 
@@ -35,8 +36,9 @@ export interface RestoreResult {
 
 export async function planRestore(ctx: StoreContext, path: string, force: boolean): Promise<RestorePlan> {
   return auditFailures(ctx, { operation: 'secret-restore', target: path }, async () => {
-    const info = await readGlobalInfo(ctx.store);
-    requireSecretServer(ctx, info.secretServer, 'restoring the master secret');
+    const check = await roleCheck(ctx);
+    requireRole(check, 'sso-admin', 'restoring the master secret');
+    requireSecretServer(ctx, check.info.secretServer, 'restoring the master secret');
     const parsed = await readSecretBackup(path);
     const { header } = parsed;
     const storeCurrent = await currentMasterSecret(ctx.store);

@@ -15,6 +15,8 @@ import { pruneLocalSecrets, writeLocalSecret, type LocalSecret } from '../node/l
 import { auditFailures, recordAudit } from './audit.js';
 import { writeSecretBackup, type BackupTarget } from './backup-file.js';
 import type { StoreContext } from './context.js';
+import { roleCheck } from './role-check.js';
+import { requireRole } from './roles.js';
 import { unwrapDataKey, wrapDataKey } from './data-keys.js';
 import { currentMasterSecret, insertMasterSecret, listMasterSecrets } from './key-registry.js';
 import { loadMasterKeyring, secretById } from './master-keyring.js';
@@ -32,6 +34,7 @@ export interface RotateResult {
 export async function rotateSecret(ctx: StoreContext, backup: BackupTarget): Promise<RotateResult> {
   return auditFailures(ctx, { operation: 'secret-rotate', target: backup.path }, async () => {
     checkBackupPassword(backup.password, backup.reminder);
+    requireRole(await roleCheck(ctx), 'sso-admin', 'rotating the master secret');
     const keyring = await loadMasterKeyring(ctx, 'rotating the master secret');
     const generation = Math.max(...(await listMasterSecrets(ctx.store)).map((r) => r.generation)) + 1;
     const secret = ctx.deps.rng(MASTER_SECRET_BYTES);

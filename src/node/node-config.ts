@@ -16,6 +16,11 @@ export interface NodeConfig {
   nodeName: string;
   /** Cluster network names this node also answers to (a clustered master secret server). */
   clusterNames: string[];
+  /**
+   * The directory domain this node's OS accounts belong to (e.g. CORP), if any: the caller
+   * `alice` is then `CORP\alice` in mappings, and `CORP\group` accounts match OS groups.
+   */
+  domain?: string;
   /** Absolute path of the store. */
   store: string;
   install: InstallFacts;
@@ -55,6 +60,7 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
   return {
     nodeName: file.nodeName,
     clusterNames: Array.isArray(file.clusterNames) ? file.clusterNames.map(String) : [],
+    ...(typeof file.domain === 'string' && file.domain ? { domain: file.domain } : {}),
     store: resolve(paths.root, file.store),
     install: file.install,
     createdAt: String(file.createdAt ?? ''),

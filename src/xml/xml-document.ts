@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { SsoError } from '../errors.js';
+import { fileProblems, SsoError, type LineProblem } from '../errors.js';
 import { ioError } from '../node/private-files.js';
 
 /** 64 MiB: a file of 100,000 mappings is about 21 MiB. */
@@ -33,19 +33,10 @@ export interface XmlDocument {
   root: XmlElement;
 }
 
-export interface XmlProblem {
-  line: number;
-  message: string;
-}
+export type XmlProblem = LineProblem;
 
 /** One error for all the problems found in a file; nothing is applied. */
-export function xmlProblems(file: string, problems: XmlProblem[]): SsoError {
-  const sorted = [...problems].sort((a, b) => a.line - b.line);
-  const count = sorted.length === 1 ? 'a problem' : `${sorted.length} problems`;
-  return new SsoError('INVALID_INPUT', `${file} has ${count}; nothing was changed`, {
-    details: sorted.map((p) => `${file}:${p.line}: ${p.message}`),
-  });
-}
+export const xmlProblems = fileProblems;
 
 export function readXmlFile(path: string, maxBytes = XML_MAX_BYTES): XmlDocument {
   let fd: number;

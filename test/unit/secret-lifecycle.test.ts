@@ -55,7 +55,7 @@ describe('init', () => {
     const caller = currentCaller();
     await initSystem({
       paths, deps: fastDeps(), caller, nodeName: 'n', clusterNames: [], storePath: paths.defaultStore,
-      ssoAdminAccount: 'a', affiliateAdminAccount: 'a', backup: null,
+      ssoAdminAccount: caller.user, affiliateAdminAccount: caller.user, backup: null,
     });
     const ctx = await reopen(paths);
     expect((await secretWarnings(ctx)).join()).toMatch(/has not been backed up/);
@@ -204,7 +204,7 @@ describe('restore', () => {
     const betaPaths = homePaths(join(dir.path, 'beta'));
     await joinStore({
       paths: betaPaths, deps: fastDeps(), caller: currentCaller(), storePath: ctx.node.store,
-      nodeName: 'beta', defaultNodeName: 'beta', clusterNames: undefined,
+      nodeName: 'beta', defaultNodeName: 'beta', clusterNames: undefined, domain: undefined,
     });
     const beta = await reopen(betaPaths);
     // Not the master secret server yet: refused, naming both nodes.

@@ -10,6 +10,7 @@ import type { Session } from '../session.js';
 
 export interface InitCommandOptions {
   clusterName?: string[];
+  domain?: string;
   secretServer?: string;
   ssoAdmin?: string;
   affiliateAdmin?: string;
@@ -35,6 +36,7 @@ export async function initCommand(session: Session, options: InitCommandOptions)
     ...session.home,
     nodeName: session.defaultNodeName,
     clusterNames: options.clusterName ?? [],
+    ...(options.domain ? { domain: options.domain } : {}),
     ...(options.secretServer ? { secretServer: options.secretServer } : {}),
     storePath: session.storeOverride ? resolve(session.storeOverride) : paths.defaultStore,
     ssoAdminAccount: options.ssoAdmin ?? user,
@@ -56,6 +58,7 @@ export async function initCommand(session: Session, options: InitCommandOptions)
 
 export interface JoinCommandOptions {
   clusterName?: string[];
+  domain?: string;
 }
 
 export async function joinCommand(session: Session, storePath: string | undefined, options: JoinCommandOptions): Promise<void> {
@@ -69,6 +72,7 @@ export async function joinCommand(session: Session, storePath: string | undefine
     nodeName: session.requestedNodeName,
     defaultNodeName: session.defaultNodeName,
     clusterNames: options.clusterName,
+    domain: options.domain,
   });
   const { out } = session;
   if (out.json) return out.printJson(result);
