@@ -57,21 +57,19 @@ export async function updateGlobalInfo(ctx: StoreContext, xml: GlobalInfoXml, dr
     for (const [element, given] of Object.entries(xml.values) as [GlobalInfoElement, { text: string; line: number }][]) {
       const spec = ELEMENTS[element];
       const add = (message: string) => problems.push({ line: given.line, message: `<${element}>: ${message}` });
+      const before = problems.length;
       if (spec.kind === 'name') {
         try {
           validateNodeName(given.text, 'secret server name');
         } catch (error) {
           add((error as Error).message);
         }
-        values.push([element, given.text, given.line]);
       } else if (spec.kind === 'accounts') {
         accountListProblems(given.text, 'the account list').forEach(add);
-        values.push([element, given.text, given.line]);
       } else if (!/^[0-9]{1,10}$/.test(given.text) || Number(given.text) < spec.kind.min || Number(given.text) > spec.kind.max) {
         add(`"${given.text}" is not a whole number from ${spec.kind.min.toLocaleString('en-US')} to ${spec.kind.max.toLocaleString('en-US')}`);
-      } else {
-        values.push([element, Number(given.text), given.line]);
       }
+      if (problems.length === before) values.push([element, typeof spec.kind === 'object' ? Number(given.text) : given.text, given.line]);
     }
     const changes = values
       .filter(([element, value]) => String(info[ELEMENTS[element].field]) !== String(value))

@@ -7,6 +7,7 @@ import { initSystem } from '../../src/core/init.js';
 import { loadMasterKeyring } from '../../src/core/master-keyring.js';
 import { homePaths, type HomePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
+import { REPO_ROOT } from './cli.js';
 import { fastDeps } from './fast-deps.js';
 
 export const PASSWORD = 'backup-password-1';
@@ -88,4 +89,14 @@ export async function openAllCredentials(ctx: StoreContext): Promise<Map<number,
     values.set(row.mapping_id, openValues(key.key, credentialOwner(row.mapping_id), row.ciphertext));
   }
   return values;
+}
+
+/** Another identity for in-process role tests (e2e tests use real OS users). */
+export function asCaller(ctx: StoreContext, user: string, groups: string[] = []): StoreContext {
+  return { ...ctx, caller: { user, uid: 12345, groups: () => groups } };
+}
+
+/** A fixture file's path. */
+export function fixture(...parts: string[]): string {
+  return join(REPO_ROOT, 'fixtures', ...parts);
 }
