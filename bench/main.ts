@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printTable, writePerformanceDoc, type SuiteResult } from './harness.js';
+import { manageSuite } from './manage-bench.js';
 import { secretSuite } from './secret-bench.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const SUITES: Record<string, (dir: string) => Promise<SuiteResult>> = {
   secret: (dir) => secretSuite(dir, repoRoot),
+  manage: (dir) => manageSuite(dir, repoRoot),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,17 +1,18 @@
 /**
- * Builds stores for the bench with the same primitives the commands use (a data key per
- * application, values sealed to their mapping), in bulk.
+ * Stores for the bench, built with the commands' own core functions: applications from
+ * generated XML, credentials through the JSON Lines import.
  */
 
 import { join } from 'node:path';
+import { createApplications } from '../src/core/apps.js';
 import { loadNode, openNodeStore, type StoreContext } from '../src/core/context.js';
-import { credentialOwner, sealValues } from '../src/core/credential-codec.js';
-import { createDataKey, DataKeyRing } from '../src/core/data-keys.js';
+import { importCredentials } from '../src/core/credentials-import.js';
 import { productionDeps, type Deps } from '../src/core/deps.js';
 import { initSystem } from '../src/core/init.js';
-import { loadMasterKeyring } from '../src/core/master-keyring.js';
 import { homePaths } from '../src/node/home.js';
 import { currentCaller } from '../src/node/os-identity.js';
+import { readApplicationsXml } from '../src/xml/applications-xml.js';
+import { parseXml } from '../src/xml/xml-document.js';
 
 /** Production dependencies with scrypt at its floor, so store work is what gets timed. */
 export function benchDeps(): Deps {
@@ -23,11 +24,10 @@ export const BENCH_PASSWORD = 'bench-password-1';
 
 export async function newBenchSystem(dir: string, name: string): Promise<StoreContext> {
   const paths = homePaths(join(dir, name));
-  const deps = benchDeps();
   const caller = currentCaller();
   await initSystem({
     paths,
-    deps,
+    deps: benchDeps(),
     caller,
     nodeName: name,
     clusterNames: [],
@@ -36,41 +36,58 @@ export async function newBenchSystem(dir: string, name: string): Promise<StoreCo
     affiliateAdminAccount: caller.user,
     backup: { path: join(dir, `${name}.bak`), password: BENCH_PASSWORD, reminder: '', overwrite: true },
   });
-  return openNodeStore(await loadNode({ paths, deps, caller }));
+  return reopenBench(dir, name);
 }
 
-/** `apps` applications sharing `credentials` credentials evenly. */
-export async function seedCredentials(ctx: StoreContext, apps: number, credentials: number): Promise<void> {
-  const keyring = await loadMasterKeyring(ctx, 'seeding');
-  const ring = new DataKeyRing(keyring);
-  const now = new Date().toISOString();
-  await ctx.store.transaction(async (tx) => {
-    for (let a = 0; a < apps; a++) {
-      const name = `BenchApp${a}`;
-      const appId = await tx.insert(
-        `INSERT INTO applications (name, name_key, app_type, description, contact, user_accounts, admin_accounts, flags,
-           ticket_timeout, purge_id, created_at, updated_at) VALUES (?, ?, 'individual', '', '', '', '', 0, 0, 'p', ?, ?)`,
-        [name, name.toLowerCase(), now, now],
+export async function reopenBench(dir: string, name: string): Promise<StoreContext> {
+  return openNodeStore(await loadNode({ paths: homePaths(join(dir, name)), deps: benchDeps(), caller: currentCaller() }));
+}
+
+export function appsXml(count: number, prefix = 'BenchApp'): string {
+  const apps: string[] = [];
+  for (let a = 0; a < count; a++) {
+    apps.push(`  <application name="${prefix}${a}">
+    <description>bench application ${a}</description>
+    <contact>bench@example.com</contact>
+    <appUserAccount>CORP\\BenchUsers</appUserAccount>
+    <appAdminAccount>benchadmins</appAdminAccount>
+    <field ordinal="0" label="User ID" masked="no" />
+    <field ordinal="1" label="Password" masked="yes" />
+    <flags enableApp="yes" />
+  </application>`);
+  }
+  return `<?xml version="1.0"?>\n<SSO>\n${apps.join('\n')}\n</SSO>\n`;
+}
+
+export function mappingsXml(apps: number, perApp: number, prefix = 'BenchApp'): string {
+  const parts: string[] = ['<?xml version="1.0"?>\n<SSO>\n'];
+  for (let a = 0; a < apps; a++) {
+    for (let u = 0; u < perApp; u++) {
+      parts.push(
+        `  <mapping>\n    <windowsDomain>CORP</windowsDomain>\n    <windowsUserId>user${u}</windowsUserId>\n` +
+          `    <externalApplication>${prefix}${a}</externalApplication>\n    <externalUserId>X${a}-${u}</externalUserId>\n  </mapping>\n`,
       );
-      await createDataKey(tx, keyring, appId, ctx.deps.rng, now);
-      const key = await ring.activeFor(tx, appId);
-      const count = Math.floor(credentials / apps) + (a < credentials % apps ? 1 : 0);
-      const credentialRows = [];
-      for (let m = 0; m < count; m++) {
-        const user = `corp\\user${m}`;
-        const mappingId = await tx.insert(
-          `INSERT INTO mappings (app_id, local_user, local_key, local_unique, external_user, external_key, enabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-          [appId, user, user, user, `X${m}`, `x${m}`, now, now],
-        );
-        credentialRows.push([
-          mappingId,
-          key.id,
-          sealValues(key.key, credentialOwner(mappingId), [`X${m}`, `password-${a}-${m}`], ctx.deps.rng),
-          now,
-        ]);
-      }
-      await tx.runMany('INSERT INTO credentials (mapping_id, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?)', credentialRows);
     }
-  });
+  }
+  parts.push('</SSO>\n');
+  return parts.join('');
+}
+
+/** JSON Lines for `perApp` new users in each of `apps` applications. */
+export function credentialLines(apps: number, perApp: number, prefix = 'BenchApp'): string {
+  const lines: string[] = [];
+  for (let a = 0; a < apps; a++) {
+    for (let u = 0; u < perApp; u++) {
+      lines.push(
+        JSON.stringify({ user: `CORP\\imported${u}`, app: `${prefix}${a}`, externalUser: `I${a}-${u}`, fields: { 'User ID': `I${a}-${u}`, Password: `pw-${a}-${u}` } }),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `apps` applications sharing `credentials` credentials, made by the real create and import. */
+export async function seedCredentials(ctx: StoreContext, apps: number, credentials: number): Promise<void> {
+  await createApplications(ctx, 'bench.xml', readApplicationsXml(parseXml(Buffer.from(appsXml(apps)), 'bench.xml')));
+  await importCredentials(ctx, 'bench.jsonl', credentialLines(apps, credentials / apps));
 }

@@ -43,8 +43,12 @@ export interface Identity {
   key: string;
 }
 
+/** `user` or `domain\user`, each part non-blank, no control characters. */
+const IDENTITY = /^(?:([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)\\)?([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)$/;
+
 /** Why `text` is not a usable `domain\user` or `user`, or null. */
 export function identityProblem(text: string): string | null {
+  if (text.length <= 256 && IDENTITY.test(text)) return null;
   if (text.trim() === '') return 'the account name is empty';
   if (/[\u0000-\u001f\u007f]/.test(text)) return `"${printable(text)}" contains control characters`;
   if (text.length > 256) return 'the account name is longer than 256 characters';
@@ -56,13 +60,12 @@ export function identityProblem(text: string): string | null {
 }
 
 export function parseIdentity(text: string): Identity {
-  const problem = identityProblem(text);
-  if (problem) throw new SsoError('INVALID_INPUT', problem, { esso: ESSO.INVALID_ACCOUNT_FORMAT });
-  const [first, second] = text.split('\\');
-  const domain = second === undefined ? '' : first!;
-  const user = second ?? first!;
-  const canonical = domain ? `${domain}\\${user}` : user;
-  return { domain, user, text: canonical, key: canonical.toLowerCase() };
+  const match = text.length <= 256 ? IDENTITY.exec(text) : null;
+  if (!match) {
+    throw new SsoError('INVALID_INPUT', identityProblem(text) ?? 'the account name is not valid', { esso: ESSO.INVALID_ACCOUNT_FORMAT });
+  }
+  const domain = match[1] ?? '';
+  return { domain, user: match[2]!, text, key: text.toLowerCase() };
 }
 
 export function identityFromParts(domain: string, user: string): Identity {

@@ -5,6 +5,7 @@
  */
 
 import { ESSO, SsoError } from '../errors.js';
+import { insertRows } from '../store/bulk-insert.js';
 import type { Queryable } from '../store/store.js';
 import { callerIdentity, callerIsIn, identityProblem, parseIdentity, splitAccounts, type Identity } from './accounts.js';
 import { allApps, requireApp, type AppRecord, type FieldDef } from './app-model.js';
@@ -170,6 +171,12 @@ interface LookupRow {
   ciphertext: Uint8Array | null;
 }
 
+/** Keys per read: a batch is read a hundred mappings a statement, not one. */
+const LOOKUP_CHUNK = 100;
+const LOOKUP_SQL = `SELECT m.id, m.local_key, m.local_user, m.external_user, m.enabled, c.data_key_id, c.ciphertext
+  FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id
+  WHERE m.app_id = ? AND m.local_key IN (${Array(LOOKUP_CHUNK).fill('?').join(', ')})`;
+
 /**
  * The runtime lookup (GetCredentials), for a batch of requests in one transaction. Masked
  * values are returned only with `reveal`. Every lookup is recorded in the credential-lookup
@@ -185,16 +192,17 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
   }
   const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'looking up credentials'));
   const self = callerIdentity(ctx.caller, ctx.node).key;
-  const apps = new Map<string, { app: AppRecord; admin: boolean; user: boolean }>();
   return ctx.store.transaction(async (tx) => {
-    const results: LookupResult[] = [];
-    const audit: (string | number)[][] = [];
-    const now = ctx.deps.now().toISOString();
+    // First every check that needs no row, in request order; then the rows, a chunk of
+    // keys per statement; then the answers, in request order again.
+    type Entry = { app: AppRecord; admin: boolean; user: boolean; rows: Map<string, LookupRow | null> };
+    const apps = new Map<string, Entry>();
+    const planned: { entry: Entry; key: string; request: LookupRequest }[] = [];
     for (const request of requests) {
       let entry = apps.get(request.app.toLowerCase());
       if (!entry) {
         const app = await requireApp(tx, request.app);
-        entry = { app, admin: holdsRole(check, 'app-admin', app), user: holdsRole(check, 'app-user', app) };
+        entry = { app, admin: holdsRole(check, 'app-admin', app), user: holdsRole(check, 'app-user', app), rows: new Map() };
         apps.set(request.app.toLowerCase(), entry);
       }
       const { app } = entry;
@@ -205,11 +213,33 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
       if (!hasFlag(app.flags, SSO_FLAG.ENABLED)) {
         throw new SsoError('DISABLED', `application "${app.name}" is disabled`, { esso: ESSO.APP_DISABLED });
       }
-      const row = await tx.get<LookupRow>(
-        `SELECT m.id, m.local_user, m.external_user, m.enabled, c.data_key_id, c.ciphertext
-         FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id WHERE m.app_id = ? AND m.local_key = ?`,
-        [app.id, key],
-      );
+      entry.rows.set(key, null);
+      planned.push({ entry, key, request });
+    }
+    for (const { app, rows } of apps.values()) {
+      const list = [...rows.keys()];
+      for (let i = 0; i < list.length; i += LOOKUP_CHUNK) {
+        const chunk = list.slice(i, i + LOOKUP_CHUNK);
+        // Padded to one statement shape with repeats of the last key.
+        while (chunk.length < LOOKUP_CHUNK) chunk.push(chunk[chunk.length - 1]!);
+        for (const [id, localKey, localUser, externalUser, enabled, dataKeyId, ciphertext] of await tx.values(LOOKUP_SQL, [app.id, ...chunk])) {
+          rows.set(localKey as string, {
+            id: id as number,
+            local_user: localUser as string,
+            external_user: externalUser as string,
+            enabled: enabled as number,
+            data_key_id: dataKeyId as number | null,
+            ciphertext: ciphertext as Uint8Array | null,
+          });
+        }
+      }
+    }
+    const results: LookupResult[] = [];
+    const audit: (string | number)[][] = [];
+    const now = ctx.deps.now().toISOString();
+    for (const { entry, key, request } of planned) {
+      const { app } = entry;
+      const row = entry.rows.get(key);
       if (!row) throw new SsoError('NOT_FOUND', `"${request.user}" has no mapping in "${app.name}"`, { esso: ESSO.NO_MAPPING });
       if (row.enabled !== 1) {
         throw new SsoError('DISABLED', `the mapping of "${row.local_user}" in "${app.name}" is disabled`, { esso: ESSO.MAPPING_DISABLED });
@@ -217,20 +247,17 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
       if (row.ciphertext === null || row.data_key_id === null) {
         throw new SsoError('NOT_FOUND', `no credentials have been set for "${row.local_user}" in "${app.name}"`, { esso: ESSO.NO_CREDENTIALS });
       }
-      const dataKey = await ring.byId(tx, row.data_key_id);
+      const dataKey = ring.cached(row.data_key_id) ?? (await ring.byId(tx, row.data_key_id));
       const values = openValues(dataKey.key, credentialOwner(row.id), row.ciphertext);
-      results.push({
-        app: app.name,
-        user: row.local_user,
-        externalUser: row.external_user,
-        fields: app.fields.map((f, i) => ({ label: f.label, masked: f.masked, value: f.masked && !options.reveal ? null : values[i] ?? '' })),
-      });
+      const fields: LookupResult['fields'] = new Array(app.fields.length);
+      for (let i = 0; i < fields.length; i++) {
+        const field = app.fields[i]!;
+        fields[i] = { label: field.label, masked: field.masked, value: field.masked && !options.reveal ? null : values[i] ?? '' };
+      }
+      results.push({ app: app.name, user: row.local_user, externalUser: row.external_user, fields });
       audit.push([now, ctx.caller.user, ctx.node.nodeName, app.name, row.local_user, row.external_user]);
     }
-    await tx.runMany(
-      'INSERT INTO audit_credential_lookups (at, os_user, node, app_name, local_user, external_user) VALUES (?, ?, ?, ?, ?, ?)',
-      audit,
-    );
+    await insertRows(tx, 'audit_credential_lookups', ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'], audit);
     await trimRing(tx, 'audit_credential_lookups', check.info.auditCredentialLookups);
     return results;
   });

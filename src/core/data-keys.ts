@@ -62,6 +62,11 @@ export class DataKeyRing {
 
   constructor(readonly keyring: MasterKeyring) {}
 
+  /** The key if it was unwrapped already (no store read, no await: for per-row loops). */
+  cached(id: number): DataKey | undefined {
+    return this.#byId.get(id);
+  }
+
   async byId(q: Queryable, id: number): Promise<DataKey> {
     const cached = this.#byId.get(id);
     if (cached) return cached;

@@ -6,6 +6,7 @@
  */
 
 import { ESSO, SsoError } from '../errors.js';
+import { insertRows } from '../store/bulk-insert.js';
 import type { Queryable } from '../store/store.js';
 import { readMappingsXml } from '../xml/mappings-xml.js';
 import { readXmlFile, xmlProblems, type XmlProblem } from '../xml/xml-document.js';
@@ -98,7 +99,7 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
   return auditFailures(ctx, { operation: 'create-mappings', target: file }, async () => {
     const apps = new AppResolver(ctx.store, await roleCheck(ctx), 'creating mappings');
     const problems: XmlProblem[] = [];
-    const rows: (string | number)[][] = [];
+    const rows: (string | number | null)[][] = [];
     const seenLocal = new Map<string, number>();
     const seenExternal = new Map<string, number>();
     const now = ctx.deps.now().toISOString();
@@ -131,14 +132,15 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
       } else {
         if (localUnique !== null) seenLocal.set(`${app.id}\u0000${localUnique}`, item.line);
         seenExternal.set(`${app.id}\u0000${externalKey}`, item.line);
-        rows.push([app.id, identity.text, identity.key, localUnique as string, item.externalUser, externalKey, now, now]);
+        rows.push([app.id, identity.text, identity.key, localUnique, item.externalUser, externalKey, 0, now, now]);
       }
     }
     if (problems.length) throw xmlProblems(file, problems);
     await ctx.store.transaction(async (tx) => {
-      await tx.runMany(
-        `INSERT INTO mappings (app_id, local_user, local_key, local_unique, external_user, external_key, enabled, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      await insertRows(
+        tx,
+        'mappings',
+        ['app_id', 'local_user', 'local_key', 'local_unique', 'external_user', 'external_key', 'enabled', 'created_at', 'updated_at'],
         rows,
       );
       await recordAudit(tx, ctx, { operation: 'create-mappings', target: file, result: `success: ${rows.length} created` });

@@ -34,8 +34,24 @@ export function open(key: Uint8Array, owner: string, sealed: Uint8Array): Uint8A
   const message = nacl.secretbox.open(sealed.subarray(NONCE_BYTES), sealed.subarray(0, NONCE_BYTES), key);
   if (message === null) return null;
   const ownerLength = (message[0]! << 8) | message[1]!;
-  const ownerBytes = Buffer.from(owner, 'utf8');
-  if (ownerLength !== ownerBytes.length || 2 + ownerLength > message.length) return null;
-  if (!ownerBytes.equals(message.subarray(2, 2 + ownerLength))) return null;
+  if (2 + ownerLength > message.length || !ownerMatches(message, ownerLength, owner)) return null;
   return message.subarray(2 + ownerLength);
+}
+
+/** Compares without allocating for ASCII owners (all but config identifiers): opens run per row. */
+function ownerMatches(message: Uint8Array, length: number, owner: string): boolean {
+  if (length === owner.length) {
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      const code = owner.charCodeAt(i);
+      if (code > 0x7f) {
+        ascii = false;
+        break;
+      }
+      if (message[2 + i] !== code) return false;
+    }
+    if (ascii) return true;
+  }
+  const bytes = Buffer.from(owner, 'utf8');
+  return bytes.length === length && bytes.equals(message.subarray(2, 2 + length));
 }

@@ -16,6 +16,8 @@ export type Row = Record<string, unknown>;
 export interface Queryable {
   all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Rows as arrays of column values, in select-list order (cheaper than objects for hot paths). */
+  values(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   /** Runs a statement; returns the number of rows changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Runs an INSERT into a table with an integer `id` key; returns the new id. */

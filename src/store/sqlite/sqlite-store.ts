@@ -78,6 +78,18 @@ class SqliteQueries implements Queryable {
     readonly location: string,
   ) {}
 
+  readonly #rawStatements = new Map<string, Statement>();
+
+  /** A statement returning rows as arrays (better-sqlite3's raw mode). */
+  protected prepareRaw(sql: string): Statement {
+    let statement = this.#rawStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.#rawStatements.set(sql, statement);
+    }
+    return statement;
+  }
+
   protected prepare(sql: string): Statement {
     let statement = this.#statements.get(sql);
     if (!statement) {
@@ -87,29 +99,57 @@ class SqliteQueries implements Queryable {
     return statement;
   }
 
+  // Parameters are bound as one array (better-sqlite3 accepts that), and each method has its
+  // own try/catch rather than a shared closure: these run once per row in bulk work.
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.call(() => this.prepare(sql).all(...params) as T[]);
+    try {
+      return this.prepare(sql).all(params) as T[];
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
+  }
+
+  async values(sql: string, params: readonly SqlValue[] = []): Promise<unknown[][]> {
+    try {
+      return this.prepareRaw(sql).all(params) as unknown[][];
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.call(() => this.prepare(sql).get(...params) as T | undefined);
+    try {
+      return this.prepare(sql).get(params) as T | undefined;
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.call(() => this.prepare(sql).run(...params).changes);
+    try {
+      return this.prepare(sql).run(params).changes;
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   async insert(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return this.call(() => Number(this.prepare(sql).run(...params).lastInsertRowid));
+    try {
+      return Number(this.prepare(sql).run(params).lastInsertRowid);
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   async runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
-    return this.call(() => {
+    try {
       const statement = this.prepare(sql);
       let changes = 0;
-      for (const row of rows) changes += statement.run(...row).changes;
+      for (const row of rows) changes += statement.run(row).changes;
       return changes;
-    });
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   protected call<T>(work: () => T): T {
