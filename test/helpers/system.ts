@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { loadNode, openNodeStore, type StoreContext } from '../../src/core/context.js';
-import { credentialOwner, openValues, sealValues } from '../../src/core/credential-codec.js';
-import { createDataKey, DataKeyRing } from '../../src/core/data-keys.js';
+import { createApplications } from '../../src/core/apps.js';
+import { credentialOwner, openValues } from '../../src/core/credential-codec.js';
+import { importCredentials } from '../../src/core/credentials-import.js';
+import { DataKeyRing } from '../../src/core/data-keys.js';
 import type { Deps } from '../../src/core/deps.js';
 import { initSystem } from '../../src/core/init.js';
 import { loadMasterKeyring } from '../../src/core/master-keyring.js';
@@ -9,6 +11,9 @@ import { homePaths, type HomePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
 import { REPO_ROOT } from './cli.js';
 import { fastDeps } from './fast-deps.js';
+import { appXml } from './xml.js';
+import { readApplicationsXml } from '../../src/xml/applications-xml.js';
+import { parseXml } from '../../src/xml/xml-document.js';
 
 export const PASSWORD = 'backup-password-1';
 
@@ -42,39 +47,17 @@ export async function reopen(paths: HomePaths, deps: Deps = fastDeps()): Promise
   return openNodeStore(await loadNode({ paths, deps, caller: currentCaller() }));
 }
 
-/**
- * Applications with credentials, written through the same key primitives the commands use
- * (data key per application, values sealed to their mapping).
- */
+/** Applications with credentials, made by the real -createapps and credentials import. */
 export async function seedCredentials(ctx: StoreContext, apps: number, perApp: number): Promise<void> {
-  const keyring = await loadMasterKeyring(ctx, 'seeding');
-  const ring = new DataKeyRing(keyring);
-  const now = new Date().toISOString();
-  await ctx.store.transaction(async (tx) => {
-    for (let a = 0; a < apps; a++) {
-      const name = `App${a}`;
-      const appId = await tx.insert(
-        `INSERT INTO applications (name, name_key, app_type, description, contact, user_accounts, admin_accounts, flags,
-           ticket_timeout, purge_id, created_at, updated_at) VALUES (?, ?, 'individual', '', '', '', '', 0, 0, 'p', ?, ?)`,
-        [name, name.toLowerCase(), now, now],
-      );
-      await createDataKey(tx, keyring, appId, ctx.deps.rng, now);
-      const key = await ring.activeFor(tx, appId);
-      for (let m = 0; m < perApp; m++) {
-        const mappingId = await tx.insert(
-          `INSERT INTO mappings (app_id, local_user, local_key, local_unique, external_user, external_key, enabled, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-          [appId, `CORP\\user${m}`, `corp\\user${m}`, `corp\\user${m}`, `X${m}`, `x${m}`, now, now],
-        );
-        await tx.run('INSERT INTO credentials (mapping_id, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?)', [
-          mappingId,
-          key.id,
-          sealValues(key.key, credentialOwner(mappingId), [`X${m}`, `secret-${a}-${m}`], ctx.deps.rng),
-          now,
-        ]);
-      }
+  const names = Array.from({ length: apps }, (_, a) => ({ name: `App${a}` }));
+  await createApplications(ctx, 'seed.xml', readApplicationsXml(parseXml(Buffer.from(appXml(names)), 'seed.xml')));
+  const lines: string[] = [];
+  for (let a = 0; a < apps; a++) {
+    for (let m = 0; m < perApp; m++) {
+      lines.push(JSON.stringify({ user: `CORP\\user${m}`, app: `App${a}`, externalUser: `X${m}`, fields: { 'User ID': `X${m}`, Password: `secret-${a}-${m}` } }));
     }
-  });
+  }
+  await importCredentials(ctx, 'seed.jsonl', lines.join('\n'));
 }
 
 /** Every credential decrypted; throws if any does not open. */
