@@ -83,7 +83,8 @@ export class AppResolver {
   }
 }
 
-export async function createMappingsFromFile(ctx: StoreContext, path: string): Promise<{ created: number }> {
+/** The mappings a UserMapping XML file lists, with their lines. */
+function mappingItemsFromFile(path: string): { file: string; items: MappingItem[] } {
   const doc = readXmlFile(path);
   const items = readMappingsXml(doc).map((m) => ({
     line: m.line,
@@ -91,7 +92,12 @@ export async function createMappingsFromFile(ctx: StoreContext, path: string): P
     app: m.externalApplication,
     externalUser: m.externalUserId,
   }));
-  return createMappings(ctx, doc.file, items);
+  return { file: doc.file, items };
+}
+
+export async function createMappingsFromFile(ctx: StoreContext, path: string): Promise<{ created: number }> {
+  const { file, items } = mappingItemsFromFile(path);
+  return createMappings(ctx, file, items);
 }
 
 /** -createmappings: every mapping valid and new, or none is created. Created disabled. */
@@ -238,14 +244,8 @@ export async function deleteMapping(ctx: StoreContext, who: string, appName: str
 }
 
 export async function deleteMappingsFromFile(ctx: StoreContext, path: string): Promise<{ deleted: number }> {
-  const doc = readXmlFile(path);
-  const items = readMappingsXml(doc).map((m) => ({
-    line: m.line,
-    localUser: m.windowsDomain ? `${m.windowsDomain}\\${m.windowsUserId}` : m.windowsUserId,
-    app: m.externalApplication,
-    externalUser: m.externalUserId,
-  }));
-  return deleteMappings(ctx, doc.file, items);
+  const { file, items } = mappingItemsFromFile(path);
+  return deleteMappings(ctx, file, items);
 }
 
 /** -deletemappings: every listed mapping exists, or none is deleted. */

@@ -20,7 +20,12 @@ export interface CliOptions {
 
 /** Runs a built binary (bin/<tool>.js) as a separate process, without a terminal. */
 export function runCli(tool: string, args: string[], options: CliOptions = {}): CliResult {
-  const result = spawnSync(process.execPath, [resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+  return spawnCli(process.execPath, [resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], options);
+}
+
+/** Runs `command` with the test environment and no terminal; returns status and output. */
+export function spawnCli(command: string, args: string[], options: CliOptions = {}): CliResult {
+  const result = spawnSync(command, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: testEnv(options.env),
     input: options.stdin ?? '',

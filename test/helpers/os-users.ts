@@ -6,8 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { REPO_ROOT, type CliOptions, type CliResult } from './cli.js';
-import { testEnv } from './fast-deps.js';
+import { REPO_ROOT, spawnCli, type CliOptions, type CliResult } from './cli.js';
 
 export function whyNoOsUsers(): string | null {
   if (process.getuid?.() !== 0) return 'not running as root, so no test users can be created';
@@ -59,13 +58,5 @@ export function createIdentities(groups: string[], users: Record<string, string[
 
 /** Runs a built binary as another OS user (runuser), without a terminal. */
 export function runCliAs(user: string, tool: string, args: string[], options: CliOptions = {}): CliResult {
-  const result = spawnSync('runuser', ['-u', user, '--', process.execPath, resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
-    cwd: options.cwd ?? '/',
-    env: testEnv(options.env),
-    input: options.stdin ?? '',
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return spawnCli('runuser', ['-u', user, '--', process.execPath, resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], { cwd: '/', ...options });
 }

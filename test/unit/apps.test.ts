@@ -9,7 +9,7 @@ import {
 } from '../../src/core/apps.js';
 import { hasFlag, SSO_FLAG } from '../../src/core/flags.js';
 import { listAudit } from '../../src/core/audit.js';
-import { SsoError } from '../../src/errors.js';
+import { failure } from '../helpers/failure.js';
 import { asCaller, fixture, newSystem, type TestSystem } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { appXml, xmlFile } from '../helpers/xml.js';
@@ -25,14 +25,6 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function failure(work: Promise<unknown>): Promise<SsoError> {
-  const error = await work.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
-}
 
 const count = async (table: string) => (await sys.ctx.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
 

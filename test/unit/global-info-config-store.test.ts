@@ -7,7 +7,7 @@ import { hasFlag, SSO_FLAG } from '../../src/core/flags.js';
 import { joinStore } from '../../src/core/join.js';
 import { planRestore } from '../../src/core/secret-restore.js';
 import { homePaths } from '../../src/node/home.js';
-import { SsoError } from '../../src/errors.js';
+import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { asCaller, fixture, newSystem, reopen, type TestSystem } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -24,11 +24,6 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function failure(work: Promise<unknown>): Promise<SsoError> {
-  const error = await work.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
-}
 
 const globalInfo = (body: string) => xmlFile(dir.path, 'gi.xml', `<SSO>\n<globalInfo>\n${body}\n</globalInfo>\n</SSO>\n`);
 

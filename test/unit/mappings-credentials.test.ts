@@ -12,7 +12,7 @@ import {
   setMappingEnabled,
 } from '../../src/core/mappings.js';
 import { listAudit } from '../../src/core/audit.js';
-import { SsoError } from '../../src/errors.js';
+import { failure } from '../helpers/failure.js';
 import { asCaller, fixture, newSystem, reopen, type TestSystem } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { appXml, mappingXml, xmlFile } from '../helpers/xml.js';
@@ -41,11 +41,6 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function failure(work: Promise<unknown>): Promise<SsoError> {
-  const error = await work.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(SsoError);
-  return error as SsoError;
-}
 
 const SECRET = 'pa55-w0rd-that-must-not-leak';
 
