@@ -69,6 +69,15 @@ const declareJoin: Declare = (program, runner) => {
     .action(runner.action(async () => (await system()).joinCommand));
 };
 
+const declareSetup: Declare = (program, runner) => {
+  program
+    .command('setup')
+    .description('set this node up: the interactive wizard, or --answers FILE without a terminal')
+    .option('--answers <file>', 'answers as JSON (see --print-answers)')
+    .option('--print-answers', 'print a commented answers template')
+    .action(runner.action(async () => (await import('./commands/setup.js')).setupCommand));
+};
+
 const declareSecret: Declare = (program, runner) => {
   const secret = program.command('secret').description('the master secret: backup, restore, rotation');
   secret
@@ -108,12 +117,12 @@ const declareSecret: Declare = (program, runner) => {
 
 /** Commands that exist in name and are filled in by later work. */
 const NOT_YET_BUILT: [string, string, string][] = [
-  ['setup', 'the interactive setup wizard', 'arrives with the setup wizard work'],
   ['check', 'a read-only health check of this node and its store', 'arrives with the reliability work'],
 ];
 
 /** Every top-level command, in the order help lists them. */
 const COMMANDS: [string, Declare][] = [
+  ['setup', declareSetup],
   ['init', declareInit],
   ['join', declareJoin],
   ['secret', declareSecret],

@@ -51,8 +51,8 @@ export async function writeSecretBackup(
 }
 
 /** Reads and parses a backup without its password (header, reminder, ids). */
-export async function readSecretBackup(path: string): Promise<ParsedBackup> {
-  return parseBackup(await readFileChecked(path, BACKUP_MAX_BYTES));
+export function readSecretBackup(path: string): ParsedBackup {
+  return parseBackup(readFileChecked(path, BACKUP_MAX_BYTES));
 }
 
 export async function openSecretBackup(parsed: ParsedBackup, password: string): Promise<BackupSecrets> {

@@ -37,6 +37,8 @@ export interface InitOptions {
   clusterNames: string[];
   /** The directory domain of this node's OS accounts, if any. */
   domain?: string;
+  /** The OS user the SSO service runs as here, if recorded. */
+  serviceAccount?: string;
   /** The name the store records as master secret server; this node's name by default. */
   secretServer?: string;
   storePath: string;
@@ -64,6 +66,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     nodeName: options.nodeName,
     clusterNames: options.clusterNames,
     ...(options.domain ? { domain: validateNodeName(options.domain, 'domain') } : {}),
+    ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
     store: options.storePath,
     install: currentInstallFacts(),
     createdAt: deps.now().toISOString(),

@@ -24,6 +24,8 @@ export interface JoinOptions {
   clusterNames: string[] | undefined;
   /** The directory domain of this node's OS accounts (kept when not given). */
   domain: string | undefined;
+  /** The OS user the SSO service runs as here (kept when not given). */
+  serviceAccount?: string;
 }
 
 export interface JoinResult {
@@ -46,6 +48,7 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
     nodeName,
     clusterNames,
     ...(domain ? { domain: validateNodeName(domain, 'domain') } : {}),
+    ...((options.serviceAccount ?? existing?.serviceAccount) ? { serviceAccount: options.serviceAccount ?? existing?.serviceAccount } : {}),
     store: options.storePath,
     install: existing?.install ?? currentInstallFacts(),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),

@@ -21,6 +21,8 @@ export interface NodeConfig {
    * `alice` is then `CORP\alice` in mappings, and `CORP\group` accounts match OS groups.
    */
   domain?: string;
+  /** The OS user the SSO service runs as on this node (recorded by the setup wizard). */
+  serviceAccount?: string;
   /** Absolute path of the store. */
   store: string;
   install: InstallFacts;
@@ -61,6 +63,7 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
     nodeName: file.nodeName,
     clusterNames: Array.isArray(file.clusterNames) ? file.clusterNames.map(String) : [],
     ...(typeof file.domain === 'string' && file.domain ? { domain: file.domain } : {}),
+    ...(typeof file.serviceAccount === 'string' && file.serviceAccount ? { serviceAccount: file.serviceAccount } : {}),
     store: resolve(paths.root, file.store),
     install: file.install,
     createdAt: String(file.createdAt ?? ''),

@@ -219,8 +219,8 @@ describe('secret file permissions and error manners', () => {
     expect([legacyUnknown.status, legacyUnknown.stderr]).toEqual([2, expect.stringMatching(/unknown option -frobnicate for ssoconfig/)]);
     const missing = runCli('ssoconfig', ['-restoreSecret']);
     expect(missing.status).toBe(2);
-    const pending = runCli('ssokit', ['setup']);
-    expect([pending.status, pending.stderr]).toEqual([3, expect.stringMatching(/ssokit setup is not built yet/)]);
+    const pending = runCli('ssokit', ['check']);
+    expect([pending.status, pending.stderr]).toEqual([3, expect.stringMatching(/ssokit check is not built yet/)]);
     const notSetUp = ssokit('nowhere', 'secret', 'status');
     expect([notSetUp.status, notSetUp.stderr]).toEqual([30, expect.stringMatching(/not part of an SSO system/)]);
     expect(notSetUp.stderr).not.toMatch(/\n\s+at /);

@@ -1,0 +1,62 @@
+/** `ssokit setup`: the interactive wizard, or `--answers FILE` without a terminal. */
+
+import { resolve } from 'node:path';
+import { defaultBackupPath } from '../../core/backup-file.js';
+import { applySetup, type SetupAnswers, type SetupResult } from '../../core/setup.js';
+import { SsoError } from '../../errors.js';
+import { obtainPassword } from '../answers.js';
+import { isInteractive } from '../io.js';
+import type { Session } from '../session.js';
+import { answersTemplate, readAnswersFile } from '../setup/answers-file.js';
+import { runWizard } from '../setup/wizard.js';
+
+export interface SetupOptions {
+  answers?: string;
+  printAnswers?: boolean;
+}
+
+export async function setupCommand(session: Session, options: SetupOptions): Promise<void> {
+  const { out } = session;
+  if (options.printAnswers) {
+    session.io.stdout.write(answersTemplate({ nodeName: session.defaultNodeName, user: session.caller.user, home: session.paths.root }));
+    return;
+  }
+  let answers: SetupAnswers | null;
+  if (options.answers) {
+    const file = readAnswersFile(resolve(options.answers));
+    if (file.readableByOthers) out.warn(`${options.answers} can be read by group or others and may hold a password: chmod 600 ${options.answers}`);
+    answers = file.answers;
+    for (const key of file.needsPassword) {
+      const password = await obtainPassword(session, { message: key === 'backup' ? 'Secret backup password' : 'Backup password', confirm: key === 'backup' });
+      if (key === 'backup' && answers.backup) answers.backup.password = password;
+      if (key === 'restore' && answers.restore) answers.restore.password = password;
+    }
+  } else {
+    if (!isInteractive(session.io)) {
+      throw new SsoError('INPUT_REQUIRED', 'the setup wizard needs a terminal', {
+        hint: 'answer it from a file: ssokit setup --answers FILE (ssokit setup --print-answers writes a template)',
+      });
+    }
+    const backupName = defaultBackupPath(session.paths, session.deps).split('/').pop()!;
+    answers = await runWizard(session.prompter, out, session.paths, { nodeName: session.defaultNodeName, user: session.caller.user, backupName });
+    if (!answers) throw new SsoError('CANCELLED', 'not applied; nothing was changed');
+  }
+  const result = await applySetup(session.home, answers);
+  if (out.json) return out.printJson(result);
+  printResult(session, result);
+}
+
+function printResult(session: Session, result: SetupResult): void {
+  const { out } = session;
+  if (result.mode === 'create') {
+    out.done(`created a new SSO system; this node '${result.init.nodeName}' is its master secret server`);
+    out.fields([
+      ['  store', result.init.storePath],
+      ['  secret server', result.init.secretServer],
+      ['  master secret', `${result.init.secretId} (generation ${result.init.generation})`],
+      ['  backup', result.init.backupPath ?? 'none (run ssokit secret backup FILE)'],
+    ]);
+    return;
+  }
+  out.done(`node '${result.join.nodeName}' joined the SSO system at ${result.join.storePath}${result.restoredSecret ? ' and holds its master secret' : ''}`);
+}
