@@ -1,0 +1,30 @@
+// Every runbook of docs/operations.md, run exactly as written (see test/helpers/runbook.ts).
+import { readRunbook, runbookWorld, runStep } from '../helpers/runbook.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const RUNBOOKS: [number, string][] = [
+  [1, 'the first server'],
+  [2, 'move the master secret server'],
+  [3, 'cluster the master secret server and fail over'],
+  [4, 'master secret server lost, backup available'],
+  [5, 'master secret lost, no backup'],
+  [7, 'rotate the master secret on a schedule'],
+];
+
+describe('runbooks in docs/operations.md', () => {
+  test.each(RUNBOOKS)('runbook %i: %s', (number) => {
+    const steps = readRunbook(number);
+    expect(steps.length).toBeGreaterThan(2);
+    const dir = tempDir();
+    try {
+      const world = runbookWorld(dir.path);
+      for (const step of steps) {
+        const outcome = runStep(world, step);
+        const context = `\n$ ${step.command}\n${outcome.output}`;
+        expect({ status: outcome.status, missing: outcome.missing, context }).toEqual({ status: step.expectedStatus, missing: [], context });
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
