@@ -13,7 +13,10 @@ export interface AuditEntry {
   result?: string;
 }
 
-export async function recordAudit(q: Queryable, ctx: StoreContext, entry: AuditEntry): Promise<void> {
+/** Who acts: the clock, the OS user, the node. */
+export type AuditActor = Pick<StoreContext, 'deps' | 'caller'> & { node: { nodeName: string } };
+
+export async function recordAudit(q: Queryable, ctx: AuditActor, entry: AuditEntry): Promise<void> {
   await q.run('INSERT INTO audit (at, os_user, node, operation, target, result) VALUES (?, ?, ?, ?, ?, ?)', [
     ctx.deps.now().toISOString(),
     ctx.caller.user,

@@ -132,7 +132,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
           createdOnNode: options.nodeName,
           backedUpAt: options.backup ? now : null,
         });
-        await recordAudit(tx, { paths, deps, caller: options.caller, node, store }, {
+        await recordAudit(tx, { deps, caller: options.caller, node }, {
           operation: 'init',
           target: secretServer,
           result: options.backup ? 'success' : 'success: no backup made',

@@ -58,7 +58,7 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   try {
     secretServer = (await readGlobalInfo(store)).secretServer;
     await store.transaction((tx) =>
-      recordAudit(tx, { paths, deps, caller: options.caller, node, store }, {
+      recordAudit(tx, { deps, caller: options.caller, node }, {
         operation: existing ? 'set-db' : 'join',
         target: options.storePath,
       }),

@@ -1,17 +1,35 @@
-/** `ssocloneaz`: Interstage's business server replication, `-p` on the source, `-c` on the destination. */
+/**
+ * `ssocloneaz`: Interstage's business server replication — `-p` on the source, `-c` on the
+ * destination, the file as an argument or with `-f FILE` (`ssocloneaz -p -f /tmp/env.bundle`).
+ */
 
-import { SsoError } from '../../errors.js';
+import type { Command } from '../commander.js';
 import type { LegacyTool } from './legacy-program.js';
 
-const notYet = async () => async () => {
-  throw new SsoError('NOT_IMPLEMENTED', 'ssocloneaz is not built yet', { hint: 'environment bundles arrive with the ssocloneaz work' });
-};
+const clone = () => import('../commands/clone.js');
+const file = (c: Command) => c.option('-f, --file <file>', 'the environment file');
 
 export const SSOCLONEAZ: LegacyTool = {
   name: 'ssocloneaz',
   heading: 'Business server replication',
   commands: [
-    { name: 'p', summary: 'write this business server\'s environment to a bundle (on the source)', options: (c) => c.allowUnknownOption().allowExcessArguments(), load: notYet },
-    { name: 'c', summary: 'replicate the environment from a bundle (on the destination)', options: (c) => c.allowUnknownOption().allowExcessArguments(), load: notYet },
+    {
+      name: 'p',
+      args: ['[file]'],
+      summary: "write this business server's environment to an encrypted file (on the source)",
+      options: (c) => file(c).option('--include-secret', 'include the master secret').option('--force', 'replace an existing file'),
+      load: async () => (await clone()).cloneExportCommand,
+    },
+    {
+      name: 'c',
+      args: ['[file]'],
+      summary: 'replicate the environment in the file onto this freshly installed server (on the destination)',
+      options: (c) =>
+        file(c)
+          .option('--force', "replace this node's environment")
+          .option('--delete-bundle', 'delete the file after a successful import')
+          .option('--keep-bundle', 'keep the file'),
+      load: async () => (await clone()).cloneImportCommand,
+    },
   ],
 };

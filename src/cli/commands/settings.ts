@@ -1,0 +1,18 @@
+/** `ssokit get NAME` and `ssokit set NAME=VALUE`, in the manner of asadmin. */
+
+import { getSettings, setSetting } from '../../core/settings.js';
+import type { Session } from '../session.js';
+
+export async function getCommand(session: Session, pattern: string): Promise<void> {
+  const settings = await getSettings(await session.node(), pattern);
+  const { out } = session;
+  if (out.json) return out.printJson(Object.fromEntries(settings.map((s) => [s.name, s.value])));
+  for (const setting of settings) out.line(`${setting.name}=${setting.value}`);
+}
+
+export async function setCommand(session: Session, assignment: string): Promise<void> {
+  const setting = await setSetting(await session.node(), assignment);
+  const { out } = session;
+  if (out.json) return out.printJson({ [setting.name]: setting.value });
+  out.line(`${setting.name}=${setting.value}`);
+}
