@@ -166,6 +166,7 @@ async function extract(path: string, offset: number, key: Uint8Array, staging: s
   });
   parser.on('error', (error: Error) => (failure ??= error));
   const parserEnd = once(parser, 'end');
+  parserEnd.catch(() => undefined); // an abort rejects it; the failure is reported from `failure`
 
   let pending = Buffer.alloc(0);
   try {
