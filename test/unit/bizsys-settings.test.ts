@@ -1,0 +1,118 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addBizsys, listBizsys, removeBizsys, requireBizsys, updateBizsys } from '../../src/core/bizsys.js';
+import { getSettings, setSetting } from '../../src/core/settings.js';
+import { bizsysFilePath } from '../../src/node/bizsys-files.js';
+import { readNodeConfig } from '../../src/node/node-config.js';
+import { failure } from '../helpers/failure.js';
+import { newSystem, type TestSystem } from '../helpers/system.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+let dir: ReturnType<typeof tempDir>;
+let sys: TestSystem;
+beforeEach(async () => {
+  dir = tempDir();
+  sys = await newSystem(dir.path);
+  writeFileSync(join(dir.path, 'site.crt'), 'CERT');
+});
+afterEach(async () => {
+  await sys.ctx.store.close();
+  dir.cleanup();
+});
+
+const shop = () =>
+  addBizsys(sys.ctx, {
+    name: 'shop',
+    publicUrl: 'https://Shop.Example.com',
+    protectedPaths: ['/shop'],
+    authServerUrl: 'https://sso.example.com/auth',
+    ssl: true,
+    files: [{ role: 'certificate', source: join(dir.path, 'site.crt') }],
+  });
+
+describe('business systems', () => {
+  test('added with GlassFish session defaults, the public URL in canonical form, files copied in privately', async () => {
+    const system = await shop();
+    expect(system).toMatchObject({
+      publicUrl: 'https://shop.example.com:443',
+      session: { ssoEnabled: true, maxInactiveSeconds: 300, reapIntervalSeconds: 60, failoverEnabled: false },
+      files: [{ role: 'certificate', name: 'site.crt' }],
+    });
+    expect(statSync(bizsysFilePath(sys.paths, 'shop', 'site.crt')).mode & 0o777).toBe(0o600);
+    expect((await listBizsys(sys.ctx)).map((s) => s.name)).toEqual(['shop']);
+  });
+
+  test('invalid definitions are refused with every problem', async () => {
+    const error = await failure(
+      addBizsys(sys.ctx, { name: 'bad', publicUrl: 'https://host.example.com/path', protectedPaths: ['no-slash'], authServerUrl: 'ftp://x', ssl: false, files: [] }),
+    );
+    expect(error.message).toBe('the public URL is a site: scheme, host and port only');
+    const many = await failure(
+      addBizsys(sys.ctx, { name: 'bad', publicUrl: 'https://host.example.com', protectedPaths: ['no-slash'], authServerUrl: 'ftp://x', ssl: false, files: [], session: { maxInactiveSeconds: 0 } }),
+    );
+    expect(many.details).toEqual([
+      'the authentication server URL must be http or https',
+      'protected path "no-slash" must start with / and hold no spaces',
+      'sso-max-inactive-seconds must be a positive whole number',
+    ]);
+    expect(await listBizsys(sys.ctx)).toEqual([]);
+  });
+
+  test('names and public URLs are unique on a node', async () => {
+    await shop();
+    expect((await failure(shop())).code).toBe('ALREADY_EXISTS');
+    const sameUrl = await failure(addBizsys(sys.ctx, { name: 'shop2', publicUrl: 'https://shop.example.com:443', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [] }));
+    expect(sameUrl.message).toContain('already has the public URL https://shop.example.com:443');
+  });
+
+  test('the public URL is never edited: remove and add again (Interstage)', async () => {
+    await shop();
+    const error = await failure(updateBizsys(sys.ctx, 'shop', { publicUrl: 'https://new.example.com' }));
+    expect([error.code, error.hint]).toEqual(['CONFLICT', expect.stringContaining('ssokit bizsys remove shop')]);
+    expect((await updateBizsys(sys.ctx, 'shop', { publicUrl: 'https://shop.example.com:443', addPaths: ['/cart'] })).protectedPaths).toEqual(['/shop', '/cart']);
+    await removeBizsys(sys.ctx, 'shop');
+    expect((await failure(requireBizsys(sys.ctx, 'shop'))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('get and set by dotted name', () => {
+  test('read one, read by pattern, write with validation', async () => {
+    await shop();
+    expect(await getSettings(sys.ctx, 'bizsys.shop.sso-failover-enabled')).toEqual([{ name: 'bizsys.shop.sso-failover-enabled', value: 'false' }]);
+    expect(await setSetting(sys.ctx, 'bizsys.shop.sso-failover-enabled=true')).toEqual({ name: 'bizsys.shop.sso-failover-enabled', value: 'true' });
+    expect((await getSettings(sys.ctx, 'bizsys.shop.*')).map((s) => s.name)).toEqual([
+      'bizsys.shop.public-url',
+      'bizsys.shop.protected-paths',
+      'bizsys.shop.auth-server-url',
+      'bizsys.shop.ssl',
+      'bizsys.shop.sso-enabled',
+      'bizsys.shop.sso-max-inactive-seconds',
+      'bizsys.shop.sso-reap-interval-seconds',
+      'bizsys.shop.sso-failover-enabled',
+    ]);
+    await setSetting(sys.ctx, 'bizsys.shop.protected-paths=/a, /b');
+    expect((await requireBizsys(sys.ctx, 'shop')).protectedPaths).toEqual(['/a', '/b']);
+    expect((await failure(setSetting(sys.ctx, 'bizsys.shop.sso-enabled=maybe'))).message).toBe('sso-enabled is true or false, not "maybe"');
+    expect((await failure(setSetting(sys.ctx, 'bizsys.shop.sso-reap-interval-seconds=0'))).code).toBe('INVALID_INPUT');
+    expect((await failure(setSetting(sys.ctx, 'bizsys.shop.public-url=https://x.example.com'))).code).toBe('CONFLICT');
+  });
+
+  test('an unknown name is a clear error that lists the names nearby', async () => {
+    await shop();
+    const error = await failure(getSettings(sys.ctx, 'bizsys.shop.sso-timeout'));
+    expect(error.message).toBe('there is no setting named "bizsys.shop.sso-timeout"');
+    expect(error.hint).toContain('bizsys.shop.sso-max-inactive-seconds');
+    expect((await failure(setSetting(sys.ctx, 'bizsys.nope.ssl=true'))).code).toBe('NOT_FOUND');
+    expect((await failure(setSetting(sys.ctx, 'no-equals-sign'))).code).toBe('USAGE');
+  });
+
+  test('node settings: cluster names and domain are written to node.json; the name and store are not settable', async () => {
+    await setSetting(sys.ctx, 'node.cluster-names=ssocluster, backup-cluster');
+    await setSetting(sys.ctx, 'node.domain=CORP');
+    expect(await readNodeConfig(sys.paths)).toMatchObject({ clusterNames: ['ssocluster', 'backup-cluster'], domain: 'CORP' });
+    await setSetting(sys.ctx, 'node.domain=');
+    expect((await readNodeConfig(sys.paths))!.domain).toBeUndefined();
+    expect((await failure(setSetting(sys.ctx, 'node.name=other'))).code).toBe('CONFLICT');
+    expect((await failure(setSetting(sys.ctx, 'node.store=/x'))).hint).toContain('ssokit join --db');
+  });
+});
