@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { printTable, writePerformanceDoc, type SuiteResult } from './harness.js';
+import { cloneSuite } from './clone-bench.js';
 import { manageSuite } from './manage-bench.js';
 import { secretSuite } from './secret-bench.js';
 
@@ -16,6 +17,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SUITES: Record<string, (dir: string) => Promise<SuiteResult>> = {
   secret: (dir) => secretSuite(dir, repoRoot),
   manage: (dir) => manageSuite(dir, repoRoot),
+  clone: (dir) => cloneSuite(dir, repoRoot),
 };
 
 const wanted = process.argv.slice(2);

@@ -7,11 +7,14 @@
  * chunks → a 0600 temporary file renamed into place — so memory stays flat.
  */
 
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, lstatSync, promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBundleHeader, type BundleFacts } from '../crypto/bundle-format.js';
+import { Framer } from '../crypto/bundle-frames.js';
 import { StreamSealer } from '../crypto/bundle-stream.js';
+import { FileHasher } from '../node/file-hasher.js';
 import { SsoError } from '../errors.js';
 import { currentInstallFacts } from '../node/install-facts.js';
 import { listLocalSecretIds } from '../node/local-secrets.js';
@@ -19,14 +22,7 @@ import { answersTo } from '../node/node-config.js';
 import { commitTemp, openTemp, tempPathFor } from '../node/private-files.js';
 import { recordAudit } from './audit.js';
 import { bizsysHealth, listBizsys } from './bizsys.js';
-import {
-  BUNDLE_ROOTS,
-  describeFile,
-  environmentOf,
-  listEnvironmentFiles,
-  MANIFEST_FORMAT,
-  type Manifest,
-} from './clone-manifest.js';
+import { BUNDLE_ROOTS, environmentOf, listEnvironmentFiles, MANIFEST_FORMAT, type Manifest, type ManifestFile } from './clone-manifest.js';
 import type { StoreContext } from './context.js';
 import { credentialOwner, openValues } from './credential-codec.js';
 import { DataKeyRing } from './data-keys.js';
@@ -99,14 +95,23 @@ export async function exportEnvironment(ctx: StoreContext, options: ExportOption
     });
   }
   const businessSystems = (await listBizsys(ctx)).map((s) => ({ name: s.name, publicUrl: s.publicUrl }));
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    environment: environmentOf(ctx.node),
-    businessSystems,
-    includesSecret: options.includeSecret,
-    files: [],
+  // Files are hashed on a worker thread while this one archives, seals and writes; the
+  // manifest, which lists the hashes, closes the payload.
+  const hasher = new FileHasher();
+  const described = files.map(async (path): Promise<ManifestFile> => {
+    const { sha256, size } = await hasher.digest(join(ctx.paths.root, path));
+    return { path, mode: lstatSync(join(ctx.paths.root, path)).mode & 0o777, size, sha256 };
+  });
+  const manifest = async (): Promise<Buffer> => {
+    const body: Manifest = {
+      format: MANIFEST_FORMAT,
+      environment: environmentOf(ctx.node),
+      businessSystems,
+      includesSecret: options.includeSecret,
+      files: await Promise.all(described),
+    };
+    return Buffer.from(JSON.stringify(body), 'utf8');
   };
-  for (const file of files) manifest.files.push(await describeFile(ctx.paths, file));
 
   const created = ctx.deps.now().toISOString();
   const install = currentInstallFacts();
@@ -126,9 +131,6 @@ export async function exportEnvironment(ctx: StoreContext, options: ExportOption
     ctx.deps.bundleKdf,
     ctx.deps.rng,
   );
-  const manifestBytes = Buffer.from(JSON.stringify(manifest), 'utf8');
-  const prefix = Buffer.alloc(4);
-  prefix.writeUInt32BE(manifestBytes.length);
 
   const temp = tempPathFor(options.path);
   const handle = await openTemp(temp, 0o600);
@@ -136,24 +138,22 @@ export async function exportEnvironment(ctx: StoreContext, options: ExportOption
     await handle.write(sealed.bytes);
     const { create } = await import('tar');
     // An environment without files is an empty archive: just tar's two zero end blocks.
-    const tarStream = files.length
-      ? (create({ cwd: ctx.paths.root, portable: true, follow: false }, files) as unknown as AsyncIterable<Buffer>)
-      : [Buffer.alloc(1024)];
-    const payload = Readable.from(
-      (async function* () {
-        yield Buffer.concat([prefix, manifestBytes]);
-        yield* tarStream;
-      })(),
-    );
+    const archive = files.length
+      ? (create({ cwd: ctx.paths.root, portable: true, follow: false, maxReadSize: 1 << 20, jobs: 1 }, files) as unknown as NodeJS.ReadableStream)
+      : Readable.from([Buffer.alloc(1024)]);
     // A stream on the bare descriptor: a FileHandle's own stream with autoClose off keeps the
     // handle referenced and its close() never returns.
-    const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
-    await pipeline(payload, new StreamSealer(sealed.payloadKey), out);
+    // Deep enough that sealing goes on while earlier chunks are written.
+    const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 4 << 20 });
+    await pipeline(archive, new Framer(manifest), new StreamSealer(sealed.payloadKey), out);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;
+  } finally {
+    await Promise.allSettled(described);
+    await hasher.close();
   }
   const { size } = await handle.stat();
   await handle.close();

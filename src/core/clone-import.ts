@@ -9,14 +9,15 @@
  * one rename. A failed or interrupted import leaves the destination as it was.
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, promises as fs, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BUNDLE_HEADER_MAX, parseBundleHeader, unlockBundle, type ParsedBundleHeader } from '../crypto/bundle-format.js';
+import { Deframer } from '../crypto/bundle-frames.js';
 import { StreamOpener } from '../crypto/bundle-stream.js';
+import { FileHasher, type FileDigest } from '../node/file-hasher.js';
 import { SsoError, type ErrorCode } from '../errors.js';
 import { homePaths } from '../node/home.js';
 import { currentInstallFacts } from '../node/install-facts.js';
@@ -97,9 +98,6 @@ export interface ImportResult {
   warnings: string[];
 }
 
-/** 64 MiB of manifest is about a million files. */
-const MANIFEST_MAX = 64 * 1024 * 1024;
-
 export async function importEnvironment(home: HomeContext, plan: ImportPlan, password: string, options: { nodeName: string }): Promise<ImportResult> {
   const nodeName = validateNodeName(options.nodeName);
   const payloadKey = await unlockBundle(plan.parsed, password);
@@ -138,15 +136,17 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
   }
 }
 
-/** Decrypts, reads the manifest, and writes every file under `staging`, checking each. */
+/**
+ * Decrypts and writes every file under `staging`; each is hashed on a worker thread once
+ * written, and checked against the manifest that ends the payload.
+ */
 async function extract(path: string, offset: number, key: Uint8Array, staging: string): Promise<Manifest> {
   const { Parser } = await import('tar');
-  const opened = createReadStream(path, { start: offset, highWaterMark: 1 << 20 }).pipe(new StreamOpener(key));
+  const deframer = new Deframer();
   const parser = new Parser({ strict: true });
-  let manifest: Manifest | null = null;
+  const hasher = new FileHasher();
   let failure: Error | null = null;
-  const expected = new Map<string, { size: number; sha256: string }>();
-  const written: Promise<void>[] = [];
+  const digests = new Map<string, Promise<FileDigest>>();
   const fail = (error: Error) => {
     failure ??= error;
     parser.abort(error);
@@ -159,70 +159,61 @@ async function extract(path: string, offset: number, key: Uint8Array, staging: s
     if (entry.type !== 'File') return refuse(`a ${entry.type} entry (a bundle holds regular files only)`);
     const problem = unsafePathProblem(entry.path);
     if (problem) return refuse(problem);
-    const listed = expected.get(entry.path);
-    if (!listed) return refuse('a file its manifest does not list');
-    expected.delete(entry.path);
-    written.push(writeEntry(entry, join(staging, entry.path), listed).catch((error: Error) => fail(error)));
+    if (digests.has(entry.path)) return refuse('a second entry with the same path');
+    const file = join(staging, entry.path);
+    const digest = writeEntry(entry, file).then(() => hasher.digest(file));
+    digest.catch((error: Error) => fail(error));
+    digests.set(entry.path, digest);
   });
   parser.on('error', (error: Error) => (failure ??= error));
   const parserEnd = once(parser, 'end');
   parserEnd.catch(() => undefined); // an abort rejects it; the failure is reported from `failure`
-
-  let pending = Buffer.alloc(0);
   try {
-    for await (const chunk of opened as AsyncIterable<Buffer>) {
-      if (failure) break;
-      let piece = chunk;
-      if (!manifest) {
-        pending = Buffer.concat([pending, piece]);
-        if (pending.length < 4) continue;
-        const length = pending.readUInt32BE(0);
-        if (length > MANIFEST_MAX) throw new SsoError('BAD_FORMAT', 'the bundle manifest is implausibly large');
-        if (pending.length < 4 + length) continue;
-        manifest = parseManifest(pending.subarray(4, 4 + length));
-        for (const file of manifest.files) expected.set(file.path, { size: file.size, sha256: file.sha256 });
-        piece = pending.subarray(4 + length);
-        pending = Buffer.alloc(0);
+    try {
+      // pipeline, so a fault in any stage (a chunk that does not open) ends them all.
+      await pipeline(createReadStream(path, { start: offset, highWaterMark: 1 << 20 }), new StreamOpener(key), deframer, async (archive: AsyncIterable<Buffer>) => {
+        for await (const chunk of archive) {
+          if (failure) return;
+          if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), parserEnd]);
+        }
+      });
+      if (!failure) {
+        parser.end();
+        await parserEnd;
       }
-      if (piece.length && !parser.write(piece)) await Promise.race([once(parser, 'drain'), parserEnd]);
+    } catch (error) {
+      failure ??= error as Error;
     }
-    if (!failure) {
-      parser.end();
-      await parserEnd;
+    const settled = await Promise.allSettled(digests.values());
+    if (failure) throw translate(failure);
+    const manifest = parseManifest(deframer.manifest());
+    const listed = new Map(manifest.files.map((f) => [f.path, f]));
+    const results = [...digests.keys()].map((p, i) => [p, settled[i]!] as const);
+    for (const [written, result] of results) {
+      const entry = listed.get(written);
+      if (!entry) throw new SsoError('UNSAFE_ARCHIVE', `the bundle holds ${JSON.stringify(written)}: a file its manifest does not list; nothing was written`);
+      if (result.status === 'rejected') throw result.reason as Error;
+      if (result.value.size !== entry.size || result.value.sha256 !== entry.sha256) {
+        throw new SsoError('DAMAGED_FILE', `${written} in the bundle does not match its manifest (size or SHA-256)`);
+      }
+      listed.delete(written);
     }
-  } catch (error) {
-    failure ??= error as Error;
+    if (listed.size) throw new SsoError('DAMAGED_FILE', `the bundle lacks files its manifest lists: ${[...listed.keys()].slice(0, 5).join(', ')}`);
+    return manifest;
+  } finally {
+    await hasher.close();
   }
-  await Promise.allSettled(written);
-  if (failure) throw translate(failure);
-  if (!manifest) throw new SsoError('DAMAGED_FILE', 'the bundle payload is empty');
-  if (expected.size) {
-    throw new SsoError('DAMAGED_FILE', `the bundle lacks files its manifest lists: ${[...expected.keys()].slice(0, 5).join(', ')}`);
-  }
-  return manifest;
 }
 
-/** Writes one file (new, 0600, in folders 0700), checking its size and SHA-256 against the manifest. */
-async function writeEntry(entry: NodeJS.ReadableStream & { path: string }, file: string, listed: { size: number; sha256: string }): Promise<void> {
+/** Writes one entry to a new file (0600, in folders 0700). */
+async function writeEntry(entry: NodeJS.ReadableStream, file: string): Promise<void> {
   await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const handle = await fs.open(file, 'wx', 0o600);
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
     const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
-    await pipeline(entry as unknown as NodeJS.ReadableStream, counter, out);
+    await pipeline(entry, out);
   } finally {
     await handle.close();
-  }
-  if (size !== listed.size || hash.digest('hex') !== listed.sha256) {
-    throw new SsoError('DAMAGED_FILE', `${entry.path} in the bundle does not match its manifest (size or SHA-256)`);
   }
 }
 

@@ -5,8 +5,7 @@
  * asked). The manifest lists every file with its mode, size and SHA-256.
  */
 
-import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SsoError } from '../errors.js';
 import type { HomePaths } from '../node/home.js';
@@ -74,14 +73,6 @@ export function listEnvironmentFiles(paths: HomePaths, root: string, problems: s
   };
   walk(root);
   return found;
-}
-
-export async function describeFile(paths: HomePaths, path: string): Promise<ManifestFile> {
-  const full = join(paths.root, path);
-  const stat = lstatSync(full);
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return { path, mode: stat.mode & 0o777, size: stat.size, sha256: hash.digest('hex') };
 }
 
 /** Why a path from a bundle may not be written under the home, or null. */

@@ -7,6 +7,16 @@ export class ByteQueue {
     return this.#length;
   }
 
+  /** The first four bytes as a big-endian number, left in the queue (needs length ≥ 4). */
+  peekUInt32BE(): number {
+    const first = this.#pieces[0]!;
+    if (first.length >= 4) return first.readUInt32BE(0);
+    const head = this.take(4);
+    this.#pieces.unshift(head);
+    this.#length += 4;
+    return head.readUInt32BE(0);
+  }
+
   push(piece: Buffer): void {
     if (piece.length === 0) return;
     this.#pieces.push(piece);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createBundleHeader, type BundleFacts } from '../../src/crypto/bundle-format.js';
+import { framePayload } from '../../src/crypto/bundle-frames.js';
 import { StreamSealer } from '../../src/crypto/bundle-stream.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone-manifest.js';
 import { currentInstallFacts } from '../../src/node/install-facts.js';
@@ -41,11 +42,9 @@ export async function writeCraftedBundle(
     { log2N: 10, r: 8, p: 1 },
     systemRng,
   );
-  const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  const prefix = Buffer.alloc(4);
-  prefix.writeUInt32BE(manifestBytes.length);
   const sealed: Buffer[] = [];
-  const sealer = Readable.from([Buffer.concat([prefix, manifestBytes, payloadTar])]).pipe(new StreamSealer(header.payloadKey));
+  const payload = framePayload(payloadTar, Buffer.from(JSON.stringify(manifest)));
+  const sealer = Readable.from([payload]).pipe(new StreamSealer(header.payloadKey));
   for await (const chunk of sealer) sealed.push(chunk as Buffer);
   writeFileSync(path, Buffer.concat([header.bytes, ...sealed]), { mode: 0o600 });
 }
