@@ -2,40 +2,50 @@
  * `ssocloneaz -p FILE` / `ssokit clone export FILE`: this business server's environment,
  * encrypted, into one file for a new server behind the same load balancer.
  *
- * A preflight refuses a broken source before anything is written (Interstage's warning: a
- * broken setup copied to every new server). The bundle streams — files → tar → sealed
- * chunks → a 0600 temporary file renamed into place — so memory stays flat.
+ * In two steps, so a broken source or an unusable file name is refused before the password
+ * is asked for: planExport runs the preflight and lists the files; writeBundle streams them
+ * — files → tar → frames → sealed chunks → a 0600 temporary file renamed into place — so
+ * memory stays flat whatever the environment's size.
  */
 
-import { createWriteStream, lstatSync, promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, promises as fs, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBundleHeader, type BundleFacts } from '../crypto/bundle-format.js';
 import { Framer } from '../crypto/bundle-frames.js';
 import { StreamSealer } from '../crypto/bundle-stream.js';
-import { FileHasher } from '../node/file-hasher.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../defaults.js';
 import { SsoError } from '../errors.js';
+import { FileHasher } from '../node/file-hasher.js';
 import { currentInstallFacts } from '../node/install-facts.js';
-import { listLocalSecretIds } from '../node/local-secrets.js';
-import { answersTo } from '../node/node-config.js';
-import { commitTemp, openTemp, tempPathFor } from '../node/private-files.js';
+import { commitTemp, ioError, openTemp, tempPathFor } from '../node/private-files.js';
 import { recordAudit } from './audit.js';
-import { bizsysHealth, listBizsys } from './bizsys.js';
-import { BUNDLE_ROOTS, environmentOf, listEnvironmentFiles, MANIFEST_FORMAT, type Manifest, type ManifestFile } from './clone-manifest.js';
+import { listBizsys } from './bizsys.js';
+import { BUNDLE_ROOTS, environmentOf, listEnvironmentFiles, MANIFEST_FORMAT, SECRET_DIR, type EnvironmentFile, type Manifest, type ManifestFile } from './clone-manifest.js';
+import { preflightFailed, preflightProblems } from './clone-preflight.js';
+import { ByteCounter, interruptedOr, type ProgressListener } from './clone-progress.js';
 import type { StoreContext } from './context.js';
-import { credentialOwner, openValues } from './credential-codec.js';
-import { DataKeyRing } from './data-keys.js';
-import { readGlobalInfo } from './global-info.js';
-import { currentMasterSecret } from './key-registry.js';
-import { loadMasterKeyring } from './master-keyring.js';
-import { checkBackupPassword } from './password-policy.js';
 
 export interface ExportOptions {
   path: string;
-  password: string;
   includeSecret: boolean;
+  /** Replace an existing file (otherwise FILE_EXISTS). */
   overwrite: boolean;
+}
+
+export interface ExportPlan extends ExportOptions {
+  files: EnvironmentFile[];
+  /** The archive's expected size, for progress. */
+  totalBytes: number;
+  businessSystems: { name: string; publicUrl: string }[];
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Install facts to write instead of this installation's (tests craft mismatched bundles). */
+  facts?: Partial<BundleFacts>;
 }
 
 export interface ExportResult {
@@ -47,124 +57,125 @@ export interface ExportResult {
   created: string;
 }
 
-/** Every reason this node would make a broken clone (empty when it is sound). */
-export async function preflightProblems(ctx: StoreContext, includeSecret: boolean): Promise<string[]> {
-  const problems: string[] = [];
-  try {
-    await readGlobalInfo(ctx.store);
-  } catch (error) {
-    problems.push((error as Error).message);
-    return problems;
+/** Bundle passwords follow the secret backup's rules (7 to 256 characters). */
+export function checkBundlePassword(password: string): void {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+    throw new SsoError('PASSWORD_POLICY', `the bundle password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long, not ${length}`);
   }
-  problems.push(...(await bizsysHealth(ctx)));
-  const info = await readGlobalInfo(ctx.store);
-  const current = await currentMasterSecret(ctx.store);
-  const holdsSecret = answersTo(ctx.node, info.secretServer) && (await listLocalSecretIds(ctx.paths)).includes(current.id);
-  if (includeSecret && !holdsSecret) problems.push('--include-secret: this node holds no copy of the current master secret');
-  if (holdsSecret) {
-    // Proves the secret this node holds still opens what the store keeps.
-    try {
-      const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'checking the master secret'));
-      const row = await ctx.store.get<{ mapping_id: number; data_key_id: number; ciphertext: Uint8Array }>(
-        'SELECT mapping_id, data_key_id, ciphertext FROM credentials ORDER BY mapping_id LIMIT 1',
-      );
-      if (row) openValues((await ring.byId(ctx.store, row.data_key_id)).key, credentialOwner(row.mapping_id), row.ciphertext);
-      else {
-        const key = await ctx.store.get<{ app_id: number }>("SELECT app_id FROM data_keys WHERE state = 'active' LIMIT 1");
-        if (key) await ring.activeFor(ctx.store, key.app_id);
-      }
-    } catch (error) {
-      problems.push(`the master secret on this node does not open the store's credentials: ${(error as Error).message}`);
-    }
-  }
-  return problems;
 }
 
-export async function exportEnvironment(ctx: StoreContext, options: ExportOptions, facts: Partial<BundleFacts> = {}): Promise<ExportResult> {
-  checkBackupPassword(options.password, '');
+/** The preflight and the file list; nothing is written. PREFLIGHT_FAILED, FILE_EXISTS, INVALID_INPUT. */
+export async function planExport(ctx: StoreContext, options: ExportOptions): Promise<ExportPlan> {
+  const path = resolve(options.path);
+  checkOutputPath(ctx, path, options.overwrite);
   const problems = await preflightProblems(ctx, options.includeSecret);
-  const files: string[] = [];
+  const files: EnvironmentFile[] = [];
   for (const root of BUNDLE_ROOTS) {
-    if (root === 'secret' && !options.includeSecret) continue;
-    files.push(...listEnvironmentFiles(ctx.paths, root, problems));
+    if (root !== SECRET_DIR || options.includeSecret) files.push(...listEnvironmentFiles(ctx.paths, root, problems));
   }
-  if (problems.length) {
-    throw new SsoError('PREFLIGHT_FAILED', 'this node is not a sound source for a clone; no bundle was written', {
-      details: problems,
-      hint: 'fix these first: every new server would get the same faults',
-    });
+  if (problems.length) throw preflightFailed(problems);
+  return {
+    ...options,
+    path,
+    files,
+    // What the archive will weigh: a header block per file, contents padded to blocks, the end.
+    totalBytes: files.reduce((sum, f) => sum + 512 + Math.ceil(f.size / 512) * 512, 1024),
+    businessSystems: (await listBizsys(ctx)).map((s) => ({ name: s.name, publicUrl: s.publicUrl })),
+  };
+}
+
+function checkOutputPath(ctx: StoreContext, path: string, overwrite: boolean): void {
+  for (const root of BUNDLE_ROOTS) {
+    const inside = relative(join(ctx.paths.root, root), path);
+    if (!inside.startsWith('..') && !inside.startsWith(sep) && inside !== '') {
+      throw new SsoError('INVALID_INPUT', `${path} is inside the environment the bundle carries (${root}/)`, { hint: 'write the bundle outside the node home' });
+    }
   }
-  const businessSystems = (await listBizsys(ctx)).map((s) => ({ name: s.name, publicUrl: s.publicUrl }));
+  if (!existsSync(dirname(path))) throw new SsoError('FILE_NOT_FOUND', `the folder ${dirname(path)} does not exist`);
+  if (!existsSync(path)) return;
+  if (!statSync(path).isFile()) throw new SsoError('INVALID_INPUT', `${path} exists and is not a file`);
+  if (!overwrite) throw new SsoError('FILE_EXISTS', `${path} already exists`, { hint: 'choose another file name, or add --force to replace it' });
+}
+
+/** Plan and write in one call (the bench and tests; the CLI asks for the password between). */
+export async function exportEnvironment(ctx: StoreContext, options: ExportOptions & { password: string }, write: WriteOptions = {}): Promise<ExportResult> {
+  checkBundlePassword(options.password);
+  return writeBundle(ctx, await planExport(ctx, options), options.password, write);
+}
+
+export async function writeBundle(ctx: StoreContext, plan: ExportPlan, password: string, options: WriteOptions = {}): Promise<ExportResult> {
+  checkBundlePassword(password);
+  const created = ctx.deps.now().toISOString();
+  const install = currentInstallFacts();
+  const sealed = await createBundleHeader(
+    { sourceNode: ctx.node.nodeName, ...install, created, includesSecret: plan.includeSecret, ...options.facts },
+    password,
+    ctx.deps.bundleKdf,
+    ctx.deps.rng,
+  );
   // Files are hashed on a worker thread while this one archives, seals and writes; the
   // manifest, which lists the hashes, closes the payload.
   const hasher = new FileHasher();
-  const described = files.map(async (path): Promise<ManifestFile> => {
-    const { sha256, size } = await hasher.digest(join(ctx.paths.root, path));
-    return { path, mode: lstatSync(join(ctx.paths.root, path)).mode & 0o777, size, sha256 };
+  const described = plan.files.map(async (file): Promise<ManifestFile> => {
+    const { sha256, size } = await hasher.digest(join(ctx.paths.root, file.path));
+    return { path: file.path, mode: file.mode, size, sha256 };
   });
+  described.forEach((d) => d.catch(() => undefined)); // reported through the manifest
   const manifest = async (): Promise<Buffer> => {
     const body: Manifest = {
       format: MANIFEST_FORMAT,
       environment: environmentOf(ctx.node),
-      businessSystems,
-      includesSecret: options.includeSecret,
+      businessSystems: plan.businessSystems,
+      includesSecret: plan.includeSecret,
       files: await Promise.all(described),
     };
     return Buffer.from(JSON.stringify(body), 'utf8');
   };
 
-  const created = ctx.deps.now().toISOString();
-  const install = currentInstallFacts();
-  const sealed = await createBundleHeader(
-    {
-      sourceNode: ctx.node.nodeName,
-      platform: install.platform,
-      arch: install.arch,
-      version: install.version,
-      edition: install.edition,
-      installDir: install.installDir,
-      created,
-      includesSecret: options.includeSecret,
-      ...facts,
-    },
-    options.password,
-    ctx.deps.bundleKdf,
-    ctx.deps.rng,
-  );
-
-  const temp = tempPathFor(options.path);
+  const temp = tempPathFor(plan.path);
   const handle = await openTemp(temp, 0o600);
   try {
     await handle.write(sealed.bytes);
     const { create } = await import('tar');
-    // An environment without files is an empty archive: just tar's two zero end blocks.
-    const archive = files.length
-      ? (create({ cwd: ctx.paths.root, portable: true, follow: false, maxReadSize: 1 << 20, jobs: 1 }, files) as unknown as NodeJS.ReadableStream)
+    // An environment without files is an empty archive: tar's two zero end blocks.
+    const archive = plan.files.length
+      ? (create({ cwd: ctx.paths.root, portable: true, follow: false, noDirRecurse: true, maxReadSize: 1 << 20, jobs: 1 }, plan.files.map((f) => f.path)) as unknown as NodeJS.ReadableStream)
       : Readable.from([Buffer.alloc(1024)]);
     // A stream on the bare descriptor: a FileHandle's own stream with autoClose off keeps the
-    // handle referenced and its close() never returns.
-    // Deep enough that sealing goes on while earlier chunks are written.
+    // handle referenced, and its close() never returns. Deep enough that sealing goes on
+    // while earlier chunks are written.
     const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 4 << 20 });
-    await pipeline(archive, new Framer(manifest), new StreamSealer(sealed.payloadKey), out);
+    await pipeline(archive, new ByteCounter(plan.totalBytes, options.onProgress), new Framer(manifest), new StreamSealer(sealed.payloadKey), out, {
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     await handle.sync();
+    await handle.close();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    throw error;
+    const reading = (error as { path?: string }).path;
+    const failure = error instanceof SsoError ? error : ioError(`cannot write ${plan.path}${reading ? ` (reading ${reading})` : ''}`, error);
+    throw interruptedOr(failure, options.signal, 'the export');
   } finally {
     await Promise.allSettled(described);
     await hasher.close();
   }
-  const { size } = await handle.stat();
-  await handle.close();
-  await commitTemp(temp, options.path, options.overwrite);
+  const { size } = statSync(temp);
+  await commitTemp(temp, plan.path, plan.overwrite);
   await ctx.store.transaction((tx) =>
     recordAudit(tx, ctx, {
       operation: 'clone-export',
-      target: options.path,
-      result: `success: ${files.length} files${options.includeSecret ? ', with the master secret' : ''}`,
+      target: plan.path,
+      result: `success: ${plan.files.length} files${plan.includeSecret ? ', with the master secret' : ''}`,
     }),
   );
-  return { path: options.path, bytes: size, files: files.length, businessSystems, includesSecret: options.includeSecret, created };
+  return {
+    path: plan.path,
+    bytes: size,
+    files: plan.files.length,
+    businessSystems: plan.businessSystems,
+    includesSecret: plan.includeSecret,
+    created,
+  };
 }
-

@@ -5,36 +5,42 @@
  * In two steps, so every refusal that needs no password comes before the password is
  * asked for: planImport checks the header against this installation and that this node is
  * as freshly installed as Interstage requires; importEnvironment decrypts and checks every
- * chunk and every file into a staging folder beside the home, then moves it into place in
- * one rename. A failed or interrupted import leaves the destination as it was.
+ * chunk and every file into a staging folder, checks the environment it makes, then moves
+ * it into place (clone-place.ts). A failed or interrupted import leaves the destination as
+ * it was.
  */
 
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, promises as fs, readdirSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { BUNDLE_HEADER_MAX, parseBundleHeader, unlockBundle, type ParsedBundleHeader } from '../crypto/bundle-format.js';
-import { Deframer } from '../crypto/bundle-frames.js';
-import { StreamOpener } from '../crypto/bundle-stream.js';
-import { FileHasher, type FileDigest } from '../node/file-hasher.js';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promises as fs } from 'node:fs';
+import { BUNDLE_HEADER_MAX, parseBundleHeader, unlockBundle, type BundleHeader, type ParsedBundleHeader } from '../crypto/bundle-format.js';
 import { SsoError, type ErrorCode } from '../errors.js';
 import { homePaths } from '../node/home.js';
-import { currentInstallFacts } from '../node/install-facts.js';
+import { currentInstallFacts, type InstallFacts } from '../node/install-facts.js';
+import { listLocalSecretIds, readLocalSecret } from '../node/local-secrets.js';
 import { validateNodeName, writeNodeConfig } from '../node/node-config.js';
 import { ioError } from '../node/private-files.js';
 import { openStore } from '../store/open-store.js';
-import { parseManifest, unsafePathProblem, type Manifest } from './clone-manifest.js';
 import { recordAudit } from './audit.js';
+import { bizsysHealth, listBizsys } from './bizsys.js';
+import { extractPayload } from './clone-extract.js';
+import type { Manifest } from './clone-manifest.js';
+import { createStaging, moveIntoPlace } from './clone-place.js';
+import { interruptedOr, stopIfInterrupted, type ProgressListener } from './clone-progress.js';
 import type { HomeContext } from './context.js';
 
 export interface ImportPlan {
   path: string;
   parsed: ParsedBundleHeader;
+  /** The bundle file's size (the payload runs to its end). */
+  size: number;
+  /** --force: replace this node's environment. */
+  force: boolean;
   warnings: string[];
 }
 
-export function readBundleHeader(path: string): ParsedBundleHeader {
+/** Reads the header from the start of a bundle, without the password. */
+export function readBundleHeader(path: string): { parsed: ParsedBundleHeader; size: number; mode: number } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -42,73 +48,112 @@ export function readBundleHeader(path: string): ParsedBundleHeader {
     throw ioError(`cannot open ${path}`, error);
   }
   try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new SsoError('INVALID_INPUT', `${path} is not a file`);
     const start = Buffer.alloc(BUNDLE_HEADER_MAX);
     const n = readSync(fd, start, 0, start.length, 0);
-    return parseBundleHeader(start.subarray(0, n));
+    return { parsed: parseBundleHeader(start.subarray(0, n)), size: stat.size, mode: stat.mode & 0o777 };
   } finally {
     closeSync(fd);
   }
 }
 
-/** What makes this node not "right after installation": configured, business systems, a secret. */
+export interface Mismatch {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Interstage's rule: the same platform, version, edition and install folder on both servers. */
+export function compatibilityProblems(header: BundleHeader, here: InstallFacts = currentInstallFacts()): Mismatch[] {
+  const differ = (code: ErrorCode, what: string, bundle: string, local: string): Mismatch[] =>
+    bundle === local ? [] : [{ code, message: `the bundle was made on ${what} ${bundle}, but this node runs ${what} ${local}` }];
+  return [
+    ...differ('PLATFORM_MISMATCH', 'platform', `${header.platform}/${header.arch}`, `${here.platform}/${here.arch}`),
+    ...differ('VERSION_MISMATCH', 'ssokit version', header.version, here.version),
+    ...differ('EDITION_MISMATCH', 'edition', header.edition, here.edition),
+    ...differ('INSTALL_DIR_MISMATCH', 'the install folder', header.installDir, here.installDir),
+  ];
+}
+
+/** What makes this node not "right after installation": configured, business systems, a secret, a store. */
 export function freshnessProblems(home: HomeContext): string[] {
   const { paths } = home;
   const problems: string[] = [];
+  const nonEmpty = (dir: string) => existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((n) => !n.startsWith('.'));
   if (existsSync(paths.nodeFile)) problems.push(`it is already set up (${paths.nodeFile})`);
-  const nonEmpty = (dir: string) => existsSync(dir) && readdirSync(dir).some((n) => !n.startsWith('.'));
   if (nonEmpty(join(paths.root, 'bizsys'))) problems.push('it has business systems');
   if (nonEmpty(paths.secretDir)) problems.push('it holds a master secret');
+  if (existsSync(paths.defaultStore)) problems.push(`it has a credential store (${paths.defaultStore})`);
   return problems;
 }
 
-export function planImport(home: HomeContext, path: string, options: { force: boolean }): ImportPlan {
-  const parsed = readBundleHeader(path);
-  const { header } = parsed;
-  const here = currentInstallFacts();
-  const mismatch = (code: ErrorCode, what: string, bundle: string, local: string) =>
-    new SsoError(code, `the bundle was made on ${what} ${bundle}, but this node runs ${what} ${local}`, {
+function notFresh(problems: string[]): SsoError {
+  return new SsoError('NODE_NOT_FRESH', `this node is not in the state right after installation: ${problems.join('; ')}`, {
+    hint: "replicate onto a freshly installed server, or add --force to replace this node's environment (it is kept aside)",
+  });
+}
+
+/** Every refusal that needs no password. */
+export function planImport(home: HomeContext, path: string, options: { force: boolean; here?: InstallFacts }): ImportPlan {
+  const { parsed, size, mode } = readBundleHeader(path);
+  const mismatch = compatibilityProblems(parsed.header, options.here)[0];
+  if (mismatch) {
+    throw new SsoError(mismatch.code, mismatch.message, {
       hint: 'Interstage requires the same platform, version, edition and install folder on both servers; --force does not change that',
     });
-  if (header.platform !== here.platform || header.arch !== here.arch) {
-    throw mismatch('PLATFORM_MISMATCH', 'platform', `${header.platform}/${header.arch}`, `${here.platform}/${here.arch}`);
   }
-  if (header.version !== here.version) throw mismatch('VERSION_MISMATCH', 'ssokit version', header.version, here.version);
-  if (header.edition !== here.edition) throw mismatch('EDITION_MISMATCH', 'edition', header.edition, here.edition);
-  if (header.installDir !== here.installDir) throw mismatch('INSTALL_DIR_MISMATCH', 'the install folder', header.installDir, here.installDir);
   const problems = freshnessProblems(home);
-  if (problems.length && !options.force) {
-    throw new SsoError('NODE_NOT_FRESH', `this node is not in the state right after installation: ${problems.join('; ')}`, {
-      hint: 'replicate onto a freshly installed server, or add --force to replace this node\'s environment',
-    });
-  }
+  if (problems.length && !options.force) throw notFresh(problems);
   const warnings: string[] = [];
-  if (statSync(path).mode & 0o077) {
-    warnings.push(`${path} can be read by group or others: keep bundles private while they travel (chmod 600), and delete them after use`);
+  if (mode & 0o077) {
+    warnings.push(`${path} can be read by group or others (mode ${mode.toString(8).padStart(4, '0')}): keep bundles private while they travel (chmod 600), and delete them after use`);
   }
   if (problems.length) warnings.push(`replacing this node's environment (--force): ${problems.join('; ')}`);
-  return { path, parsed, warnings };
+  return { path, parsed, size, force: options.force, warnings };
+}
+
+export interface ImportOptions {
+  nodeName: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
 }
 
 export interface ImportResult {
   nodeName: string;
+  sourceNode: string;
   store: string;
   businessSystems: { name: string; publicUrl: string }[];
   files: number;
   includesSecret: boolean;
+  /** Where the environment this import replaced was kept (--force), or null. */
+  replacedKeptAt: string | null;
   warnings: string[];
 }
 
-export async function importEnvironment(home: HomeContext, plan: ImportPlan, password: string, options: { nodeName: string }): Promise<ImportResult> {
+export async function importEnvironment(home: HomeContext, plan: ImportPlan, password: string, options: ImportOptions): Promise<ImportResult> {
   const nodeName = validateNodeName(options.nodeName);
-  const payloadKey = await unlockBundle(plan.parsed, password);
+  const { header } = plan.parsed;
+  const key = await unlockBundle(plan.parsed, password);
+  stopIfInterrupted(options.signal, 'the import');
+  // The password prompt may have taken a while: the node must still be as it was planned.
+  const problems = freshnessProblems(home);
+  if (problems.length && !plan.force) throw notFresh(problems);
   const target = home.paths.root;
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = join(dirname(target), `.${basename(target)}.import-${randomBytes(6).toString('hex')}`);
-  mkdirSync(staging, { mode: 0o700 });
+  const staging = await createStaging(target);
+  let replacedKeptAt: string | null;
+  let manifest: Manifest;
   try {
-    const manifest = await extract(plan.path, plan.parsed.payloadOffset, payloadKey, staging);
+    manifest = await extractPayload(plan.path, staging.dir, {
+      offset: plan.parsed.payloadOffset,
+      size: plan.size,
+      key,
+      includesSecret: header.includesSecret,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await checkStagedEnvironment(staging.dir, manifest, header);
     const env = manifest.environment;
-    await writeNodeConfig(homePaths(staging), {
+    await writeNodeConfig(homePaths(staging.dir), {
       nodeName,
       clusterNames: env.clusterNames,
       ...(env.domain ? { domain: env.domain } : {}),
@@ -117,124 +162,46 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
       install: currentInstallFacts(),
       createdAt: home.deps.now().toISOString(),
     });
-    await moveIntoPlace(staging, target);
-    const warnings = [...plan.warnings];
-    await recordImport(home, env.store, nodeName, plan, manifest).catch((error: Error) =>
-      warnings.push(`the store ${env.store} could not be reached from this node (${error.message}): check that the path is shared`),
-    );
-    return {
-      nodeName,
-      store: env.store,
-      businessSystems: manifest.businessSystems,
-      files: manifest.files.length,
-      includesSecret: manifest.includesSecret,
-      warnings,
-    };
+    // The last moment an interruption is honoured: the swap itself is not interrupted.
+    stopIfInterrupted(options.signal, 'the import');
+    const stamp = home.deps.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    replacedKeptAt = await moveIntoPlace(staging, target, { keepReplaced: plan.force, stamp });
   } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw error;
+    await fs.rm(staging.dir, { recursive: true, force: true });
+    throw interruptedOr(error, options.signal, 'the import');
   }
+  const warnings = [...plan.warnings];
+  await recordImport(home, manifest.environment.store, nodeName, plan, manifest).catch((error: Error) =>
+    warnings.push(`the store ${manifest.environment.store} could not be reached from this node (${error.message}): check that the path is shared`),
+  );
+  return {
+    nodeName,
+    sourceNode: header.sourceNode,
+    store: manifest.environment.store,
+    businessSystems: manifest.businessSystems,
+    files: manifest.files.length,
+    includesSecret: manifest.includesSecret,
+    replacedKeptAt,
+    warnings,
+  };
 }
 
 /**
- * Decrypts and writes every file under `staging`; each is hashed on a worker thread once
- * written, and checked against the manifest that ends the payload.
+ * The staged files make a sound environment: what the manifest says matches the header and
+ * the definitions, every business system is valid with its files, every secret file opens.
  */
-async function extract(path: string, offset: number, key: Uint8Array, staging: string): Promise<Manifest> {
-  const { Parser } = await import('tar');
-  const deframer = new Deframer();
-  const parser = new Parser({ strict: true });
-  const hasher = new FileHasher();
-  let failure: Error | null = null;
-  const digests = new Map<string, Promise<FileDigest>>();
-  const fail = (error: Error) => {
-    failure ??= error;
-    parser.abort(error);
-  };
-  parser.on('entry', (entry) => {
-    const refuse = (what: string) => {
-      entry.resume();
-      fail(new SsoError('UNSAFE_ARCHIVE', `the bundle holds ${JSON.stringify(entry.path)}: ${what}; nothing was written`));
-    };
-    if (entry.type !== 'File') return refuse(`a ${entry.type} entry (a bundle holds regular files only)`);
-    const problem = unsafePathProblem(entry.path);
-    if (problem) return refuse(problem);
-    if (digests.has(entry.path)) return refuse('a second entry with the same path');
-    const file = join(staging, entry.path);
-    const digest = writeEntry(entry, file).then(() => hasher.digest(file));
-    digest.catch((error: Error) => fail(error));
-    digests.set(entry.path, digest);
-  });
-  parser.on('error', (error: Error) => (failure ??= error));
-  const parserEnd = once(parser, 'end');
-  parserEnd.catch(() => undefined); // an abort rejects it; the failure is reported from `failure`
-  try {
-    try {
-      // pipeline, so a fault in any stage (a chunk that does not open) ends them all.
-      await pipeline(createReadStream(path, { start: offset, highWaterMark: 1 << 20 }), new StreamOpener(key), deframer, async (archive: AsyncIterable<Buffer>) => {
-        for await (const chunk of archive) {
-          if (failure) return;
-          if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), parserEnd]);
-        }
-      });
-      if (!failure) {
-        parser.end();
-        await parserEnd;
-      }
-    } catch (error) {
-      failure ??= error as Error;
-    }
-    const settled = await Promise.allSettled(digests.values());
-    if (failure) throw translate(failure);
-    const manifest = parseManifest(deframer.manifest());
-    const listed = new Map(manifest.files.map((f) => [f.path, f]));
-    const results = [...digests.keys()].map((p, i) => [p, settled[i]!] as const);
-    for (const [written, result] of results) {
-      const entry = listed.get(written);
-      if (!entry) throw new SsoError('UNSAFE_ARCHIVE', `the bundle holds ${JSON.stringify(written)}: a file its manifest does not list; nothing was written`);
-      if (result.status === 'rejected') throw result.reason as Error;
-      if (result.value.size !== entry.size || result.value.sha256 !== entry.sha256) {
-        throw new SsoError('DAMAGED_FILE', `${written} in the bundle does not match its manifest (size or SHA-256)`);
-      }
-      listed.delete(written);
-    }
-    if (listed.size) throw new SsoError('DAMAGED_FILE', `the bundle lacks files its manifest lists: ${[...listed.keys()].slice(0, 5).join(', ')}`);
-    return manifest;
-  } finally {
-    await hasher.close();
-  }
-}
-
-/** Writes one entry to a new file (0600, in folders 0700). */
-async function writeEntry(entry: NodeJS.ReadableStream, file: string): Promise<void> {
-  await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const handle = await fs.open(file, 'wx', 0o600);
-  try {
-    const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
-    await pipeline(entry, out);
-  } finally {
-    await handle.close();
-  }
-}
-
-function translate(error: Error): Error {
-  if (error instanceof SsoError) return error;
-  const code = (error as { code?: string }).code;
-  if (code?.startsWith('TAR_')) return new SsoError('DAMAGED_FILE', `the bundle's archive is not readable: ${error.message}`);
-  return error;
-}
-
-/** One rename for a new home; a replaced home is set aside first and removed last. */
-async function moveIntoPlace(staging: string, target: string): Promise<void> {
-  if (!existsSync(target)) return fs.rename(staging, target);
-  if (readdirSync(target).length === 0) {
-    await fs.rmdir(target);
-    return fs.rename(staging, target);
-  }
-  const aside = `${target}.replaced-${randomBytes(4).toString('hex')}`;
-  await fs.rename(target, aside);
-  await fs.rename(staging, target);
-  await fs.rm(aside, { recursive: true, force: true });
+async function checkStagedEnvironment(staging: string, manifest: Manifest, header: BundleHeader): Promise<void> {
+  const fault = (what: string, details: string[] = []) => new SsoError('BAD_FORMAT', `the bundle's environment is not sound: ${what}; nothing was written`, { details });
+  if (manifest.includesSecret !== header.includesSecret) throw fault('its header and its manifest disagree about the master secret');
+  const paths = homePaths(staging);
+  const health = await bizsysHealth({ paths });
+  if (health.length) throw fault('its business systems are not valid', health);
+  const systems = (await listBizsys({ paths })).map((s) => `${s.name} ${s.publicUrl}`).sort();
+  const listed = manifest.businessSystems.map((s) => `${s.name} ${s.publicUrl}`).sort();
+  if (systems.join('\n') !== listed.join('\n')) throw fault('its business systems differ from the list in its manifest');
+  const secrets = await listLocalSecretIds(paths);
+  if (header.includesSecret && secrets.length === 0) throw fault('it says it holds the master secret, and holds none');
+  for (const id of secrets) await readLocalSecret(paths, id);
 }
 
 async function recordImport(home: HomeContext, storePath: string, nodeName: string, plan: ImportPlan, manifest: Manifest): Promise<void> {

@@ -6,18 +6,21 @@
  */
 
 import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../errors.js';
-import type { HomePaths } from '../node/home.js';
 import { BIZSYS_DIR } from '../node/bizsys-files.js';
-import type { NodeConfig } from '../node/node-config.js';
+import type { HomePaths } from '../node/home.js';
+import { validateNodeName, type NodeConfig } from '../node/node-config.js';
+import { identityProblem } from './accounts.js';
 
 export const MANIFEST_FORMAT = 'ssokit-bundle-manifest/v1';
+export const SECRET_DIR = 'secret';
 /** The roots a bundle may hold files under (relative to the home). */
-export const BUNDLE_ROOTS = [BIZSYS_DIR, 'secret'] as const;
+export const BUNDLE_ROOTS = [BIZSYS_DIR, SECRET_DIR] as const;
 
 export interface ManifestFile {
   path: string;
+  /** Permission bits at the source (a reader keeps only the owner's execute bit). */
   mode: number;
   size: number;
   sha256: string;
@@ -47,27 +50,40 @@ export function environmentOf(node: NodeConfig): EnvironmentSettings {
   };
 }
 
+export interface EnvironmentFile {
+  /** Relative to the home, `/`-separated. */
+  path: string;
+  size: number;
+  mode: number;
+}
+
 /**
- * Regular files under `root` (a folder of the home), by path relative to the home.
- * Anything else found there (a link, a device, a socket) is a problem: a bundle carries
- * regular files only.
+ * Regular files under `root` (a folder of the home). Anything else found there (a link, a
+ * device, a socket) is a problem: a bundle carries regular files only. Hidden names are
+ * temporary or set-aside files, never part of an environment.
  */
-export function listEnvironmentFiles(paths: HomePaths, root: string, problems: string[]): string[] {
-  const found: string[] = [];
+export function listEnvironmentFiles(paths: HomePaths, root: string, problems: string[]): EnvironmentFile[] {
+  const found: EnvironmentFile[] = [];
   const walk = (relative: string) => {
     let names: string[];
     try {
       names = readdirSync(join(paths.root, relative)).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      problems.push(`cannot list ${join(paths.root, relative)}: ${(error as Error).message}`);
+      return;
     }
     for (const name of names) {
+      if (name.startsWith('.')) continue;
       const path = `${relative}/${name}`;
-      if (name.startsWith('.')) continue; // temporary and set-aside files are never part of an environment
+      const problem = unsafePathProblem(path);
+      if (problem) {
+        problems.push(`${path}: ${problem}`);
+        continue;
+      }
       const stat = lstatSync(join(paths.root, path));
       if (stat.isDirectory()) walk(path);
-      else if (stat.isFile()) found.push(path);
+      else if (stat.isFile()) found.push({ path, size: stat.size, mode: stat.mode & 0o777 });
       else problems.push(`${path} is neither a regular file nor a folder (a bundle carries regular files only)`);
     }
   };
@@ -77,32 +93,57 @@ export function listEnvironmentFiles(paths: HomePaths, root: string, problems: s
 
 /** Why a path from a bundle may not be written under the home, or null. */
 export function unsafePathProblem(path: string): string | null {
-  if (path.length === 0 || path.length > 4096) return 'an empty or over-long path';
+  if (path.length === 0 || Buffer.byteLength(path) > 4096) return 'an empty or over-long path';
   if (path.startsWith('/')) return 'an absolute path';
-  if (/[\u0000\\]/.test(path)) return 'a NUL or backslash in the path';
+  if (/[\u0000-\u001f\u007f\\]/.test(path)) return 'a control character or backslash in the path';
   const parts = path.split('/');
   if (parts.some((p) => p === '..' || p === '.' || p === '')) return 'a path with ".", ".." or an empty part';
   if (parts.some((p) => Buffer.byteLength(p) > 255)) return 'a name longer than 255 bytes';
+  if (parts.some((p) => p.startsWith('.'))) return 'a hidden name (temporary files are never part of an environment)';
   if (!(BUNDLE_ROOTS as readonly string[]).includes(parts[0]!) || parts.length < 2) return `a path outside ${BUNDLE_ROOTS.join('/ and ')}/`;
   return null;
 }
 
+const bad = (what: string) => new SsoError('BAD_FORMAT', `the bundle manifest is not readable: ${what}`);
+
+/** Parses and checks the manifest that ends a bundle's payload. */
 export function parseManifest(bytes: Buffer): Manifest {
   let value: Manifest;
   try {
     value = JSON.parse(bytes.toString('utf8')) as Manifest;
   } catch {
-    throw new SsoError('DAMAGED_FILE', 'the bundle manifest is not readable');
+    throw bad('it is not JSON');
   }
-  if (value?.format !== MANIFEST_FORMAT || !Array.isArray(value.files) || !value.environment || typeof value.environment.store !== 'string') {
-    throw new SsoError('BAD_FORMAT', `the bundle manifest is not ${MANIFEST_FORMAT}`);
+  if (value?.format !== MANIFEST_FORMAT) throw bad(`its format is not ${MANIFEST_FORMAT}`);
+  if (typeof value.includesSecret !== 'boolean') throw bad('includesSecret is not true or false');
+  checkEnvironment(value.environment);
+  if (!Array.isArray(value.businessSystems) || !value.businessSystems.every((s) => typeof s?.name === 'string' && typeof s?.publicUrl === 'string')) {
+    throw bad('businessSystems is not a list of {name, publicUrl}');
   }
+  if (!Array.isArray(value.files)) throw bad('files is not a list');
+  const seen = new Set<string>();
   for (const file of value.files) {
-    const problem = unsafePathProblem(String(file.path));
-    if (problem) throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${JSON.stringify(file.path)}: ${problem}; nothing was written`);
-    if (!Number.isSafeInteger(file.size) || file.size < 0 || !/^[0-9a-f]{64}$/.test(file.sha256)) {
-      throw new SsoError('BAD_FORMAT', `the bundle manifest entry for ${file.path} is not readable`);
-    }
+    const path = String(file?.path);
+    const problem = unsafePathProblem(path);
+    if (problem) throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${JSON.stringify(path)}: ${problem}; nothing was written`);
+    if (seen.has(path)) throw bad(`${path} is listed twice`);
+    seen.add(path);
+    const fine =
+      Number.isSafeInteger(file.size) && file.size >= 0 && Number.isInteger(file.mode) && file.mode >= 0 && file.mode <= 0o777 && /^[0-9a-f]{64}$/.test(String(file.sha256));
+    if (!fine) throw bad(`the entry for ${path} lacks a size, mode or SHA-256`);
   }
   return value;
+}
+
+function checkEnvironment(env: EnvironmentSettings | undefined): void {
+  if (!env || typeof env !== 'object') throw bad('it has no environment');
+  if (typeof env.store !== 'string' || !isAbsolute(env.store) || /[\u0000-\u001f]/.test(env.store)) throw bad('the store is not an absolute path');
+  if (!Array.isArray(env.clusterNames)) throw bad('clusterNames is not a list');
+  try {
+    env.clusterNames.forEach((name) => validateNodeName(String(name), 'cluster name'));
+    if (env.domain !== undefined) validateNodeName(String(env.domain), 'domain');
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
+  if (env.serviceAccount !== undefined && (typeof env.serviceAccount !== 'string' || identityProblem(env.serviceAccount))) throw bad('the service account is not an account name');
 }

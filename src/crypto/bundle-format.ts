@@ -63,26 +63,37 @@ export interface SealedHeader {
   payloadKey: Uint8Array;
 }
 
-/** Makes the header for new bundle and the key its payload is sealed with. */
+/** Makes the header for a new bundle and the key its payload is sealed with. */
 export async function createBundleHeader(facts: BundleFacts, password: string, kdf: ScryptParams, rng: Rng): Promise<SealedHeader> {
   for (const [name, value] of Object.entries({ sourceNode: facts.sourceNode, platform: facts.platform, arch: facts.arch, version: facts.version, edition: facts.edition })) {
     if (!TOKEN.test(value)) throw new SsoError('INVALID_INPUT', `cannot write ${name} "${value}" into a bundle header`);
   }
-  if (!facts.installDir.startsWith('/') || /[\u0000-\u001f\u007f]/.test(facts.installDir)) {
+  if (!installDirFits(facts.installDir)) {
     throw new SsoError('INVALID_INPUT', `cannot write the install folder "${facts.installDir}" into a bundle header`);
   }
   const salt = rng(16);
   const nonce = rng(16);
   const root = await deriveKey(password, salt, kdf);
-  const text =
-    `${BUNDLE_MAGIC}v${BUNDLE_VERSION}\n` +
-    `source-node: ${facts.sourceNode}\nplatform: ${facts.platform}\narch: ${facts.arch}\nversion: ${facts.version}\n` +
-    `edition: ${facts.edition}\ninstall-dir: ${facts.installDir}\ncreated: ${facts.created}\n` +
-    `includes-secret: ${facts.includesSecret ? 'yes' : 'no'}\nkdf: scrypt ${kdf.log2N} ${kdf.r} ${kdf.p}\n` +
-    `salt: ${b64(salt)}\ncheck: ${b64(subkey(root, LABELS.bundleCheck).subarray(0, 16))}\nnonce: ${b64(nonce)}\n`;
-  const authenticated = Buffer.from(text, 'utf8');
+  const header: BundleHeader = { ...facts, formatVersion: BUNDLE_VERSION, kdf, salt, check: subkey(root, LABELS.bundleCheck).subarray(0, 16), nonce };
+  const authenticated = Buffer.from(renderBundleHeader(header), 'utf8');
   const mac = hmacSha256(subkey(root, LABELS.bundleMac), authenticated);
   return { bytes: Buffer.concat([authenticated, Buffer.from(`mac: ${b64(mac)}\n`)]), payloadKey: payloadKey(root, nonce) };
+}
+
+/** The header's text up to (not including) the mac line: the bytes the mac covers. */
+export function renderBundleHeader(h: BundleHeader): string {
+  return (
+    `${BUNDLE_MAGIC}v${h.formatVersion}\n` +
+    `source-node: ${h.sourceNode}\nplatform: ${h.platform}\narch: ${h.arch}\nversion: ${h.version}\n` +
+    `edition: ${h.edition}\ninstall-dir: ${h.installDir}\ncreated: ${h.created}\n` +
+    `includes-secret: ${h.includesSecret ? 'yes' : 'no'}\nkdf: scrypt ${h.kdf.log2N} ${h.kdf.r} ${h.kdf.p}\n` +
+    `salt: ${b64(h.salt)}\ncheck: ${b64(h.check)}\nnonce: ${b64(h.nonce)}\n`
+  );
+}
+
+/** An absolute path, no control characters, short enough for the header's size cap. */
+function installDirFits(dir: string): boolean {
+  return dir.startsWith('/') && !/[\u0000-\u001f\u007f]/.test(dir) && Buffer.byteLength(dir) <= 4096;
 }
 
 function payloadKey(root: Uint8Array, nonce: Uint8Array): Uint8Array {
@@ -121,7 +132,7 @@ export function parseBundleHeader(start: Buffer): ParsedBundleHeader {
   for (const [name, value] of [['source-node', sourceNode], ['platform', platform], ['arch', arch], ['version', versionValue], ['edition', edition]] as const) {
     if (!TOKEN.test(value)) throw bad(`unreadable ${name}`);
   }
-  if (!installDir.startsWith('/') || /[\u0000-\u001f\u007f]/.test(installDir)) throw bad('unreadable install-dir');
+  if (!installDirFits(installDir)) throw bad('unreadable install-dir');
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(created)) throw bad('unreadable creation time');
   if (includes !== 'yes' && includes !== 'no') throw bad('includes-secret should be yes or no');
   const kdfMatch = /^scrypt ([1-9][0-9]?) ([1-9][0-9]{0,2}) ([1-9][0-9]{0,2})$/.exec(kdfText);

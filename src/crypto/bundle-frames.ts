@@ -13,7 +13,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { SsoError } from '../errors.js';
 import { ByteQueue } from './byte-queue.js';
 
-export const MANIFEST_MAX_BYTES = 64 * 1024 * 1024;
+/** A manifest line is about 150 bytes: this is room for some 100,000 files. */
+export const MANIFEST_MAX_BYTES = 16 * 1024 * 1024;
 
 function u32(value: number): Buffer {
   const b = Buffer.allocUnsafe(4);

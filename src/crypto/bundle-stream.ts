@@ -44,66 +44,72 @@ export function openChunk(key: Uint8Array, counter: number, last: boolean, seale
   return body;
 }
 
-/** Plaintext in, sealed chunks out. A chunk is sealed only once it is known not to be the last. */
-export class StreamSealer extends Transform {
+/**
+ * Cuts a stream into blocks of a fixed size and hands each on with its counter, holding the
+ * last one back until the stream ends: only then is it known to be the last.
+ */
+abstract class BlockTransform extends Transform {
   readonly #queue = new ByteQueue();
   #counter = 0;
 
-  constructor(private readonly key: Uint8Array) {
+  constructor(private readonly blockBytes: number) {
     super({ highWaterMark: 4 * CHUNK_BYTES });
   }
 
+  /** The output for one block; throws to fail the stream. */
+  protected abstract block(counter: number, last: boolean, data: Buffer): Buffer[];
+
   override _transform(piece: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.#queue.push(piece);
-    while (this.#queue.length > CHUNK_BYTES) {
-      for (const part of sealChunk(this.key, this.#counter++, false, this.#queue.take(CHUNK_BYTES))) this.push(part);
+    try {
+      while (this.#queue.length > this.blockBytes) this.#emit(false);
+    } catch (error) {
+      return done(error as Error);
     }
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    for (const part of sealChunk(this.key, this.#counter++, true, this.#queue.take(CHUNK_BYTES))) this.push(part);
+    try {
+      this.#emit(true);
+    } catch (error) {
+      return done(error as Error);
+    }
     done();
+  }
+
+  #emit(last: boolean): void {
+    for (const part of this.block(this.#counter, last, this.#queue.take(this.blockBytes))) this.push(part);
+    this.#counter++;
+  }
+}
+
+/** Plaintext in, sealed chunks out. */
+export class StreamSealer extends BlockTransform {
+  constructor(private readonly key: Uint8Array) {
+    super(CHUNK_BYTES);
+  }
+
+  protected override block(counter: number, last: boolean, plain: Buffer): Buffer[] {
+    return sealChunk(this.key, counter, last, plain);
   }
 }
 
 /** Sealed chunks in, plaintext out; any fault is a DAMAGED_FILE error naming the chunk. */
-export class StreamOpener extends Transform {
-  readonly #queue = new ByteQueue();
-  #counter = 0;
-
+export class StreamOpener extends BlockTransform {
   constructor(private readonly key: Uint8Array) {
-    super({ highWaterMark: 4 * CHUNK_BYTES });
-  }
-
-  override _transform(piece: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.#queue.push(piece);
     // A full sealed chunk followed by more bytes cannot be the last one.
-    while (this.#queue.length > CHUNK_BYTES + TAG_BYTES) {
-      const plain = openChunk(this.key, this.#counter, false, this.#queue.take(CHUNK_BYTES + TAG_BYTES));
-      if (!plain) return done(damaged(this.#counter));
-      this.#counter++;
-      this.push(plain);
-    }
-    done();
+    super(CHUNK_BYTES + TAG_BYTES);
   }
 
-  override _flush(done: TransformCallback): void {
-    const plain = openChunk(this.key, this.#counter, true, this.#queue.take(CHUNK_BYTES + TAG_BYTES));
-    if (!plain) {
-      return done(
-        new SsoError('DAMAGED_FILE', `the bundle is damaged or truncated: its last chunk (${this.#counter}) does not authenticate`, {
-          hint: 'copy the bundle again from the source server; this copy cannot be trusted',
-        }),
-      );
-    }
-    this.push(plain);
-    done();
+  protected override block(counter: number, last: boolean, sealed: Buffer): Buffer[] {
+    const plain = openChunk(this.key, counter, last, sealed);
+    if (!plain) throw damaged(counter, last);
+    return [plain];
   }
 }
 
-function damaged(counter: number): SsoError {
-  return new SsoError('DAMAGED_FILE', `the bundle is damaged: chunk ${counter} does not authenticate`, {
-    hint: 'copy the bundle again from the source server; this copy cannot be trusted',
-  });
+function damaged(counter: number, last: boolean): SsoError {
+  const what = last ? `the bundle is damaged or truncated: its last chunk (${counter}) does not authenticate` : `the bundle is damaged: chunk ${counter} does not authenticate`;
+  return new SsoError('DAMAGED_FILE', what, { hint: 'copy the bundle again from the source server; this copy cannot be trusted' });
 }

@@ -11,16 +11,21 @@ import type { HomePaths } from './home.js';
 import { commitTemp, ensurePrivateDir, ioError, openTemp, tempPathFor, writeFileAtomic } from './private-files.js';
 
 export const BIZSYS_DIR = 'bizsys';
+export const BIZSYS_FILE = 'bizsys.json';
 
 export function bizsysDir(paths: HomePaths, name: string): string {
   return join(paths.root, BIZSYS_DIR, name);
+}
+
+export function bizsysDefinitionPath(paths: HomePaths, name: string): string {
+  return join(bizsysDir(paths, name), BIZSYS_FILE);
 }
 
 export function bizsysFilePath(paths: HomePaths, name: string, file: string): string {
   return join(bizsysDir(paths, name), 'files', file);
 }
 
-/** Names of the business systems in this home (folders holding a bizsys.json). */
+/** Names of the business system folders in this home (hidden set-aside folders excluded). */
 export function listBizsysNames(paths: HomePaths): string[] {
   let names: string[];
   try {
@@ -33,7 +38,7 @@ export function listBizsysNames(paths: HomePaths): string[] {
 }
 
 export async function readBizsysJson(paths: HomePaths, name: string): Promise<unknown | null> {
-  const file = join(bizsysDir(paths, name), 'bizsys.json');
+  const file = bizsysDefinitionPath(paths, name);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -44,17 +49,23 @@ export async function readBizsysJson(paths: HomePaths, name: string): Promise<un
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new SsoError('BAD_FORMAT', `${file} is not valid JSON`);
+    throw new SsoError('BAD_FORMAT', `${file} is not valid JSON`, { hint: `fix it, or remove the business system (ssokit bizsys remove ${name}) and add it again` });
   }
 }
 
-export async function writeBizsysJson(paths: HomePaths, name: string, value: unknown): Promise<void> {
+export async function writeBizsysJson(paths: HomePaths, name: string, text: string): Promise<void> {
   await ensurePrivateDir(join(bizsysDir(paths, name), 'files'));
-  await writeFileAtomic(join(bizsysDir(paths, name), 'bizsys.json'), JSON.stringify(value, null, 2) + '\n', { overwrite: true });
+  await writeFileAtomic(bizsysDefinitionPath(paths, name), text, { overwrite: true });
 }
 
-/** Copies a referenced file in (private, atomically), replacing one of the same name. */
-export async function copyBizsysFile(paths: HomePaths, name: string, file: string, source: string): Promise<void> {
+/** A referenced file copied under a temporary name beside its place, ready to commit. */
+export interface StagedFile {
+  temp: string;
+  target: string;
+}
+
+/** Copies `source` in under a temporary name (0600); `commitBizsysFiles` puts it in place. */
+export async function stageBizsysFile(paths: HomePaths, name: string, file: string, source: string): Promise<StagedFile> {
   const target = bizsysFilePath(paths, name, file);
   await ensurePrivateDir(join(bizsysDir(paths, name), 'files'));
   const temp = tempPathFor(target);
@@ -64,20 +75,29 @@ export async function copyBizsysFile(paths: HomePaths, name: string, file: strin
       throw ioError(`cannot read ${source}`, error);
     });
     try {
-      const stat = await input.stat();
-      if (!stat.isFile()) throw new SsoError('INVALID_INPUT', `${source} is not a regular file`);
+      if (!(await input.stat()).isFile()) throw new SsoError('INVALID_INPUT', `${source} is not a regular file`);
+      // The stream closes `input` when it ends; the close below covers a failure before that.
       for await (const chunk of input.createReadStream()) await handle.write(chunk as Buffer);
     } finally {
       await input.close().catch(() => undefined);
     }
     await handle.sync();
+    await handle.close();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;
   }
-  await handle.close();
-  await commitTemp(temp, target, true);
+  return { temp, target };
+}
+
+/** Renames staged files into place, replacing files of the same name. */
+export async function commitBizsysFiles(staged: StagedFile[]): Promise<void> {
+  for (const file of staged) await commitTemp(file.temp, file.target, true);
+}
+
+export async function discardStagedFiles(staged: StagedFile[]): Promise<void> {
+  await Promise.all(staged.map((file) => fs.rm(file.temp, { force: true })));
 }
 
 export async function removeBizsysFile(paths: HomePaths, name: string, file: string): Promise<void> {
@@ -86,8 +106,12 @@ export async function removeBizsysFile(paths: HomePaths, name: string, file: str
 
 /** Removes a business system's folder: renamed aside first, so it is never half there. */
 export async function removeBizsysDir(paths: HomePaths, name: string): Promise<void> {
-  const dir = bizsysDir(paths, name);
-  const aside = join(paths.root, BIZSYS_DIR, `.${name}.removed-${Date.now()}`);
-  await fs.rename(dir, aside);
+  const aside = join(paths.root, BIZSYS_DIR, `.${name}.removed-${process.pid}-${Date.now()}`);
+  try {
+    await fs.rename(bizsysDir(paths, name), aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(`cannot remove ${bizsysDir(paths, name)}`, error);
+  }
   await fs.rm(aside, { recursive: true, force: true });
 }

@@ -97,6 +97,26 @@ describe('export and import', () => {
     expect(existsSync(copy)).toBe(false);
   });
 
+  test('ssokit clone export / import, -p -f FILE, relative paths, and --json', () => {
+    const copy = join(dir.path, 'modern.bundle');
+    const exported = ok(runCli('ssokit', ['--home', src(), 'clone', '-p', '-f', 'modern.bundle', '--password-file', pw()], { cwd: dir.path }));
+    expect(exported.stdout).toContain(`✓ environment of 'web1' written to ${copy}: 2 business system(s), 6 file(s)`);
+    const imported = JSON.parse(ok(ssokit(dst(), '--node-name', 'web4', 'clone', 'import', copy, '--password-file', pw(), '--delete-bundle', '--json')).stdout);
+    expect(imported).toMatchObject({ nodeName: 'web4', sourceNode: 'web1', files: 6, includesSecret: false, replacedKeptAt: null, bundleDeleted: true });
+    expect(imported.businessSystems.map((s: { name: string }) => s.name)).toEqual(['portal', 'shop']);
+    expect(existsSync(copy)).toBe(false);
+  });
+
+  test('inspect tells, without the password, whether this node would take the bundle', async () => {
+    const human = ok(ssokit(src(), 'clone', 'inspect', bundle)).stdout;
+    expect(human).toContain('source node    : web1\n');
+    expect(human).toContain('import here    : possible (on a freshly installed node)\n');
+    const crafted = join(dir.path, 'old-version.bundle');
+    await writeCraftedBundle(crafted, PASSWORD, manifestFor([]), tarOf([]), { version: '0.0.1' });
+    const view = JSON.parse(ok(ssokit(src(), 'clone', 'inspect', '-f', crafted, '--json')).stdout);
+    expect(view).toMatchObject({ version: '0.0.1', importableHere: false, refusals: [expect.stringContaining('made on ssokit version 0.0.1, but this node runs')] });
+  });
+
   test('ssokit clone -p / -c are the same commands; --include-secret says so and carries the secret', () => {
     const withSecret = join(dir.path, 'secret.bundle');
     const exported = ok(ssokit(src(), 'clone', '-p', withSecret, '--include-secret', '--password-file', pw()));
@@ -116,8 +136,28 @@ describe('refusals, each with nothing written', () => {
     const refused = importInto(dst(), bundle, '--keep-bundle');
     expect([refused.status, refused.stderr]).toEqual([64, expect.stringContaining('not in the state right after installation: it is already set up')]);
     expect(JSON.parse(ok(ssokit(dst(), 'get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'busy' });
-    expect(importInto(dst(), bundle, '--keep-bundle', '--force').status).toBe(0);
+    const forced = importInto(dst(), bundle, '--keep-bundle', '--force');
+    expect([forced.status, forced.stderr]).toEqual([0, expect.stringContaining("replacing this node's environment (--force): it is already set up")]);
+    expect(forced.stdout).toMatch(/the environment it replaced was kept in .*replaced-\d{8}T\d{6}Z; delete it when you no longer need it/);
     expect(JSON.parse(ok(ssokit(dst(), 'get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'web2' });
+  });
+
+  test('the bundle file: missing, two names for it, contradicting flags', () => {
+    const missing = importInto(dst(), join(dir.path, 'no.bundle'));
+    expect([missing.status, missing.stderr]).toEqual([10, expect.stringContaining('no such file or folder')]);
+    const two = runCli('ssocloneaz', ['-c', bundle, '-f', join(dir.path, 'other.bundle'), '--home', dst()]);
+    expect([two.status, two.stderr]).toEqual([2, expect.stringContaining('two bundle files given')]);
+    const both = importInto(dst(), bundle, '--keep-bundle', '--delete-bundle');
+    expect([both.status, both.stderr]).toEqual([2, expect.stringContaining('--delete-bundle and --keep-bundle contradict each other')]);
+    expectUntouched();
+  });
+
+  test('export refuses to overwrite without --force, and a source whose store does not open', () => {
+    const again = runCli('ssocloneaz', ['-p', '-f', bundle, '--home', src(), '--password-file', pw()]);
+    expect([again.status, again.stderr]).toEqual([11, expect.stringContaining('already exists')]);
+    const noStore = ssokit(src(), '--db', join(dir.path, 'gone.sqlite'), 'clone', 'export', join(dir.path, 'never.bundle'), '--password-file', pw());
+    expect([noStore.status, noStore.stderr]).toEqual([65, expect.stringContaining('the credential store does not open')]);
+    expect(existsSync(join(dir.path, 'never.bundle'))).toBe(false);
   });
 
   test('a wrong password', () => {

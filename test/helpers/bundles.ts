@@ -6,35 +6,53 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { bizsysToJson, SESSION_DEFAULTS } from '../../src/core/bizsys-model.js';
+import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone-manifest.js';
 import { createBundleHeader, type BundleFacts } from '../../src/crypto/bundle-format.js';
 import { framePayload } from '../../src/crypto/bundle-frames.js';
 import { StreamSealer } from '../../src/crypto/bundle-stream.js';
-import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone-manifest.js';
-import { currentInstallFacts } from '../../src/node/install-facts.js';
 import { systemRng } from '../../src/crypto/random.js';
+import { currentInstallFacts } from '../../src/node/install-facts.js';
+import { tarOf, type TarEntry } from '../../fixtures/vectors/tar-blocks.js';
 
-export { tarOf, type TarEntry } from '../../fixtures/vectors/tar-blocks.js';
+export { tarOf, type TarEntry };
 
-export function manifestFor(files: { path: string; body: Buffer }[], store = '/nowhere/ssodb.sqlite'): Manifest {
+export interface CraftedFile {
+  path: string;
+  body: Buffer;
+  mode?: number;
+}
+
+export function manifestFor(files: CraftedFile[], overrides: Partial<Manifest> = {}): Manifest {
   return {
     format: MANIFEST_FORMAT,
-    environment: { clusterNames: [], store },
+    environment: { clusterNames: [], store: '/nowhere/ssodb.sqlite' },
     businessSystems: [],
     includesSecret: false,
     files: files.map(
-      (f): ManifestFile => ({ path: f.path, mode: 0o600, size: f.body.length, sha256: createHash('sha256').update(f.body).digest('hex') }),
+      (f): ManifestFile => ({ path: f.path, mode: f.mode ?? 0o600, size: f.body.length, sha256: createHash('sha256').update(f.body).digest('hex') }),
     ),
+    ...overrides,
   };
 }
 
+/** A valid definition file for a business system with no referenced files. */
+export function bizsysFile(name: string, publicUrl: string): CraftedFile {
+  const body = bizsysToJson({
+    name,
+    publicUrl,
+    protectedPaths: ['/'],
+    authServerUrl: '',
+    ssl: true,
+    session: SESSION_DEFAULTS,
+    files: [],
+    createdAt: '2026-11-01T00:00:00.000Z',
+  });
+  return { path: `bizsys/${name}/bizsys.json`, body: Buffer.from(body) };
+}
+
 /** Writes a bundle with a real header (this installation's facts unless overridden) around `payloadTar`. */
-export async function writeCraftedBundle(
-  path: string,
-  password: string,
-  manifest: Manifest,
-  payloadTar: Buffer,
-  facts: Partial<BundleFacts> = {},
-): Promise<void> {
+export async function writeCraftedBundle(path: string, password: string, manifest: Manifest, payloadTar: Buffer, facts: Partial<BundleFacts> = {}): Promise<void> {
   const install = currentInstallFacts();
   const header = await createBundleHeader(
     { sourceNode: 'crafted', ...install, created: '2026-11-01T00:00:00.000Z', includesSecret: false, ...facts },
@@ -44,8 +62,11 @@ export async function writeCraftedBundle(
   );
   const sealed: Buffer[] = [];
   const payload = framePayload(payloadTar, Buffer.from(JSON.stringify(manifest)));
-  const sealer = Readable.from([payload]).pipe(new StreamSealer(header.payloadKey));
-  for await (const chunk of sealer) sealed.push(chunk as Buffer);
+  for await (const chunk of Readable.from([payload]).pipe(new StreamSealer(header.payloadKey))) sealed.push(chunk as Buffer);
   writeFileSync(path, Buffer.concat([header.bytes, ...sealed]), { mode: 0o600 });
 }
 
+/** A bundle of exactly these files, its manifest telling the truth unless overridden. */
+export async function writeBundleOf(path: string, password: string, files: CraftedFile[], overrides: Partial<Manifest> = {}, facts: Partial<BundleFacts> = {}): Promise<void> {
+  await writeCraftedBundle(path, password, manifestFor(files, overrides), tarOf(files), facts);
+}

@@ -1,8 +1,9 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addBizsys, listBizsys, removeBizsys, requireBizsys, updateBizsys } from '../../src/core/bizsys.js';
-import { getSettings, setSetting } from '../../src/core/settings.js';
-import { bizsysFilePath } from '../../src/node/bizsys-files.js';
+import { addBizsys, bizsysHealth, listBizsys, removeBizsys, requireBizsys, updateBizsys } from '../../src/core/bizsys.js';
+import { getSettings, setSetting, setSettings } from '../../src/core/settings.js';
+import { bizsysDefinitionPath, bizsysFilePath } from '../../src/node/bizsys-files.js';
+import { currentInstallFacts } from '../../src/node/install-facts.js';
 import { readNodeConfig } from '../../src/node/node-config.js';
 import { failure } from '../helpers/failure.js';
 import { newSystem, type TestSystem } from '../helpers/system.js';
@@ -53,7 +54,7 @@ describe('business systems', () => {
     expect(many.details).toEqual([
       'the authentication server URL must be http or https',
       'protected path "no-slash" must start with / and hold no spaces',
-      'sso-max-inactive-seconds must be a positive whole number',
+      'sso-max-inactive-seconds must be a whole number of seconds from 1 to 999999999',
     ]);
     expect(await listBizsys(sys.ctx)).toEqual([]);
   });
@@ -72,6 +73,46 @@ describe('business systems', () => {
     expect((await updateBizsys(sys.ctx, 'shop', { publicUrl: 'https://shop.example.com:443', addPaths: ['/cart'] })).protectedPaths).toEqual(['/shop', '/cart']);
     await removeBizsys(sys.ctx, 'shop');
     expect((await failure(requireBizsys(sys.ctx, 'shop'))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('business system files and definitions', () => {
+  test('--file on update replaces the file of the same name; --remove-file deletes it', async () => {
+    await shop();
+    const renewedDir = join(dir.path, 'renewed-cert');
+    mkdirSync(renewedDir);
+    writeFileSync(join(renewedDir, 'site.crt'), 'NEW CERT');
+    const updated = await updateBizsys(sys.ctx, 'shop', { addFiles: [{ role: 'certificate', source: join(renewedDir, 'site.crt') }] });
+    expect(updated.files).toEqual([{ role: 'certificate', name: 'site.crt' }]);
+    expect(readFileSync(bizsysFilePath(sys.paths, 'shop', 'site.crt'), 'utf8')).toBe('NEW CERT');
+    await updateBizsys(sys.ctx, 'shop', { removeFiles: ['site.crt'] });
+    expect(existsSync(bizsysFilePath(sys.paths, 'shop', 'site.crt'))).toBe(false);
+    expect((await failure(updateBizsys(sys.ctx, 'shop', { removeFiles: ['site.crt'] }))).code).toBe('NOT_FOUND');
+    expect((await failure(updateBizsys(sys.ctx, 'shop', { removePaths: ['/nowhere'] }))).message).toBe('"shop" does not protect the path /nowhere');
+  });
+
+  test('an update that cannot read its new file changes nothing', async () => {
+    await shop();
+    const error = await failure(updateBizsys(sys.ctx, 'shop', { ssl: false, addFiles: [{ role: 'key', source: join(dir.path, 'missing.key') }] }));
+    expect(error.code).toBe('FILE_NOT_FOUND');
+    expect((await requireBizsys(sys.ctx, 'shop')).ssl).toBe(true);
+  });
+
+  test('a hand-edited definition of the wrong shape is BAD_FORMAT with every problem, and fails the health check', async () => {
+    await shop();
+    writeFileSync(bizsysDefinitionPath(sys.paths, 'shop'), JSON.stringify({ format: 'ssokit-bizsys/v1', name: 'shop', publicUrl: 7, ssl: 'yes' }));
+    const error = await failure(requireBizsys(sys.ctx, 'shop'));
+    expect(error.code).toBe('BAD_FORMAT');
+    expect(error.details).toEqual(expect.arrayContaining(['publicUrl is not a string', 'ssl is not true or false', 'files is not a list of {role, name}']));
+    expect(await bizsysHealth(sys.ctx)).toEqual([expect.stringContaining('is not a readable ssokit-bizsys/v1 definition: ')]);
+  });
+
+  test('public URLs: a fully qualified host, http or https, nothing after the port', async () => {
+    const add = (publicUrl: string) => addBizsys(sys.ctx, { name: 'x', publicUrl, protectedPaths: ['/'], authServerUrl: '', ssl: false, files: [] });
+    for (const bad of ['https://localhost', 'https://10.0.0.1', 'ftp://x.example.com', 'https://u:p@x.example.com', 'https://x.example.com/?q', 'not a url']) {
+      expect((await failure(add(bad))).code).toBe('INVALID_INPUT');
+    }
+    expect((await add('http://X.Example.COM:8080')).publicUrl).toBe('http://x.example.com:8080');
   });
 });
 
@@ -104,6 +145,44 @@ describe('get and set by dotted name', () => {
     expect(error.hint).toContain('bizsys.shop.sso-max-inactive-seconds');
     expect((await failure(setSetting(sys.ctx, 'bizsys.nope.ssl=true'))).code).toBe('NOT_FOUND');
     expect((await failure(setSetting(sys.ctx, 'no-equals-sign'))).code).toBe('USAGE');
+  });
+
+  test('patterns, prefixes and the install facts a bundle is compared with', async () => {
+    await shop();
+    await addBizsys(sys.ctx, { name: 'portal', publicUrl: 'https://portal.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: false, files: [] });
+    expect(await getSettings(sys.ctx, 'bizsys.*.ssl')).toEqual([
+      { name: 'bizsys.portal.ssl', value: 'false' },
+      { name: 'bizsys.shop.ssl', value: 'true' },
+    ]);
+    expect((await getSettings(sys.ctx, 'bizsys.shop')).length).toBe(8);
+    const install = currentInstallFacts();
+    expect(await getSettings(sys.ctx, 'node.install')).toEqual([
+      { name: 'node.install.platform', value: `${install.platform}/${install.arch}` },
+      { name: 'node.install.version', value: install.version },
+      { name: 'node.install.edition', value: install.edition },
+      { name: 'node.install.dir', value: install.installDir },
+    ]);
+    expect((await failure(setSetting(sys.ctx, 'node.install.version=9'))).code).toBe('CONFLICT');
+  });
+
+  test('several assignments: all or none', async () => {
+    await shop();
+    const error = await failure(setSettings(sys.ctx, ['bizsys.shop.ssl=false', 'node.domain=CORP', 'bizsys.shop.auth-server-url=ftp://x']));
+    expect([error.code, error.details]).toEqual(['INVALID_INPUT', ['bizsys.shop: the authentication server URL must be http or https']]);
+    expect((await requireBizsys(sys.ctx, 'shop')).ssl).toBe(true);
+    expect((await readNodeConfig(sys.paths))!.domain).toBeUndefined();
+    expect(await setSettings(sys.ctx, ['bizsys.shop.ssl=false', 'node.domain=CORP', 'bizsys.shop.public-url=https://SHOP.example.com:443'])).toEqual([
+      { name: 'bizsys.shop.ssl', value: 'false' },
+      { name: 'node.domain', value: 'CORP' },
+      { name: 'bizsys.shop.public-url', value: 'https://shop.example.com:443' },
+    ]);
+  });
+
+  test('a typo gets the nearest names', async () => {
+    await shop();
+    expect((await failure(getSettings(sys.ctx, 'bizsys.shop.sso-enable'))).hint).toBe('did you mean bizsys.shop.sso-enabled?');
+    expect((await failure(setSetting(sys.ctx, 'bizsys.shpo.ssl=true'))).hint).toBe('did you mean bizsys.shop.ssl?');
+    expect((await failure(setSetting(sys.ctx, 'node.service-account=a\\b\\c'))).code).toBe('INVALID_INPUT');
   });
 
   test('node settings: cluster names and domain are written to node.json; the name and store are not settable', async () => {

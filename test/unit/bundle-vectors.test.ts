@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { parseBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
+import { parseBundleHeader, renderBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
 import { StreamOpener } from '../../src/crypto/bundle-stream.js';
 import { SsoError, type ErrorCode } from '../../src/errors.js';
 import { makeBundleVectors } from '../../fixtures/vectors/bundle-vectors.js';
@@ -40,6 +40,22 @@ describe('bundle v1 vectors', () => {
       expect(error).toBeInstanceOf(SsoError);
       expect((error as SsoError).code).toBe(CODE_FOR[fields.expect!]);
     }
+  });
+
+  test('every header that parses renders back to the same bytes (no second spelling is accepted)', () => {
+    let parsedCount = 0;
+    for (const file of files) {
+      const { body } = parseVector(readFileSync(join(dir, file)));
+      let parsed;
+      try {
+        parsed = parseBundleHeader(body.subarray(0, 8192));
+      } catch {
+        continue;
+      }
+      parsedCount++;
+      expect(renderBundleHeader(parsed.header)).toBe(parsed.authenticated.toString('utf8'));
+    }
+    expect(parsedCount).toBeGreaterThanOrEqual(10);
   });
 
   test('the generator reproduces the committed vectors byte for byte', async () => {

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { addBizsys, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from '../../core/bizsys.js';
 import { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from '../../core/bizsys-model.js';
+import { SsoError } from '../../errors.js';
 import { obtainConfirmation } from '../answers.js';
 import type { Session } from '../session.js';
 
@@ -33,7 +34,6 @@ function sessionOptions(options: BizsysOptions): Partial<SessionSettings> {
 const files = (list: string[] = []) => list.map(parseFileArgument).map((f) => ({ ...f, source: resolve(f.source) }));
 
 export async function bizsysAddCommand(session: Session, name: string, options: BizsysOptions): Promise<void> {
-  const { SsoError } = await import('../../errors.js');
   if (!options.publicUrl) throw new SsoError('USAGE', 'a business system needs its public URL', { hint: 'add --public-url https://host.example.com:443' });
   const system = await addBizsys(await session.node(), {
     name,

@@ -1,6 +1,6 @@
 /** `ssokit get NAME` and `ssokit set NAME=VALUE`, in the manner of asadmin. */
 
-import { getSettings, setSetting } from '../../core/settings.js';
+import { getSettings, setSettings } from '../../core/settings.js';
 import type { Session } from '../session.js';
 
 export async function getCommand(session: Session, pattern: string): Promise<void> {
@@ -10,9 +10,9 @@ export async function getCommand(session: Session, pattern: string): Promise<voi
   for (const setting of settings) out.line(`${setting.name}=${setting.value}`);
 }
 
-export async function setCommand(session: Session, assignment: string): Promise<void> {
-  const setting = await setSetting(await session.node(), assignment);
+export async function setCommand(session: Session, assignments: string[]): Promise<void> {
+  const settings = await setSettings(await session.node(), assignments);
   const { out } = session;
-  if (out.json) return out.printJson({ [setting.name]: setting.value });
-  out.line(`${setting.name}=${setting.value}`);
+  if (out.json) return out.printJson(Object.fromEntries(settings.map((s) => [s.name, s.value])));
+  for (const setting of settings) out.line(`${setting.name}=${setting.value}`);
 }
