@@ -8,6 +8,7 @@ const RUNBOOKS: [number, string][] = [
   [3, 'cluster the master secret server and fail over'],
   [4, 'master secret server lost, backup available'],
   [5, 'master secret lost, no backup'],
+  [6, 'scale out a business server behind a load balancer'],
   [7, 'rotate the master secret on a schedule'],
 ];
 

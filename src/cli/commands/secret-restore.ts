@@ -14,7 +14,7 @@ export async function secretRestoreCommand(session: Session, file: string, optio
   const { out } = session;
   const plan = await planRestore(ctx, resolve(file), Boolean(options.force));
   for (const warning of plan.warnings) out.warn(warning);
-  session.io.stderr.write(`Password reminder : ${plan.reminder}\n`);
+  session.io.stderr.write(`Password reminder : ${plan.reminder || "(none)"}\n`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await completeRestore(ctx, plan, password);
   if (out.json) return out.printJson(result);

@@ -14,7 +14,7 @@ export async function secretVerifyCommand(session: Session, file: string): Promi
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;
   });
-  session.io.stderr.write(`Password reminder : ${parsed.header.reminder}\n`);
+  session.io.stderr.write(`Password reminder : ${parsed.header.reminder || "(none)"}\n`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await verifyBackup(ctx, path, parsed, password);
   const { out } = session;
