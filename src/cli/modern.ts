@@ -7,7 +7,7 @@ import { Command } from './commander.js';
 import { ssokitVersion } from '../node/install-facts.js';
 import { addGlobalOptions, wireProgram } from './global-options.js';
 import type { Runner } from './runner.js';
-import { collect, declareNotBuilt, type Declare } from './declare.js';
+import { collect, type Declare } from './declare.js';
 import { CLONE_COMMANDS } from './modern-clone.js';
 import { MANAGE_COMMANDS } from './modern-manage.js';
 
@@ -115,10 +115,12 @@ const declareSecret: Declare = (program, runner) => {
     .action(runner.action(async () => (await import('./commands/secret-verify.js')).secretVerifyCommand));
 };
 
-/** Commands that exist in name and are filled in by later work. */
-const NOT_YET_BUILT: [string, string, string][] = [
-  ['check', 'a read-only health check of this node and its store', 'arrives with the reliability work'],
-];
+const declareCheck: Declare = (program, runner) => {
+  program
+    .command('check')
+    .description('read-only health check of this node and its store (exit status 70 when anything is wrong)')
+    .action(runner.action(async () => (await import('./commands/check.js')).checkCommand));
+};
 
 /** Every top-level command, in the order help lists them. */
 const COMMANDS: [string, Declare][] = [
@@ -128,5 +130,5 @@ const COMMANDS: [string, Declare][] = [
   ['secret', declareSecret],
   ...MANAGE_COMMANDS,
   ...CLONE_COMMANDS,
-  ...NOT_YET_BUILT.map(([name, what, arrives]): [string, Declare] => [name, declareNotBuilt(name, what, arrives)]),
+  ['check', declareCheck],
 ];

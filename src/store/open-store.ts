@@ -4,10 +4,15 @@ export interface OpenStoreOptions {
   /** Create a new, empty store (the file must not exist yet). */
   create?: boolean;
   busyTimeoutMs: number;
+  /**
+   * Open without writing anything (ssokit check): no journal-mode change, no migration;
+   * `schemaVersion` is what the file holds.
+   */
+  readOnly?: boolean;
 }
 
 /**
- * Opens the store at `location` and brings its schema up to date. The adapter is loaded
+ * Opens the store at `location` and brings its schema up to date (unless read-only). The adapter is loaded
  * on demand so commands that never touch the store do not pay for the native module.
  */
 export async function openStore(location: string, options: OpenStoreOptions): Promise<Store> {

@@ -36,8 +36,15 @@ export interface Store extends Queryable {
    * store handle; `work` uses `tx` for its queries.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** The schema version the store is at after migrations ran. */
+  /** The schema version the store is at after migrations ran (as found, when read-only). */
   readonly schemaVersion: number;
+  /** The schema version this ssokit writes. */
+  readonly latestSchemaVersion: number;
+  /**
+   * What the database engine itself finds wrong (page-level damage, rows whose parent is
+   * missing), one sentence each; empty when sound. Reads only.
+   */
+  integrityProblems(): Promise<string[]>;
   close(): Promise<void>;
 }
 

@@ -30,6 +30,17 @@ export async function openSqliteStore(location: string, options: OpenStoreOption
     });
   }
   let db: Db;
+  if (options.readOnly) {
+    try {
+      db = new Database(location, { fileMustExist: true, readonly: true, timeout: options.busyTimeoutMs });
+      db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw storeError(error, location);
+    }
+    const store = new SqliteStore(db, location);
+    store.schemaVersion = await store.foundSchemaVersion();
+    return store;
+  }
   try {
     db = new Database(location, { fileMustExist: true, timeout: options.busyTimeoutMs });
     db.pragma('journal_mode = WAL');
@@ -163,6 +174,7 @@ class SqliteQueries implements Queryable {
 
 class SqliteStore extends SqliteQueries implements Store {
   readonly kind = 'sqlite' as const;
+  readonly latestSchemaVersion = LATEST_SCHEMA_VERSION;
   schemaVersion = 0;
   #inTransaction = false;
 
@@ -220,6 +232,31 @@ class SqliteStore extends SqliteQueries implements Store {
     }
     version = await current(this);
     this.schemaVersion = version;
+  }
+
+  /** The version recorded in the file (0 for a file no ssokit has migrated). */
+  async foundSchemaVersion(): Promise<number> {
+    const table = await this.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    if (!table) return 0;
+    return (await this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0;
+  }
+
+  async integrityProblems(): Promise<string[]> {
+    const integrity = this.call(() => this.db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]);
+    const problems = integrity.map((row) => row.integrity_check).filter((text) => text !== 'ok');
+    const orphans = this.call(
+      () => this.db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[],
+    );
+    const byTable = new Map<string, { parent: string; rows: number[] }>();
+    for (const orphan of orphans) {
+      const entry = byTable.get(orphan.table) ?? { parent: orphan.parent, rows: [] };
+      entry.rows.push(orphan.rowid);
+      byTable.set(orphan.table, entry);
+    }
+    for (const [table, { parent, rows }] of byTable) {
+      problems.push(`${rows.length} row(s) of ${table} name a missing ${parent} row (rowid ${rows.slice(0, 5).join(', ')}${rows.length > 5 ? ', …' : ''})`);
+    }
+    return problems;
   }
 
   async close(): Promise<void> {
