@@ -234,3 +234,13 @@ export function fileProblems(file: string, problems: LineProblem[]): SsoError {
   if (sorted.length > MAX_LISTED_PROBLEMS) details.push(`… and ${sorted.length - MAX_LISTED_PROBLEMS} more`);
   return new SsoError('INVALID_INPUT', `${file} has ${count}; nothing was changed`, { details });
 }
+
+/**
+ * A whole input file that was applied before (every item in it already exists): said
+ * plainly, because re-running a command after a crash must show that it had completed.
+ */
+export function alreadyApplied(file: string, count: number, what: string): SsoError {
+  return new SsoError('ALREADY_EXISTS', `every ${what} in ${file} already exists (${count}): the file was applied before; nothing was changed`, {
+    hint: 'nothing to do; ssokit check shows the store is sound',
+  });
+}

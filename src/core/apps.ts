@@ -5,7 +5,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { ESSO, SsoError } from '../errors.js';
+import { alreadyApplied, ESSO, SsoError } from '../errors.js';
 import { readApplicationsXml, type ApplicationXml } from '../xml/applications-xml.js';
 import { readXmlFile, xmlProblems } from '../xml/xml-document.js';
 import { accountListProblems } from './accounts.js';
@@ -54,6 +54,9 @@ export async function createApplications(
       if (await ctx.store.get('SELECT 1 FROM applications WHERE name_key = ?', [spec.name.toLowerCase()])) {
         problems.push({ line: spec.line, message: `application "${spec.name}": ${ESSO.APP_EXISTS.text}` });
       }
+    }
+    if (specs.length === apps.length && specs.length > 0 && problems.length === specs.length && problems.every((p) => p.message.endsWith(ESSO.APP_EXISTS.text))) {
+      throw alreadyApplied(file, specs.length, 'application');
     }
     if (problems.length) throw xmlProblems(file, problems);
     const result = {

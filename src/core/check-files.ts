@@ -44,7 +44,11 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string):
   }
   if (findings.count('problem') === before) findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
   for (const leftover of leftovers(paths)) {
-    findings.warning('files', `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`);
+    if (existsSync(join(leftover, '.ready'))) {
+      findings.problem('files', `an import was interrupted while moving into place (${leftover}): run the same import again to finish it`);
+    } else {
+      findings.warning('files', `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`);
+    }
   }
 }
 

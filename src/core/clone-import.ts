@@ -10,6 +10,7 @@
  * it was.
  */
 
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -18,14 +19,14 @@ import { SsoError, type ErrorCode } from '../errors.js';
 import { homePaths } from '../node/home.js';
 import { currentInstallFacts, type InstallFacts } from '../node/install-facts.js';
 import { listLocalSecretIds, readLocalSecret } from '../node/local-secrets.js';
-import { validateNodeName, writeNodeConfig } from '../node/node-config.js';
+import { readNodeConfig, validateNodeName, writeNodeConfig } from '../node/node-config.js';
 import { ioError } from '../node/private-files.js';
 import { openStore } from '../store/open-store.js';
 import { recordAudit } from './audit.js';
 import { bizsysHealth, listBizsys } from './bizsys.js';
 import { extractPayload } from './clone-extract.js';
 import type { Manifest } from './clone-manifest.js';
-import { createStaging, moveIntoPlace } from './clone-place.js';
+import { createStaging, moveIntoPlace, recoverStaging } from './clone-place.js';
 import { interruptedOr, stopIfInterrupted, type ProgressListener } from './clone-progress.js';
 import type { HomeContext } from './context.js';
 
@@ -37,6 +38,10 @@ export interface ImportPlan {
   /** --force: replace this node's environment. */
   force: boolean;
   warnings: string[];
+  /** An import into this home killed while moving into place was finished first. */
+  recovered: boolean;
+  /** This bundle was imported into this node before: nothing to do. */
+  alreadyImported: { nodeName: string; at: string } | null;
 }
 
 /** Reads the header from the start of a bundle, without the password. */
@@ -93,9 +98,19 @@ function notFresh(problems: string[]): SsoError {
   });
 }
 
-/** Every refusal that needs no password. */
-export function planImport(home: HomeContext, path: string, options: { force: boolean; here?: InstallFacts }): ImportPlan {
+/** The identity of a bundle: its authenticated header (unique by its random salt and nonce). */
+export function bundleId(parsed: ParsedBundleHeader): string {
+  return createHash('sha256').update(parsed.authenticated).update(parsed.mac).digest('hex');
+}
+
+/**
+ * Every refusal that needs no password. First, an import into this home that was killed
+ * while moving into place is finished; then a re-run of an import that completed is
+ * recognised (`alreadyImported`) rather than refused as a node that is not fresh.
+ */
+export async function planImport(home: HomeContext, path: string, options: { force: boolean; here?: InstallFacts }): Promise<ImportPlan> {
   const { parsed, size, mode } = readBundleHeader(path);
+  const recovered = await recoverStaging(home.paths.root);
   const mismatch = compatibilityProblems(parsed.header, options.here)[0];
   if (mismatch) {
     throw new SsoError(mismatch.code, mismatch.message, {
@@ -103,13 +118,20 @@ export function planImport(home: HomeContext, path: string, options: { force: bo
     });
   }
   const problems = freshnessProblems(home);
-  if (problems.length && !options.force) throw notFresh(problems);
+  const base = { path, parsed, size, force: options.force, recovered };
+  if (problems.length && !options.force) {
+    const node = await readNodeConfig(home.paths).catch(() => null);
+    if (node?.importedFrom?.bundle === bundleId(parsed)) {
+      return { ...base, warnings: [], alreadyImported: { nodeName: node.nodeName, at: node.importedFrom.importedAt } };
+    }
+    throw notFresh(problems);
+  }
   const warnings: string[] = [];
   if (mode & 0o077) {
     warnings.push(`${path} can be read by group or others (mode ${mode.toString(8).padStart(4, '0')}): keep bundles private while they travel (chmod 600), and delete them after use`);
   }
   if (problems.length) warnings.push(`replacing this node's environment (--force): ${problems.join('; ')}`);
-  return { path, parsed, size, force: options.force, warnings };
+  return { ...base, warnings, alreadyImported: null };
 }
 
 export interface ImportOptions {
@@ -159,6 +181,7 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
       ...(env.domain ? { domain: env.domain } : {}),
       ...(env.serviceAccount ? { serviceAccount: env.serviceAccount } : {}),
       store: env.store,
+      importedFrom: { bundle: bundleId(plan.parsed), sourceNode: header.sourceNode, importedAt: home.deps.now().toISOString() },
       install: currentInstallFacts(),
       createdAt: home.deps.now().toISOString(),
     });

@@ -10,11 +10,13 @@
  *   file — stays. What the import replaced is set aside in `<home>/replaced-<time>/`; a
  *   failed rename puts back what had moved.
  *
- * An import that dies leaves only its hidden staging folder; the next import removes it.
+ * An import that dies before the swap leaves only its hidden staging folder; the next
+ * import removes it. One that dies during the swap (a few renames) leaves the staging
+ * folder with its ready note; the next import finishes the swap before anything else.
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
 import { ioError, syncDirectory } from '../node/private-files.js';
@@ -44,13 +46,25 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Written into a staging folder once it is complete and checked, just before the swap. */
+const READY = '.ready';
+
+interface ReadyNote {
+  /** Where what the import replaces is set aside (a home that existed). */
+  aside: string;
+  /** The environment items the staging folder holds. */
+  items: string[];
+}
+
 /**
- * Removes staging folders left by imports that died; refuses while another import into the
- * same home is running.
+ * Deals with staging folders left by imports that died: one that had begun moving into
+ * place (it holds the ready note) is finished, so the home never stays half swapped; any
+ * other is removed. Refuses while another import into the same home is running. Returns
+ * whether an interrupted import was finished.
  */
-export async function clearStaleStaging(home: string): Promise<void> {
+export async function recoverStaging(home: string): Promise<boolean> {
   const { inside, beside } = stagingPattern(home);
-  const found: string[] = [];
+  let finished = false;
   for (const [dir, pattern] of [
     [home, inside],
     [dirname(home), beside],
@@ -65,19 +79,34 @@ export async function clearStaleStaging(home: string): Promise<void> {
       const match = pattern.exec(name);
       if (!match) continue;
       const pid = Number(match[1]);
+      const staging = join(dir, name);
       if (pid !== process.pid && alive(pid)) {
         throw new SsoError('CONFLICT', `another import into ${home} is running (process ${pid})`, {
-          hint: `wait for it to finish; if no such import is running, remove ${join(dir, name)}`,
+          hint: `wait for it to finish; if no such import is running, remove ${staging}`,
         });
       }
-      found.push(join(dir, name));
+      const note = readReadyNote(staging);
+      if (note) {
+        await finishSwap({ dir: staging, homeExisted: dir === home }, home, note);
+        finished = true;
+      } else {
+        await fs.rm(staging, { recursive: true, force: true });
+      }
     }
   }
-  await Promise.all(found.map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  return finished;
+}
+
+function readReadyNote(staging: string): ReadyNote | null {
+  try {
+    return JSON.parse(readFileSync(join(staging, READY), 'utf8')) as ReadyNote;
+  } catch {
+    return null;
+  }
 }
 
 export async function createStaging(home: string): Promise<Staging> {
-  await clearStaleStaging(home);
+  await recoverStaging(home);
   const name = `import-${process.pid}-${randomBytes(6).toString('hex')}`;
   const homeExisted = existsSync(home);
   if (homeExisted && !statSync(home).isDirectory()) throw new SsoError('INVALID_INPUT', `the home ${home} is not a folder`);
@@ -94,41 +123,87 @@ export async function createStaging(home: string): Promise<Staging> {
 /**
  * Moves the staged environment into the home. Returns where the replaced environment was
  * kept (only when `keepReplaced` and something was replaced), else null.
+ *
+ * The ready note goes in first: an import killed during the swap is finished by the next
+ * import into this home (recoverStaging), which repeats the remaining moves.
  */
 export async function moveIntoPlace(staging: Staging, home: string, options: { keepReplaced: boolean; stamp: string; rename?: Rename }): Promise<string | null> {
   const rename = options.rename ?? ((from: string, to: string) => fs.rename(from, to));
+  const items = ENVIRONMENT_ITEMS.filter((item) => existsSync(join(staging.dir, item)));
+  const note: ReadyNote = { aside: join(home, `replaced-${options.stamp}`), items };
+  await writeReadyNote(staging.dir, note);
   if (!staging.homeExisted) {
-    await rename(staging.dir, home).catch((error: unknown) => {
+    await rename(staging.dir, home).catch(async (error: unknown) => {
+      await fs.rm(join(staging.dir, READY), { force: true });
       throw ioError(`cannot move the imported environment into ${home}; nothing was changed`, error);
     });
+    await fs.rm(join(home, READY), { force: true });
     await syncDirectory(dirname(home));
     return null;
   }
-  const aside = join(home, `replaced-${options.stamp}`);
   const moved: [string, string][] = [];
   const move = async (from: string, to: string) => {
     await rename(from, to);
     moved.push([from, to]);
   };
   try {
-    for (const item of ENVIRONMENT_ITEMS) {
-      if (existsSync(join(home, item))) {
-        if (!existsSync(aside)) await fs.mkdir(aside, { mode: 0o700 });
-        await move(join(home, item), join(aside, item));
-      }
-      if (existsSync(join(staging.dir, item))) await move(join(staging.dir, item), join(home, item));
-    }
+    for (const item of ENVIRONMENT_ITEMS) await swapItem(staging.dir, home, note, item, move);
   } catch (error) {
     for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
-    await fs.rmdir(aside).catch(() => undefined);
+    await fs.rmdir(note.aside).catch(() => undefined);
+    await fs.rm(join(staging.dir, READY), { force: true });
     throw ioError(`cannot move the imported environment into ${home}; it was left as it was`, error);
   }
   await fs.rm(staging.dir, { recursive: true, force: true });
   await syncDirectory(home);
-  if (!existsSync(aside)) return null;
-  if (options.keepReplaced && holdsFiles(aside)) return aside;
-  await fs.rm(aside, { recursive: true, force: true });
+  if (!existsSync(note.aside)) return null;
+  if (options.keepReplaced && holdsFiles(note.aside)) return note.aside;
+  await fs.rm(note.aside, { recursive: true, force: true });
   return null;
+}
+
+/**
+ * One item: the home's copy set aside, the staged copy (if the environment has one) moved
+ * in. Repeatable after a kill: a staged item already gone was moved in.
+ */
+async function swapItem(staging: string, home: string, note: ReadyNote, item: string, move: Rename): Promise<void> {
+  const staged = note.items.includes(item);
+  if (staged && !existsSync(join(staging, item))) return;
+  if (existsSync(join(home, item))) {
+    if (!existsSync(note.aside)) await fs.mkdir(note.aside, { mode: 0o700 });
+    await move(join(home, item), join(note.aside, item));
+  }
+  if (staged) await move(join(staging, item), join(home, item));
+}
+
+async function writeReadyNote(staging: string, note: ReadyNote): Promise<void> {
+  const handle = await fs.open(join(staging, READY), 'wx', 0o600);
+  try {
+    await handle.writeFile(JSON.stringify(note));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await syncDirectory(staging);
+}
+
+/** Completes the swap of an import that was killed part-way through it. */
+async function finishSwap(staging: Staging, home: string, note: ReadyNote): Promise<void> {
+  const move: Rename = (from, to) => fs.rename(from, to);
+  if (!staging.homeExisted) {
+    if (existsSync(home)) {
+      throw new SsoError('CONFLICT', `an interrupted import into ${home} was ready in ${staging.dir}, but ${home} exists now`, {
+        hint: `move ${home} away and run the import again, or remove ${staging.dir}`,
+      });
+    }
+    await move(staging.dir, home);
+    await fs.rm(join(home, READY), { force: true });
+    await syncDirectory(dirname(home));
+    return;
+  }
+  for (const item of ENVIRONMENT_ITEMS) await swapItem(staging.dir, home, note, item, move);
+  await fs.rm(staging.dir, { recursive: true, force: true });
+  await syncDirectory(home);
 }
 
 function holdsFiles(dir: string): boolean {

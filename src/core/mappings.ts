@@ -5,7 +5,7 @@
  * accounts map to their one Windows account; a mapping is disabled before it is deleted.
  */
 
-import { ESSO, SsoError } from '../errors.js';
+import { alreadyApplied, ESSO, SsoError } from '../errors.js';
 import { insertRows } from '../store/bulk-insert.js';
 import type { Queryable } from '../store/store.js';
 import { readMappingsXml } from '../xml/mappings-xml.js';
@@ -108,6 +108,8 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
     const rows: (string | number | null)[][] = [];
     const seenLocal = new Map<string, number>();
     const seenExternal = new Map<string, number>();
+    /** Items that exist exactly as given: all of them means the file was applied before. */
+    let alreadyThere = 0;
     const now = ctx.deps.now().toISOString();
     for (const item of items) {
       const add = (message: string) => problems.push({ line: item.line, message });
@@ -135,12 +137,16 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
       else if (externalSeen !== undefined) add(`external user "${item.externalUser}" is already mapped in ${app.name} at line ${externalSeen}`);
       else if (await existingConflict(ctx.store, app.id, localUnique, externalKey)) {
         add(`${identity.text} -> ${item.externalUser} in ${app.name}: ${ESSO.MAPPING_EXISTS.text}`);
+        if (await ctx.store.get('SELECT 1 FROM mappings WHERE app_id = ? AND local_key = ? AND external_key = ?', [app.id, identity.key, externalKey])) {
+          alreadyThere++;
+        }
       } else {
         if (localUnique !== null) seenLocal.set(`${app.id}\u0000${localUnique}`, item.line);
         seenExternal.set(`${app.id}\u0000${externalKey}`, item.line);
         rows.push([app.id, identity.text, identity.key, localUnique, item.externalUser, externalKey, 0, now, now]);
       }
     }
+    if (items.length > 0 && alreadyThere === items.length) throw alreadyApplied(file, items.length, 'mapping');
     if (problems.length) throw xmlProblems(file, problems);
     await ctx.store.transaction(async (tx) => {
       await insertRows(

@@ -25,8 +25,17 @@ export interface NodeConfig {
   serviceAccount?: string;
   /** Absolute path of the store. */
   store: string;
+  /** The environment bundle this node was made from (ssocloneaz -c), if any. */
+  importedFrom?: ImportedFrom;
   install: InstallFacts;
   createdAt: string;
+}
+
+export interface ImportedFrom {
+  /** SHA-256 of the bundle's authenticated header: the same bundle, whatever its file name. */
+  bundle: string;
+  sourceNode: string;
+  importedAt: string;
 }
 
 interface NodeFile extends Omit<NodeConfig, 'store'> {
@@ -65,9 +74,15 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
     ...(typeof file.domain === 'string' && file.domain ? { domain: file.domain } : {}),
     ...(typeof file.serviceAccount === 'string' && file.serviceAccount ? { serviceAccount: file.serviceAccount } : {}),
     store: resolve(paths.root, file.store),
+    ...(isImportedFrom(file.importedFrom) ? { importedFrom: file.importedFrom } : {}),
     install: file.install,
     createdAt: String(file.createdAt ?? ''),
   };
+}
+
+function isImportedFrom(value: unknown): value is ImportedFrom {
+  const v = value as Partial<ImportedFrom> | undefined;
+  return typeof v?.bundle === 'string' && typeof v.sourceNode === 'string' && typeof v.importedAt === 'string';
 }
 
 export async function writeNodeConfig(paths: HomePaths, config: NodeConfig): Promise<void> {

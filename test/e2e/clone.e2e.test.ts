@@ -130,6 +130,22 @@ describe('export and import', () => {
   });
 });
 
+describe('running an import again', () => {
+  test('the same bundle again says it was imported and changes nothing; another bundle is refused', () => {
+    ok(importInto(dst(), bundle, '--keep-bundle'));
+    const before = tree(dst());
+    const again = importInto(dst(), bundle, '--keep-bundle');
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/^this bundle was already imported into node 'web2' at \S+; nothing was changed\nThe operation completed successfully\.\n$/);
+    expect(tree(dst())).toEqual(before);
+    const other = join(dir.path, 'other.bundle');
+    ok(runCli('ssocloneaz', ['-p', '-f', other, '--home', src(), '--password-file', pw()]));
+    const refused = importInto(dst(), other, '--keep-bundle');
+    expect([refused.status, refused.stderr]).toEqual([64, expect.stringContaining('not in the state right after installation')]);
+    rmSync(other);
+  });
+});
+
 describe('refusals, each with nothing written', () => {
   test('a destination that is not freshly installed; --force replaces it', () => {
     ok(ssokit(dst(), '--node-name', 'busy', 'join', '--db', join(src(), 'ssodb.sqlite')));

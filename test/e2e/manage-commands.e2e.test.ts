@@ -57,9 +57,12 @@ describe('an administrator working through the SDK samples', () => {
     ok(ssokit('app', 'create', fixture('xml', 'HostGroupApplication.xml')));
     ok(ssokit('app', 'create', xmlFile(dir.path, 'cs.xml', appXml([{ name: 'OrderSettings', flags: 'configStoreApp="yes"', fields: '' }]))));
     ok(ssokit('app', 'create', xmlFile(dir.path, 'local.xml', appXml([{ name: 'LocalApp', flags: 'allowLocalAccounts="yes" enableApp="yes"', extra: `<appUserAccount>${userInfo().username}</appUserAccount><appAdminAccount>admins</appAdminAccount>` }]))));
-    const dup = ssomanage('-createapps', fixture('xml', 'AffiliateApplication.xml'));
-    expect(dup.status).toBe(6);
-    expect(dup.stderr).toContain('AffiliateApplication.xml:3: application "SSOApplication": The application already exists.');
+    // The whole file again: said plainly (a re-run after a crash must show it had completed).
+    const again = ssomanage('-createapps', fixture('xml', 'AffiliateApplication.xml'));
+    expect([again.status, again.stderr]).toEqual([52, expect.stringContaining('every application in AffiliateApplication.xml already exists (1): the file was applied before; nothing was changed')]);
+    const mixed = ssomanage('-createapps', xmlFile(dir.path, 'mixed.xml', appXml([{ name: 'Fresh' }, { name: 'SSOApplication' }])));
+    expect(mixed.status).toBe(6);
+    expect(mixed.stderr).toContain('mixed.xml:12: application "SSOApplication": The application already exists.');
   });
 
   test('broken files are refused with their lines and an exit status', () => {
@@ -100,7 +103,7 @@ describe('an administrator working through the SDK samples', () => {
     expect(ok(ssomanage('-listmappings', 'DomainName\\UserA')).stdout).toContain('(E) SSOApplication : ExternalUserID that corresponds to UserA');
     expect(ok(ssomanage('-listmappings', 'DomainName\\UserA', 'SSOApplication')).stdout).toContain('(E) SSOApplication');
     const again = ssomanage('-createmappings', fixture('xml', 'UserMapping.xml'));
-    expect([again.status, again.stderr]).toEqual([6, expect.stringContaining('The mapping already exists.')]);
+    expect([again.status, again.stderr]).toEqual([52, expect.stringContaining('every mapping in UserMapping.xml already exists (1): the file was applied before')]);
   });
 
   test('-setcredentials without a terminal: values from a file, masked ones never from the command line', () => {

@@ -50,7 +50,7 @@ const bundlePath = () => join(dir.path, 'env.bundle');
 const exportTo = (path = bundlePath(), extra: { includeSecret?: boolean; overwrite?: boolean } = {}) =>
   exportEnvironment(sys.ctx, { path, password: PASSWORD, includeSecret: false, overwrite: false, ...extra });
 const importInto = async (target: HomeContext, path = bundlePath(), options: { force?: boolean; signal?: AbortSignal; onProgress?: (d: number, t: number) => void } = {}): Promise<ImportResult> =>
-  importEnvironment(target, planImport(target, path, { force: Boolean(options.force) }), PASSWORD, {
+  importEnvironment(target, await planImport(target, path, { force: Boolean(options.force) }), PASSWORD, {
     nodeName: 'web2',
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -84,7 +84,9 @@ export async function cloneImportCommand(session: Session, file: string | undefi
   const path = bundlePath(file, options);
   const { out } = session;
   if (options.deleteBundle && options.keepBundle) throw new SsoError('USAGE', '--delete-bundle and --keep-bundle contradict each other');
-  const plan = planImport(session.home, path, { force: Boolean(options.force) });
+  const plan = await planImport(session.home, path, { force: Boolean(options.force) });
+  if (plan.recovered) out.warn('finished an import into this home that had been interrupted while moving into place');
+  if (plan.alreadyImported) return alreadyImported(session, path, plan.alreadyImported, options);
   for (const warning of plan.warnings) out.warn(warning);
   const { header } = plan.parsed;
   out.note(`bundle from '${header.sourceNode}', made ${header.created}; master secret ${header.includesSecret ? 'included' : 'not included'}`);
@@ -98,6 +100,15 @@ export async function cloneImportCommand(session: Session, file: string | undefi
   if (out.json) return out.printJson({ ...result, bundleDeleted: deleted });
   out.done(`${result.files} file(s) restored${deleted ? '; the bundle was deleted' : ''}`);
   if (!deleted) out.warn(`delete ${path} once you no longer need it: it holds this environment's keys and configuration`);
+}
+
+/** A re-run of an import that completed (perhaps just before it was killed): say so, change nothing. */
+async function alreadyImported(session: Session, path: string, done: { nodeName: string; at: string }, options: CloneOptions): Promise<void> {
+  const deleted = await decideDeletion(session, path, options);
+  const { out } = session;
+  if (out.json) return out.printJson({ alreadyImported: true, nodeName: done.nodeName, importedAt: done.at, bundleDeleted: deleted });
+  out.line(`this bundle was already imported into node '${done.nodeName}' at ${done.at}; nothing was changed`);
+  out.done(deleted ? 'the bundle was deleted' : 'nothing to do');
 }
 
 function printRestored(session: Session, result: ImportResult): void {
