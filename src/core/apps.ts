@@ -64,8 +64,10 @@ export async function createApplications(
       dryRun,
     };
     if (dryRun) return result;
-    const keyring = await loadMasterKeyring(ctx, 'creating applications');
+    await loadMasterKeyring(ctx, 'creating applications'); // refuse early, before the write lock
     await ctx.store.transaction(async (tx) => {
+      // Read inside the transaction: a rotation cannot commit between this and the new keys.
+      const keyring = await loadMasterKeyring(ctx, 'creating applications', tx);
       const now = ctx.deps.now().toISOString();
       for (const spec of specs) {
         const appId = await tx.insert(

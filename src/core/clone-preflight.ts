@@ -12,10 +12,9 @@ import { answersTo, sameName } from '../node/node-config.js';
 import { bizsysHealth } from './bizsys.js';
 import type { StoreContext } from './context.js';
 import { credentialOwner, openValues } from './credential-codec.js';
-import { DataKeyRing } from './data-keys.js';
+import { openDataKeyRing } from './data-keys.js';
 import { readGlobalInfo, type GlobalInfo } from './global-info.js';
 import { currentMasterSecret } from './key-registry.js';
-import { loadMasterKeyring } from './master-keyring.js';
 
 export function preflightFailed(problems: string[]): SsoError {
   return new SsoError('PREFLIGHT_FAILED', 'this node is not a sound source for a clone; no bundle was written', {
@@ -67,7 +66,7 @@ function includeSecretProblems(ctx: StoreContext, secretServer: string, holdsSec
 /** Opens one credential (or, without any, one data key) with the local master secret. */
 async function secretOpensStore(ctx: StoreContext): Promise<string | null> {
   try {
-    const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'checking the master secret'));
+    const ring = await openDataKeyRing(ctx, 'checking the master secret');
     const row = await ctx.store.get<{ mapping_id: number; data_key_id: number; ciphertext: Uint8Array }>(
       'SELECT mapping_id, data_key_id, ciphertext FROM credentials ORDER BY mapping_id LIMIT 1',
     );

@@ -14,8 +14,7 @@ import { requireApp, type AppRecord } from './app-model.js';
 import { auditFailures, recordAudit } from './audit.js';
 import type { StoreContext } from './context.js';
 import { configOwner, openValues, sealValues } from './credential-codec.js';
-import { DataKeyRing } from './data-keys.js';
-import { loadMasterKeyring } from './master-keyring.js';
+import { openDataKeyRing } from './data-keys.js';
 import { roleCheck } from './role-check.js';
 import { requireRole, type Role } from './roles.js';
 
@@ -79,7 +78,7 @@ export async function setConfig(
     const problem = identifierProblem(identifier);
     if (problem) throw new SsoError('INVALID_INPUT', problem);
     const app = await configApp(ctx, appName, 'app-admin', 'changing the config store of');
-    const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'changing the config store'));
+    const ring = await openDataKeyRing(ctx, 'changing the config store');
     const names = Object.keys(properties);
     if (names.length === 0) throw new SsoError('INVALID_INPUT', 'no properties given');
     const exposed = (options.fromCommandLine ?? []).filter((name) => app.fields.some((f) => f.masked && f.label.toLowerCase() === name.toLowerCase()));
@@ -141,7 +140,7 @@ export async function getConfig(ctx: StoreContext, appName: string, identifier: 
   if (!row) {
     throw new SsoError('NOT_FOUND', `"${app.name}" holds no config info named "${identifier}"`, { esso: ESSO.NO_MAPPING });
   }
-  const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'reading the config store'));
+  const ring = await openDataKeyRing(ctx, 'reading the config store');
   const bag = decodeBag(openValues((await ring.byId(ctx.store, row.data_key_id)).key, configOwner(app.id, identifier.toLowerCase()), row.ciphertext));
   const maskedNames = new Set(app.fields.filter((f) => f.masked).map((f) => f.label));
   return {

@@ -15,9 +15,8 @@ import { findApp, type AppRecord } from './app-model.js';
 import { auditFailures, recordAudit } from './audit.js';
 import type { StoreContext } from './context.js';
 import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
-import { DataKeyRing } from './data-keys.js';
+import { openDataKeyRing } from './data-keys.js';
 import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
-import { loadMasterKeyring } from './master-keyring.js';
 import { roleCheck } from './role-check.js';
 import { requireRole } from './roles.js';
 
@@ -52,7 +51,7 @@ export async function importCredentialsFromFile(ctx: StoreContext, path: string)
 export async function importCredentials(ctx: StoreContext, file: string, text: string): Promise<ImportResult> {
   return auditFailures(ctx, { operation: 'import-credentials', target: file }, async () => {
     const check = await roleCheck(ctx);
-    const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'importing credentials'));
+    const ring = await openDataKeyRing(ctx, 'importing credentials');
     const apps = new Map<string, AppRecord | null>();
     const appFor = async (q: Queryable, name: string) => {
       const key = name.toLowerCase();

@@ -13,7 +13,7 @@ import { trimRing } from './audit-rings.js';
 import { auditFailures, recordAudit } from './audit.js';
 import type { StoreContext } from './context.js';
 import { credentialOwner, openValues, sealValues } from './credential-codec.js';
-import { DataKeyRing } from './data-keys.js';
+import { openDataKeyRing, type DataKeyRing } from './data-keys.js';
 import { hasFlag, SSO_FLAG } from './flags.js';
 import { externalUserProblem, findMapping, mappingIdentityProblem, requireMappingAdmin, type MappingRecord } from './mappings.js';
 import { loadMasterKeyring } from './master-keyring.js';
@@ -83,7 +83,7 @@ export async function setCredentials(ctx: StoreContext, plan: CredentialPlan, in
   const { app } = plan;
   return auditFailures(ctx, { operation: 'set-credentials', target: `${app.name}/${plan.who}` }, async () => {
     const values = valuesInFieldOrder(plan.fields, input.values);
-    const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'setting credentials'));
+    const ring = await openDataKeyRing(ctx, 'setting credentials');
     return ctx.store.transaction(async (tx) => {
       const now = ctx.deps.now().toISOString();
       let mapping = await findMapping(tx, app, plan.who);
@@ -190,7 +190,7 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
       hint: 'an SSO administrator enables it with ssomanage -enablesso',
     });
   }
-  const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'looking up credentials'));
+  const ring = await openDataKeyRing(ctx, 'looking up credentials');
   const self = callerIdentity(ctx.caller, ctx.node).key;
   return ctx.store.transaction(async (tx) => {
     // First every check that needs no row, in request order; then the rows, a chunk of

@@ -8,7 +8,8 @@ import { SsoError } from '../errors.js';
 import { open, seal, SECRETBOX_KEY_BYTES } from '../crypto/sealed-box.js';
 import type { Rng } from '../crypto/random.js';
 import type { Queryable } from '../store/store.js';
-import { secretById, type MasterKeyring } from './master-keyring.js';
+import type { StoreContext } from './context.js';
+import { loadMasterKeyring, secretById, type MasterKeyring } from './master-keyring.js';
 
 export function dataKeyOwner(appId: number): string {
   return `datakey:${appId}`;
@@ -60,7 +61,14 @@ export class DataKeyRing {
   readonly #byId = new Map<number, DataKey>();
   readonly #activeByApp = new Map<number, DataKey>();
 
-  constructor(readonly keyring: MasterKeyring) {}
+  /**
+   * `reload` reads the keyring again when a data key names a master secret this one does
+   * not hold: a rotation by another process committed after this command loaded its keyring.
+   */
+  constructor(
+    private keyring: MasterKeyring,
+    private readonly reload?: () => Promise<MasterKeyring>,
+  ) {}
 
   /** The key if it was unwrapped already (no store read, no await: for per-row loops). */
   cached(id: number): DataKey | undefined {
@@ -72,6 +80,7 @@ export class DataKeyRing {
     if (cached) return cached;
     const row = await q.get<DataKeyRow>('SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE id = ?', [id]);
     if (!row) throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, { hint: 'run ssokit check' });
+    await this.#refreshFor(row.master_secret_id);
     return this.#unwrap(row);
   }
 
@@ -85,9 +94,18 @@ export class DataKeyRing {
     if (!row) {
       throw new SsoError('STORE_ERROR', `application ${appId} has no active data key`, { hint: 'run ssokit check' });
     }
-    const key = this.#byId.get(row.id) ?? this.#unwrap(row);
+    let key = this.#byId.get(row.id);
+    if (!key) {
+      await this.#refreshFor(row.master_secret_id);
+      key = this.#unwrap(row);
+    }
     this.#activeByApp.set(appId, key);
     return key;
+  }
+
+  async #refreshFor(masterSecretId: string): Promise<void> {
+    const held = this.keyring.current.id === masterSecretId || this.keyring.previous?.id === masterSecretId;
+    if (!held && this.reload) this.keyring = await this.reload();
   }
 
   #unwrap(row: DataKeyRow): DataKey {
@@ -101,4 +119,9 @@ export class DataKeyRing {
     this.#byId.set(row.id, dataKey);
     return dataKey;
   }
+}
+
+/** A data key ring on this node's master secret, following rotations made meanwhile. */
+export async function openDataKeyRing(ctx: StoreContext, action: string): Promise<DataKeyRing> {
+  return new DataKeyRing(await loadMasterKeyring(ctx, action), () => loadMasterKeyring(ctx, action));
 }
