@@ -18,7 +18,7 @@ export function terminalPrompter(io: CliIo): Prompter {
   const context = { input: io.stdin, output: io.stderr as NodeJS.WritableStream, clearPromptOnDone: false };
   const load = () => import('@inquirer/prompts');
   return {
-    password: (message) => cancellable(load().then((p) => p.password({ message, mask: '*' }, context))),
+    password: (message) => cancellable(load().then((p) => p.password({ message }, context))),
     input: (message, options = {}) =>
       cancellable(
         load().then((p) =>
