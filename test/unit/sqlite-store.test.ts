@@ -50,6 +50,12 @@ describe('SQLite store adapter', () => {
     await expect(
       store.run("INSERT INTO fields (app_id, ordinal, label, label_key, masked) VALUES (99, 0, 'l', 'l', 0)"),
     ).rejects.toBeInstanceOf(StoreConstraintError);
+    // Escaping a transaction (rows another process wrote after core checked), it is a CONFLICT.
+    await expect(store.transaction((tx) => tx.run(insert, ['a', 3]))).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('another command may have made the same change meanwhile; nothing was changed'),
+    });
+    expect(await store.all('SELECT id FROM master_secrets')).toEqual([{ id: 'a' }]);
     await store.close();
   });
 

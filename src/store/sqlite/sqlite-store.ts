@@ -191,6 +191,13 @@ class SqliteStore extends SqliteQueries implements Store {
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // A constraint core did not expect: rows another process wrote between core's checks
+      // and this transaction. The user gets a sentence, not an internal error.
+      if (error instanceof StoreConstraintError) {
+        throw new SsoError('CONFLICT', `the store refused the change (${error.message}): another command may have made the same change meanwhile; nothing was changed`, {
+          hint: 'look at what is there now, then run the command again if it is still needed',
+        });
+      }
       throw error;
     } finally {
       this.#inTransaction = false;
