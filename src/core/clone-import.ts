@@ -11,7 +11,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promises as fs } from 'node:fs';
 import { BUNDLE_HEADER_MAX, parseBundleHeader, unlockBundle, type BundleHeader, type ParsedBundleHeader } from '../crypto/bundle-format.js';
@@ -20,7 +20,7 @@ import { homePaths } from '../node/home.js';
 import { currentInstallFacts, type InstallFacts } from '../node/install-facts.js';
 import { listLocalSecretIds, readLocalSecret } from '../node/local-secrets.js';
 import { readNodeConfig, validateNodeName, writeNodeConfig } from '../node/node-config.js';
-import { ioError } from '../node/private-files.js';
+import { openRegularFile } from '../node/private-files.js';
 import { openStore } from '../store/open-store.js';
 import { recordAudit } from './audit.js';
 import { bizsysHealth, listBizsys } from './bizsys.js';
@@ -46,15 +46,9 @@ export interface ImportPlan {
 
 /** Reads the header from the start of a bundle, without the password. */
 export function readBundleHeader(path: string): { parsed: ParsedBundleHeader; size: number; mode: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw ioError(`cannot open ${path}`, error);
-  }
+  const fd = openRegularFile(path);
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new SsoError('INVALID_INPUT', `${path} is not a file`);
     const start = Buffer.alloc(BUNDLE_HEADER_MAX);
     const n = readSync(fd, start, 0, start.length, 0);
     return { parsed: parseBundleHeader(start.subarray(0, n)), size: stat.size, mode: stat.mode & 0o777 };

@@ -194,7 +194,8 @@ export async function openBackup(parsed: ParsedBackup, password: string): Promis
   const root = await deriveKey(password, header.salt, header.kdf);
   if (!constantTimeEqual(subkey(root, LABELS.backupCheck).subarray(0, CHECK_BYTES), header.check)) {
     throw new SsoError('WRONG_PASSWORD', 'the password does not open this backup', {
-      hint: `the password reminder is: ${header.reminder === '' ? '(none)' : header.reminder}`,
+      // The reminder is not authenticated yet: its control characters are shown, not obeyed.
+      hint: `the password reminder is: ${header.reminder === '' ? '(none)' : escapeControls(header.reminder)}`,
     });
   }
   if (!constantTimeEqual(hmacSha256(subkey(root, LABELS.backupMac), parsed.authenticated), parsed.mac)) {
@@ -229,6 +230,10 @@ function unb64(text: string, what: string): Buffer {
 function fixed(bytes: Buffer, length: number, what: string): Buffer {
   if (bytes.length !== length) throw bad(`the ${what} should be ${length} bytes`);
   return bytes;
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function printable(text: string): string {

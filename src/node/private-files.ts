@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
 
@@ -113,22 +113,50 @@ export function assertPrivateFile(path: string): void {
 
 /** Reads a small file whole (synchronously: these are a few kilobytes at most). */
 export function readFileChecked(path: string, maxBytes: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY);
-  } catch (error) {
-    throw ioError(`cannot open ${path}`, error);
-  }
+  const fd = openRegularFile(path);
   try {
     const { size } = fstatSync(fd);
     if (size > maxBytes) {
       throw new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`);
     }
-    return readFileSync(fd);
+    return readUpTo(fd, maxBytes, () => new SsoError('BAD_FORMAT', `${path} grew past ${maxBytes} bytes while it was read`));
   } catch (error) {
     throw ioError(`cannot read ${path}`, error);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Opens an input file that must be a regular file. O_NONBLOCK, so a FIFO given as the
+ * file cannot stall the open until a writer appears; a FIFO, device or socket is then
+ * refused (reading /dev/zero or /dev/urandom would never end).
+ */
+export function openRegularFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    throw ioError(`cannot open ${path}`, error);
+  }
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return fd;
+  closeSync(fd);
+  if (stat.isDirectory()) throw new SsoError('IO_ERROR', `cannot read ${path}: it is a folder`);
+  throw new SsoError('INVALID_INPUT', `${path} is not a regular file (a device, pipe or socket cannot be read as one)`);
+}
+
+/** Reads from the start to the end of a file, refusing (with `tooLong`) more than `maxBytes`. */
+export function readUpTo(fd: number, maxBytes: number, tooLong: () => SsoError): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const part = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+    const n = readSync(fd, part, 0, part.length, total);
+    if (n === 0) return Buffer.concat(parts, total);
+    parts.push(part.subarray(0, n));
+    total += n;
+    if (total > maxBytes) throw tooLong();
   }
 }
 
