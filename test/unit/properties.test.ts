@@ -120,7 +120,8 @@ const application = fc.record({
   contact: xmlText,
   appUserAccount: xmlText,
   appAdminAccount: xmlText,
-  fields: fc.array(fc.record({ label: xmlText, masked: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+  // Labels are unique within an application (the reader refuses a repeated one).
+  fields: fc.uniqueArray(fc.record({ label: xmlText, masked: fc.boolean() }), { minLength: 1, maxLength: 4, selector: (f) => f.label.toLowerCase() }),
   flags: fc.record({ allowTickets: fc.boolean(), validateTickets: fc.boolean() }, { requiredKeys: [] }),
 });
 
