@@ -8,6 +8,7 @@
  */
 
 import { formatHresult, type SsoError } from '../errors.js';
+import { escapeControls } from '../printable.js';
 import type { CliIo } from './io.js';
 
 export type Style = 'modern' | 'legacy';
@@ -86,18 +87,22 @@ export class Output {
     else this.line(this.paint.green('✓ ') + summary);
   }
 
+  /** Messages may quote names from files or the command line: their control characters are escaped. */
   error(error: SsoError): void {
     const { stderr } = this.io;
+    const message = escapeControls(error.message);
+    const details = error.details.map(escapeControls);
+    const hint = error.hint ? escapeControls(error.hint) : '';
     if (this.legacy) {
       stderr.write(this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`) + '\n');
-      stderr.write(error.message + '\n');
-      for (const detail of error.details) stderr.write(`  ${detail}\n`);
-      if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+      stderr.write(message + '\n');
+      for (const detail of details) stderr.write(`  ${detail}\n`);
+      if (hint) stderr.write(`hint: ${hint}\n`);
       return;
     }
-    stderr.write(this.paint.red(`${this.options.tool}: error: ${error.message}`) + '\n');
-    for (const detail of error.details) stderr.write(`  ${detail}\n`);
-    if (error.hint) stderr.write(`${this.options.tool}: hint: ${error.hint}\n`);
+    stderr.write(this.paint.red(`${this.options.tool}: error: ${message}`) + '\n');
+    for (const detail of details) stderr.write(`  ${detail}\n`);
+    if (hint) stderr.write(`${this.options.tool}: hint: ${hint}\n`);
   }
 
   /** Aligned columns; the first row is the heading. */

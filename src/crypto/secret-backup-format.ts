@@ -19,6 +19,7 @@
  */
 
 import { nacl } from './nacl.js';
+import { escapeControls } from '../printable.js';
 import { SsoError } from '../errors.js';
 import { LABELS } from './labels.js';
 import { constantTimeEqual, hmacSha256, subkey } from './hmac.js';
@@ -230,10 +231,6 @@ function unb64(text: string, what: string): Buffer {
 function fixed(bytes: Buffer, length: number, what: string): Buffer {
   if (bytes.length !== length) throw bad(`the ${what} should be ${length} bytes`);
   return bytes;
-}
-
-function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function printable(text: string): string {

@@ -6,6 +6,7 @@ import { verifyBackup } from '../../core/secret-verify.js';
 import { isSsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
+import { escapeControls } from '../../printable.js';
 
 export async function secretVerifyCommand(session: Session, file: string): Promise<void> {
   const path = resolve(file);
@@ -14,7 +15,7 @@ export async function secretVerifyCommand(session: Session, file: string): Promi
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;
   });
-  session.io.stderr.write(`Password reminder : ${parsed.header.reminder || "(none)"}\n`);
+  session.io.stderr.write(`Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : "(none)"}\n`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await verifyBackup(ctx, path, parsed, password);
   const { out } = session;
