@@ -50,14 +50,15 @@ export async function createApplications(
     requireRole(await roleCheck(ctx), 'affiliate-admin', 'creating applications');
     const problems: SpecProblem[] = [];
     const specs = apps.map((app) => applicationSpecFromXml(app, problems)).filter((s): s is ApplicationSpec => s !== null);
+    let existing = 0;
     for (const spec of specs) {
       if (await ctx.store.get('SELECT 1 FROM applications WHERE name_key = ?', [spec.name.toLowerCase()])) {
         problems.push({ line: spec.line, message: `application "${spec.name}": ${ESSO.APP_EXISTS.text}` });
+        existing++;
       }
     }
-    if (specs.length === apps.length && specs.length > 0 && problems.length === specs.length && problems.every((p) => p.message.endsWith(ESSO.APP_EXISTS.text))) {
-      throw alreadyApplied(file, specs.length, 'application');
-    }
+    // Every application exists and nothing else is wrong: the file was applied before.
+    if (apps.length > 0 && existing === apps.length && problems.length === existing) throw alreadyApplied(file, existing, 'application');
     if (problems.length) throw xmlProblems(file, problems);
     const result = {
       created: specs.map((s) => ({ name: s.name, type: s.type, fields: s.fields.length, enabled: s.enable })),

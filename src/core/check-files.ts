@@ -7,10 +7,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HomePaths } from '../node/home.js';
+import { isTempName } from '../node/private-files.js';
+import { isReadyStaging, isStagingName } from './clone-place.js';
 import type { Findings } from './check-report.js';
-
-const TEMP_NAME = /^\..+\.tmp-[0-9a-f]{12}$/;
-const STAGING_NAME = /^\.(.+\.)?import-\d+-[0-9a-f]+$/;
 
 function modeOf(path: string): number | null {
   try {
@@ -44,7 +43,7 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string):
   }
   if (findings.count('problem') === before) findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
   for (const leftover of leftovers(paths)) {
-    if (existsSync(join(leftover, '.ready'))) {
+    if (isReadyStaging(leftover)) {
       findings.problem('files', `an import was interrupted while moving into place (${leftover}): run the same import again to finish it`);
     } else {
       findings.warning('files', `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`);
@@ -62,7 +61,7 @@ function leftovers(paths: HomePaths): string[] {
     } catch {
       continue;
     }
-    for (const name of names) if (TEMP_NAME.test(name) || STAGING_NAME.test(name)) found.push(join(dir, name));
+    for (const name of names) if (isTempName(name) || isStagingName(name)) found.push(join(dir, name));
   }
   return found;
 }

@@ -97,6 +97,16 @@ export async function recoverStaging(home: string): Promise<boolean> {
   return finished;
 }
 
+/** Whether a name is an import staging folder's, inside the home or beside it. */
+export function isStagingName(name: string): boolean {
+  return /^\.(.+\.)?import-\d+-[0-9a-f]+$/.test(name);
+}
+
+/** A staging folder that had begun moving into place: the next import finishes it. */
+export function isReadyStaging(staging: string): boolean {
+  return existsSync(join(staging, READY));
+}
+
 function readReadyNote(staging: string): ReadyNote | null {
   try {
     return JSON.parse(readFileSync(join(staging, READY), 'utf8')) as ReadyNote;

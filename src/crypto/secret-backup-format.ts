@@ -19,7 +19,6 @@
  */
 
 import { nacl } from './nacl.js';
-import { escapeControls } from '../printable.js';
 import { SsoError } from '../errors.js';
 import { LABELS } from './labels.js';
 import { constantTimeEqual, hmacSha256, subkey } from './hmac.js';
@@ -195,8 +194,8 @@ export async function openBackup(parsed: ParsedBackup, password: string): Promis
   const root = await deriveKey(password, header.salt, header.kdf);
   if (!constantTimeEqual(subkey(root, LABELS.backupCheck).subarray(0, CHECK_BYTES), header.check)) {
     throw new SsoError('WRONG_PASSWORD', 'the password does not open this backup', {
-      // The reminder is not authenticated yet: its control characters are shown, not obeyed.
-      hint: `the password reminder is: ${header.reminder === '' ? '(none)' : escapeControls(header.reminder)}`,
+      // Not authenticated yet: the CLI prints every hint with its control characters escaped.
+      hint: `the password reminder is: ${header.reminder === '' ? '(none)' : header.reminder}`,
     });
   }
   if (!constantTimeEqual(hmacSha256(subkey(root, LABELS.backupMac), parsed.authenticated), parsed.mac)) {

@@ -30,9 +30,14 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   await commitTemp(temp, path, options.overwrite);
 }
 
-/** A temporary sibling name: hidden, unique, recognisable by `ssokit check`. */
+/** A temporary sibling name: hidden, unique, recognisable by `ssokit check` (isTempName). */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+}
+
+/** Whether a file name is one tempPathFor makes: left by a write that did not finish. */
+export function isTempName(name: string): boolean {
+  return /^\..+\.tmp-[0-9a-f]{12}$/.test(name);
 }
 
 export async function openTemp(temp: string, mode: number): Promise<fs.FileHandle> {

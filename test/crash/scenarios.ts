@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { isReadyStaging, isStagingName } from '../../src/core/clone-place.js';
 import { appsFile, cloneWorld, mappingsFile, PASSWORD_FILE, secretServerWorld } from './world.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
@@ -137,7 +138,7 @@ export const SCENARIOS: Scenario[] = [
         if (imported && parts.length === 2) return null;
         if (!imported && parts.length === 0) return null;
         // Killed during the swap: the ready staging folder lets the next import finish it.
-        const ready = readdirSync(home).some((name) => name.startsWith('.import-') && existsSync(join(home, name, '.ready')));
+        const ready = readdirSync(home).some((name) => isStagingName(name) && isReadyStaging(join(home, name)));
         if (ready) return null;
         return `the destination is half imported: it holds ${parts.join(', ') || 'nothing'} of bizsys, node.json`;
       },
