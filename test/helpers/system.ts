@@ -11,6 +11,7 @@ import { homePaths, type HomePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
 import { REPO_ROOT } from './cli.js';
 import { fastDeps } from './fast-deps.js';
+import { tempDir } from './temp-dir.js';
 import { appXml } from './xml.js';
 import { readApplicationsXml } from '../../src/xml/applications-xml.js';
 import { parseXml } from '../../src/xml/xml-document.js';
@@ -40,6 +41,25 @@ export async function newSystem(dir: string, name = 'alpha', deps: Deps = fastDe
     backup: { path: backupPath, password: PASSWORD, reminder: 'test', overwrite: false },
   });
   return { ctx: await openNodeStore(await loadNode({ paths, deps, caller })), paths, backupPath };
+}
+
+export interface PerTest {
+  readonly dir: ReturnType<typeof tempDir>;
+  readonly sys: TestSystem;
+}
+
+/** A new system in a new temporary folder for every test; closed and removed after it. */
+export function systemPerTest(name = 'alpha'): PerTest {
+  const state = {} as { dir: ReturnType<typeof tempDir>; sys: TestSystem };
+  beforeEach(async () => {
+    state.dir = tempDir();
+    state.sys = await newSystem(state.dir.path, name);
+  });
+  afterEach(async () => {
+    await state.sys.ctx.store.close();
+    state.dir.cleanup();
+  });
+  return state;
 }
 
 /** Opens another node's view of a home (after a command changed files on disk). */

@@ -5,25 +5,17 @@ import { checkNode } from '../../src/core/check.js';
 import type { CheckReport } from '../../src/core/check-report.js';
 import { currentCaller } from '../../src/node/os-identity.js';
 import { fastDeps } from '../helpers/fast-deps.js';
-import { newSystem, seedCredentials, type TestSystem } from '../helpers/system.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { seedCredentials, systemPerTest } from '../helpers/system.js';
 
-let dir: ReturnType<typeof tempDir>;
-let sys: TestSystem;
+const t = systemPerTest();
 beforeEach(async () => {
-  dir = tempDir();
-  sys = await newSystem(dir.path);
-  await seedCredentials(sys.ctx, 3, 4);
-});
-afterEach(async () => {
-  await sys.ctx.store.close();
-  dir.cleanup();
+  await seedCredentials(t.sys.ctx, 3, 4);
 });
 
-const check = () => checkNode({ paths: sys.paths, deps: fastDeps(), caller: currentCaller() });
+const check = () => checkNode({ paths: t.sys.paths, deps: fastDeps(), caller: currentCaller() });
 const problems = (report: CheckReport) => report.findings.filter((f) => f.level === 'problem').map((f) => `${f.area}: ${f.message}`);
 const warnings = (report: CheckReport) => report.findings.filter((f) => f.level === 'warning').map((f) => `${f.area}: ${f.message}`);
-const secretFile = () => join(sys.paths.secretDir, readdirSync(sys.paths.secretDir)[0]!);
+const secretFile = () => join(t.sys.paths.secretDir, readdirSync(t.sys.paths.secretDir)[0]!);
 
 function hashTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -35,8 +27,8 @@ function hashTree(root: string): Record<string, string> {
 
 describe('ssokit check', () => {
   test('a sound node: no problems, every key, credential and bag opened, and nothing written', async () => {
-    await sys.ctx.store.close();
-    const before = hashTree(sys.paths.root);
+    await t.sys.ctx.store.close();
+    const before = hashTree(t.sys.paths.root);
     const report = await check();
     expect(problems(report)).toEqual([]);
     expect(warnings(report)).toEqual([]);
@@ -44,35 +36,35 @@ describe('ssokit check', () => {
     expect(report.findings.map((f) => f.area)).toEqual(expect.arrayContaining(['files', 'store', 'secret', 'backup', 'keys', 'credentials']));
     // A reader of a WAL store makes SQLite's -wal and -shm files (empty of any change, 0600);
     // everything else, the store file included, is byte for byte as it was.
-    const after = hashTree(sys.paths.root);
-    expect(statSync(`${sys.paths.defaultStore}-wal`).size).toBe(0);
-    for (const suffix of ['-wal', '-shm']) expect(statSync(sys.paths.defaultStore + suffix).mode & 0o777).toBe(0o600);
-    delete after[`${sys.paths.defaultStore}-wal`];
-    delete after[`${sys.paths.defaultStore}-shm`];
+    const after = hashTree(t.sys.paths.root);
+    expect(statSync(`${t.sys.paths.defaultStore}-wal`).size).toBe(0);
+    for (const suffix of ['-wal', '-shm']) expect(statSync(t.sys.paths.defaultStore + suffix).mode & 0o777).toBe(0o600);
+    delete after[`${t.sys.paths.defaultStore}-wal`];
+    delete after[`${t.sys.paths.defaultStore}-shm`];
     expect(after).toEqual(before);
   });
 
   test('a credential with one flipped byte, and two credentials swapped between rows', async () => {
-    await sys.ctx.store.run('UPDATE credentials SET ciphertext = zeroblob(length(ciphertext)) WHERE mapping_id = 2');
-    await sys.ctx.store.run('UPDATE credentials SET ciphertext = (SELECT ciphertext FROM credentials WHERE mapping_id = 4) WHERE mapping_id = 3');
+    await t.sys.ctx.store.run('UPDATE credentials SET ciphertext = zeroblob(length(ciphertext)) WHERE mapping_id = 2');
+    await t.sys.ctx.store.run('UPDATE credentials SET ciphertext = (SELECT ciphertext FROM credentials WHERE mapping_id = 4) WHERE mapping_id = 3');
     const report = await check();
     expect(problems(report)).toEqual([expect.stringMatching(/^credentials: 2 credentials do not open .*: mapping 2, mapping 3$/)]);
     expect(report.counts.opened).toBe(13);
   });
 
   test("a credential sealed under another application's data key", async () => {
-    await sys.ctx.store.run('UPDATE credentials SET data_key_id = (SELECT MAX(id) FROM data_keys) WHERE mapping_id = 1');
+    await t.sys.ctx.store.run('UPDATE credentials SET data_key_id = (SELECT MAX(id) FROM data_keys) WHERE mapping_id = 1');
     expect(problems(await check())).toEqual([expect.stringMatching(/1 credentials are sealed under another application's data key: mapping 1/)]);
   });
 
   test('a damaged wrapped data key', async () => {
-    await sys.ctx.store.run('UPDATE data_keys SET wrapped = zeroblob(length(wrapped)) WHERE id = 1');
+    await t.sys.ctx.store.run('UPDATE data_keys SET wrapped = zeroblob(length(wrapped)) WHERE id = 1');
     expect(problems(await check())).toEqual([expect.stringMatching(/^keys: 1 data key\(s\) do not open with their master secret: data key 1$/)]);
   });
 
   test('rows whose parent is gone (foreign keys), found by the engine', async () => {
-    await sys.ctx.store.run('PRAGMA foreign_keys = OFF');
-    await sys.ctx.store.run('DELETE FROM mappings WHERE id = 5');
+    await t.sys.ctx.store.run('PRAGMA foreign_keys = OFF');
+    await t.sys.ctx.store.run('DELETE FROM mappings WHERE id = 5');
     expect(problems(await check())).toEqual([expect.stringMatching(/^store: 1 row\(s\) of credentials name a missing mappings row/)]);
   });
 
@@ -96,9 +88,9 @@ describe('ssokit check', () => {
   });
 
   test('a secret never backed up is a problem; an interrupted re-encryption and leftovers are warnings', async () => {
-    await sys.ctx.store.run('UPDATE master_secrets SET backed_up_at = NULL');
-    await sys.ctx.store.run("UPDATE data_keys SET state = 'retiring' WHERE id = 1");
-    writeFileSync(join(sys.paths.root, '.node.json.tmp-0123456789ab'), '');
+    await t.sys.ctx.store.run('UPDATE master_secrets SET backed_up_at = NULL');
+    await t.sys.ctx.store.run("UPDATE data_keys SET state = 'retiring' WHERE id = 1");
+    writeFileSync(join(t.sys.paths.root, '.node.json.tmp-0123456789ab'), '');
     const report = await check();
     expect(problems(report)).toEqual([expect.stringMatching(/^backup: the current master secret .* has never been backed up/)]);
     expect(warnings(report)).toEqual([
@@ -108,9 +100,9 @@ describe('ssokit check', () => {
   });
 
   test('a store that is not a database is one problem, and the rest is still checked', async () => {
-    await sys.ctx.store.close();
-    for (const suffix of ['-wal', '-shm']) rmSync(sys.paths.defaultStore + suffix, { force: true });
-    writeFileSync(sys.paths.defaultStore, Buffer.alloc(8192, 7), { mode: 0o600 });
+    await t.sys.ctx.store.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(t.sys.paths.defaultStore + suffix, { force: true });
+    writeFileSync(t.sys.paths.defaultStore, Buffer.alloc(8192, 7), { mode: 0o600 });
     const report = await check();
     expect(problems(report)).toEqual([expect.stringMatching(/^store: the store does not open: .*not a usable credential store/)]);
     expect(report.findings.some((f) => f.area === 'files' && f.level === 'ok')).toBe(true);

@@ -14,41 +14,32 @@ import { currentCaller } from '../../src/node/os-identity.js';
 import { bizsysFile, tarOf, writeBundleOf, writeCraftedBundle, manifestFor, type CraftedFile } from '../helpers/bundles.js';
 import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
-import { newSystem, type TestSystem } from '../helpers/system.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { newSystem, systemPerTest } from '../helpers/system.js';
 
 const PASSWORD = 'bundle-password-1';
 const NOW = new Date('2026-11-23T10:20:30.000Z');
-let dir: ReturnType<typeof tempDir>;
-let sys: TestSystem;
-
+const t = systemPerTest('source');
 beforeEach(async () => {
-  dir = tempDir();
-  sys = await newSystem(dir.path, 'source');
-  writeFileSync(join(dir.path, 'site.key'), 'KEY');
-  writeFileSync(join(dir.path, 'run.sh'), '#!/bin/sh\n');
-  await addBizsys(sys.ctx, {
+  writeFileSync(join(t.dir.path, 'site.key'), 'KEY');
+  writeFileSync(join(t.dir.path, 'run.sh'), '#!/bin/sh\n');
+  await addBizsys(t.sys.ctx, {
     name: 'shop',
     publicUrl: 'https://shop.example.com',
     protectedPaths: ['/shop'],
     authServerUrl: 'https://sso.example.com/auth',
     ssl: true,
     files: [
-      { role: 'key', source: join(dir.path, 'site.key') },
-      { role: 'web-config', source: join(dir.path, 'run.sh') },
+      { role: 'key', source: join(t.dir.path, 'site.key') },
+      { role: 'web-config', source: join(t.dir.path, 'run.sh') },
     ],
   });
-  await setSetting(sys.ctx, 'bizsys.shop.sso-max-inactive-seconds=900');
-});
-afterEach(async () => {
-  await sys.ctx.store.close();
-  dir.cleanup();
+  await setSetting(t.sys.ctx, 'bizsys.shop.sso-max-inactive-seconds=900');
 });
 
-const home = (name: string): HomeContext => ({ paths: homePaths(join(dir.path, name)), deps: fastDeps({ now: () => NOW }), caller: currentCaller() });
-const bundlePath = () => join(dir.path, 'env.bundle');
+const home = (name: string): HomeContext => ({ paths: homePaths(join(t.dir.path, name)), deps: fastDeps({ now: () => NOW }), caller: currentCaller() });
+const bundlePath = () => join(t.dir.path, 'env.bundle');
 const exportTo = (path = bundlePath(), extra: { includeSecret?: boolean; overwrite?: boolean } = {}) =>
-  exportEnvironment(sys.ctx, { path, password: PASSWORD, includeSecret: false, overwrite: false, ...extra });
+  exportEnvironment(t.sys.ctx, { path, password: PASSWORD, includeSecret: false, overwrite: false, ...extra });
 const importInto = async (target: HomeContext, path = bundlePath(), options: { force?: boolean; signal?: AbortSignal; onProgress?: (d: number, t: number) => void } = {}): Promise<ImportResult> =>
   importEnvironment(target, await planImport(target, path, { force: Boolean(options.force) }), PASSWORD, {
     nodeName: 'web2',
@@ -63,19 +54,19 @@ describe('export', () => {
     writeFileSync(bundlePath(), 'old');
     expect((await failure(exportTo())).code).toBe('FILE_EXISTS');
     expect(readFileSync(bundlePath(), 'utf8')).toBe('old');
-    expect((await failure(exportTo(join(sys.paths.root, 'bizsys', 'shop', 'env.bundle')))).code).toBe('INVALID_INPUT');
-    expect((await failure(exportTo(join(dir.path, 'no-such-folder', 'env.bundle')))).code).toBe('FILE_NOT_FOUND');
+    expect((await failure(exportTo(join(t.sys.paths.root, 'bizsys', 'shop', 'env.bundle')))).code).toBe('INVALID_INPUT');
+    expect((await failure(exportTo(join(t.dir.path, 'no-such-folder', 'env.bundle')))).code).toBe('FILE_NOT_FOUND');
     await exportTo(bundlePath(), { overwrite: true });
     expect(readFileSync(bundlePath()).subarray(0, 16).toString()).toBe('ssokit/bundle/v1');
     expect(statSync(bundlePath()).mode & 0o777).toBe(0o600);
   });
 
   test('the preflight lists every fault of a broken source, and nothing is written', async () => {
-    const shop = join(sys.paths.root, 'bizsys', 'shop');
+    const shop = join(t.sys.paths.root, 'bizsys', 'shop');
     writeFileSync(join(shop, 'bizsys.json'), readFileSync(join(shop, 'bizsys.json'), 'utf8').replace('"/shop"', '"no-slash"'));
     rmSync(join(shop, 'files', 'site.key'));
     symlinkSync('/etc/passwd', join(shop, 'files', 'passwd'));
-    mkdirSync(join(sys.paths.root, 'bizsys', 'orphan'));
+    mkdirSync(join(t.sys.paths.root, 'bizsys', 'orphan'));
     const error = await failure(exportTo());
     expect(error.code).toBe('PREFLIGHT_FAILED');
     expect(error.details).toEqual([
@@ -84,7 +75,7 @@ describe('export', () => {
       'business system "shop": its key file site.key is missing',
       'bizsys/shop/files/passwd is neither a regular file nor a folder (a bundle carries regular files only)',
     ]);
-    expect(names(dir.path).filter((n) => n.includes('bundle'))).toEqual([]);
+    expect(names(t.dir.path).filter((n) => n.includes('bundle'))).toEqual([]);
   });
 
   test('--include-secret needs a node that reaches the master secret server role by a cluster name', async () => {
@@ -93,7 +84,7 @@ describe('export', () => {
   });
 
   test('a master secret file that no longer opens the store fails the preflight', async () => {
-    const secretDir = sys.paths.secretDir;
+    const secretDir = t.sys.paths.secretDir;
     const file = join(secretDir, names(secretDir)[0]!);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/secret: (.)/, (_m, c: string) => `secret: ${c === 'A' ? 'B' : 'A'}`));
     const error = await failure(exportTo());
@@ -101,25 +92,25 @@ describe('export', () => {
   });
 
   test('a password outside the rules is refused', async () => {
-    const error = await failure(exportEnvironment(sys.ctx, { path: bundlePath(), password: 'short', includeSecret: false, overwrite: false }));
+    const error = await failure(exportEnvironment(t.sys.ctx, { path: bundlePath(), password: 'short', includeSecret: false, overwrite: false }));
     expect(error.code).toBe('PASSWORD_POLICY');
   });
 
   test('an interrupted export leaves neither the bundle nor its temporary file', async () => {
-    writeFileSync(join(dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
-    await addBizsys(sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(dir.path, 'big.bin') }] });
+    writeFileSync(join(t.dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
+    await addBizsys(t.sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }] });
     const controller = new AbortController();
     const error = await failure(
-      exportEnvironment(sys.ctx, { path: bundlePath(), password: PASSWORD, includeSecret: false, overwrite: false }, { signal: controller.signal, onProgress: () => controller.abort() }),
+      exportEnvironment(t.sys.ctx, { path: bundlePath(), password: PASSWORD, includeSecret: false, overwrite: false }, { signal: controller.signal, onProgress: () => controller.abort() }),
     );
     expect([error.code, error.message]).toEqual(['CANCELLED', 'the export was interrupted; nothing was changed']);
-    expect(names(dir.path).filter((n) => n.includes('bundle'))).toEqual([]);
+    expect(names(t.dir.path).filter((n) => n.includes('bundle'))).toEqual([]);
   });
 });
 
 describe('import', () => {
   test('a round trip: definitions, files and node settings, under the node\'s own name', async () => {
-    await setSetting(sys.ctx, 'node.domain=CORP');
+    await setSetting(t.sys.ctx, 'node.domain=CORP');
     await exportTo();
     const target = home('dest');
     const progress: number[] = [];
@@ -127,15 +118,15 @@ describe('import', () => {
     expect(result).toMatchObject({ nodeName: 'web2', sourceNode: 'source', files: 3, includesSecret: false, replacedKeptAt: null, warnings: [] });
     expect(result.businessSystems).toEqual([{ name: 'shop', publicUrl: 'https://shop.example.com:443' }]);
     for (const file of ['bizsys.json', 'files/site.key', 'files/run.sh']) {
-      expect(readFileSync(join(target.paths.root, 'bizsys/shop', file))).toEqual(readFileSync(join(sys.paths.root, 'bizsys/shop', file)));
+      expect(readFileSync(join(target.paths.root, 'bizsys/shop', file))).toEqual(readFileSync(join(t.sys.paths.root, 'bizsys/shop', file)));
     }
-    expect(await readNodeConfig(target.paths)).toMatchObject({ nodeName: 'web2', domain: 'CORP', store: sys.ctx.node.store, clusterNames: [] });
+    expect(await readNodeConfig(target.paths)).toMatchObject({ nodeName: 'web2', domain: 'CORP', store: t.sys.ctx.node.store, clusterNames: [] });
     expect(progress.at(-1)).toBe(statSync(bundlePath()).size - (readFileSync(bundlePath()).indexOf('\nmac: ') + 51));
-    expect(names(dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(names(t.dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   test('the owner\'s execute bit is restored and nothing else: files 0600 or 0700, folders 0700', async () => {
-    chmodSync(join(sys.paths.root, 'bizsys/shop/files/run.sh'), 0o755);
+    chmodSync(join(t.sys.paths.root, 'bizsys/shop/files/run.sh'), 0o755);
     await exportTo();
     const target = home('dest');
     await importInto(target);
@@ -157,7 +148,7 @@ describe('import', () => {
   test('--force replaces only the environment, and keeps the one it replaced aside', async () => {
     await exportTo();
     // The destination is a configured node of its own, with a store in its home.
-    const other = await newSystem(dir.path, 'dest');
+    const other = await newSystem(t.dir.path, 'dest');
     await addBizsys(other.ctx, { name: 'old', publicUrl: 'https://old.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [] });
     await other.ctx.store.close();
     const target = home('dest');
@@ -198,28 +189,28 @@ describe('import', () => {
   });
 
   test('an interrupted import leaves the destination as it was, without a staging folder', async () => {
-    writeFileSync(join(dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
-    await addBizsys(sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(dir.path, 'big.bin') }] });
+    writeFileSync(join(t.dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
+    await addBizsys(t.sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }] });
     await exportTo();
     const controller = new AbortController();
     const target = home('dest');
     const error = await failure(importInto(target, bundlePath(), { signal: controller.signal, onProgress: (done) => done > 1 << 20 && controller.abort() }));
     expect(error.code).toBe('CANCELLED');
     expect(existsSync(target.paths.root)).toBe(false);
-    expect(names(dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(names(t.dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   test('a staging folder left by a dead import is removed; a running import is not disturbed', async () => {
     await exportTo();
     const target = home('dest');
-    const dead = join(dir.path, '.dest.import-999999999-abcdef');
+    const dead = join(t.dir.path, '.dest.import-999999999-abcdef');
     mkdirSync(dead);
     await importInto(target);
     expect(existsSync(dead)).toBe(false);
-    const running = join(dir.path, `.other.import-${process.ppid}-abcdef`);
+    const running = join(t.dir.path, `.other.import-${process.ppid}-abcdef`);
     mkdirSync(running);
     const error = await failure(importInto(home('other')));
-    expect([error.code, error.message]).toEqual(['CONFLICT', `another import into ${join(dir.path, 'other')} is running (process ${process.ppid})`]);
+    expect([error.code, error.message]).toEqual(['CONFLICT', `another import into ${join(t.dir.path, 'other')} is running (process ${process.ppid})`]);
     expect(existsSync(running)).toBe(true);
   });
 
@@ -274,7 +265,7 @@ describe('import', () => {
     const error = await failure(importInto(target));
     expect([error.code, error.message]).toEqual([code, expect.stringContaining(text)]);
     expect(existsSync(target.paths.root)).toBe(false);
-    expect(names(dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(names(t.dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
   test('a crafted bundle that tells the truth imports (the checks above fail for their own reason)', async () => {
@@ -287,8 +278,8 @@ describe('import', () => {
   });
 
   test('an environment without business systems (an archive of zero blocks) travels too', async () => {
-    await removeBizsys(sys.ctx, 'shop');
-    await setSetting(sys.ctx, 'node.cluster-names=web-cluster');
+    await removeBizsys(t.sys.ctx, 'shop');
+    await setSetting(t.sys.ctx, 'node.cluster-names=web-cluster');
     await exportTo();
     const target = home('dest');
     const result = await importInto(target);

@@ -13,19 +13,15 @@ import {
 } from '../../src/core/mappings.js';
 import { listAudit } from '../../src/core/audit.js';
 import { failure } from '../helpers/failure.js';
-import { asCaller, fixture, newSystem, reopen, type TestSystem } from '../helpers/system.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { asCaller, fixture, reopen, systemPerTest } from '../helpers/system.js';
 import { appXml, mappingXml, xmlFile } from '../helpers/xml.js';
 
-let dir: ReturnType<typeof tempDir>;
-let sys: TestSystem;
+const t = systemPerTest();
 beforeEach(async () => {
-  dir = tempDir();
-  sys = await newSystem(dir.path);
   await createApplicationsFromFile(
-    sys.ctx,
+    t.sys.ctx,
     xmlFile(
-      dir.path,
+      t.dir.path,
       'apps.xml',
       appXml([
         { name: 'Payroll' },
@@ -34,11 +30,7 @@ beforeEach(async () => {
       ]),
     ),
   );
-  await createApplicationsFromFile(sys.ctx, fixture('xml', 'HostGroupApplication.xml'));
-});
-afterEach(async () => {
-  await sys.ctx.store.close();
-  dir.cleanup();
+  await createApplicationsFromFile(t.sys.ctx, fixture('xml', 'HostGroupApplication.xml'));
 });
 
 
@@ -46,21 +38,21 @@ const SECRET = 'pa55-w0rd-that-must-not-leak';
 
 describe('mappings', () => {
   test('created disabled from the SDK format; listed by application and by user', async () => {
-    const file = xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1'], ['CORP', 'bob', 'payroll', 'B2'], ['CORP', 'alice', 'Local', 'LA']]));
-    expect(await createMappingsFromFile(sys.ctx, file)).toEqual({ created: 3 });
-    const byApp = await listMappings(sys.ctx, { app: 'Payroll' });
+    const file = xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1'], ['CORP', 'bob', 'payroll', 'B2'], ['CORP', 'alice', 'Local', 'LA']]));
+    expect(await createMappingsFromFile(t.sys.ctx, file)).toEqual({ created: 3 });
+    const byApp = await listMappings(t.sys.ctx, { app: 'Payroll' });
     expect(byApp.map((m) => [m.localUser, m.externalUser, m.enabled])).toEqual([
       ['CORP\\alice', 'A1', false],
       ['CORP\\bob', 'B2', false],
     ]);
-    expect((await listMappings(sys.ctx, { user: 'corp\\ALICE' })).map((m) => m.app)).toEqual(['Local', 'Payroll']);
-    expect((await listMappings(sys.ctx, { user: 'CORP\\alice', app: 'Payroll' })).map((m) => m.externalUser)).toEqual(['A1']);
+    expect((await listMappings(t.sys.ctx, { user: 'corp\\ALICE' })).map((m) => m.app)).toEqual(['Local', 'Payroll']);
+    expect((await listMappings(t.sys.ctx, { user: 'CORP\\alice', app: 'Payroll' })).map((m) => m.externalUser)).toEqual(['A1']);
   });
 
   test("Enterprise SSO's uniqueness rules, within the file and against the store, each with its line", async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'first.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1']])));
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'first.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1']])));
     const file = xmlFile(
-      dir.path,
+      t.dir.path,
       'm.xml',
       mappingXml([
         ['CORP', 'carol', 'Payroll', 'C1'],
@@ -73,7 +65,7 @@ describe('mappings', () => {
         ['CORP', 'hank', 'Team', 'H1'],
       ]),
     );
-    const error = await failure(createMappingsFromFile(sys.ctx, file));
+    const error = await failure(createMappingsFromFile(t.sys.ctx, file));
     expect(error.details).toEqual([
       'm.xml:9: "CORP\\carol" is already mapped in Payroll at line 3',
       'm.xml:15: external user "c1" is already mapped in Payroll at line 3',
@@ -83,14 +75,14 @@ describe('mappings', () => {
       'm.xml:39: application "Nope": The application does not exist.',
       'm.xml:45: a group application maps one of its application users accounts (CORP\\Team A;CORP\\Team B), not "CORP\\hank"',
     ]);
-    expect((await listMappings(sys.ctx, { app: 'Payroll' })).length).toBe(1);
+    expect((await listMappings(t.sys.ctx, { app: 'Payroll' })).length).toBe(1);
   });
 
   test('group applications map a users account; host group applications many external accounts', async () => {
     await createMappingsFromFile(
-      sys.ctx,
+      t.sys.ctx,
       xmlFile(
-        dir.path,
+        t.dir.path,
         'm.xml',
         mappingXml([
           ['CORP', 'Team A', 'Team', 'shared-a'],
@@ -99,103 +91,103 @@ describe('mappings', () => {
         ]),
       ),
     );
-    const host = await listMappings(sys.ctx, { app: 'SSOApp_HostGroupApp1' });
+    const host = await listMappings(t.sys.ctx, { app: 'SSOApp_HostGroupApp1' });
     expect(host.map((m) => m.externalUser)).toEqual(['HOST1', 'HOST2']);
     // Host group mappings are named by their external account.
-    await setMappingEnabled(sys.ctx, 'HOST2', 'SSOApp_HostGroupApp1', true);
-    expect((await listMappings(sys.ctx, { app: 'SSOApp_HostGroupApp1' })).map((m) => m.enabled)).toEqual([false, true]);
+    await setMappingEnabled(t.sys.ctx, 'HOST2', 'SSOApp_HostGroupApp1', true);
+    expect((await listMappings(t.sys.ctx, { app: 'SSOApp_HostGroupApp1' })).map((m) => m.enabled)).toEqual([false, true]);
   });
 
   test('a mapping is disabled before it is deleted; -deletemappings removes what it lists', async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1'], ['CORP', 'bob', 'Payroll', 'B2']])));
-    await setMappingEnabled(sys.ctx, 'CORP\\alice', 'Payroll', true);
-    expect((await failure(deleteMapping(sys.ctx, 'CORP\\alice', 'Payroll'))).code).toBe('CONFLICT');
-    await setMappingEnabled(sys.ctx, 'CORP\\alice', 'Payroll', false);
-    await deleteMapping(sys.ctx, 'CORP\\alice', 'Payroll');
-    const missing = await failure(deleteMappingsFromFile(sys.ctx, xmlFile(dir.path, 'd.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2'], ['CORP', 'zed', 'Payroll', 'Z']]))));
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Payroll', 'A1'], ['CORP', 'bob', 'Payroll', 'B2']])));
+    await setMappingEnabled(t.sys.ctx, 'CORP\\alice', 'Payroll', true);
+    expect((await failure(deleteMapping(t.sys.ctx, 'CORP\\alice', 'Payroll'))).code).toBe('CONFLICT');
+    await setMappingEnabled(t.sys.ctx, 'CORP\\alice', 'Payroll', false);
+    await deleteMapping(t.sys.ctx, 'CORP\\alice', 'Payroll');
+    const missing = await failure(deleteMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'd.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2'], ['CORP', 'zed', 'Payroll', 'Z']]))));
     expect(missing.details).toEqual(['d.xml:9: CORP\\zed -> Z in Payroll: The mapping does not exist. For Config Store applications, the config info has not been set.']);
-    expect(await deleteMappingsFromFile(sys.ctx, xmlFile(dir.path, 'd2.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])))).toEqual({ deleted: 1 });
-    expect((await listAudit(sys.ctx.store, { kind: 'deleted-mappings', limit: 10 })).map((r) => r.localUser)).toEqual(['CORP\\alice', 'CORP\\bob']);
+    expect(await deleteMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'd2.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])))).toEqual({ deleted: 1 });
+    expect((await listAudit(t.sys.ctx.store, { kind: 'deleted-mappings', limit: 10 })).map((r) => r.localUser)).toEqual(['CORP\\alice', 'CORP\\bob']);
   });
 
   test('application users manage only their own mapping of an individual application', async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Local', 'A1'], ['CORP', 'bob', 'Local', 'B1']])));
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'alice', 'Local', 'A1'], ['CORP', 'bob', 'Local', 'B1']])));
     // On a node in domain CORP, the OS user alice is CORP\alice and her group AppUsers is CORP\AppUsers.
-    const inDomain = asCaller(sys.ctx, 'alice', ['AppUsers']);
+    const inDomain = asCaller(t.sys.ctx, 'alice', ['AppUsers']);
     inDomain.node = { ...inDomain.node, domain: 'CORP' };
     expect((await setMappingEnabled(inDomain, 'CORP\\alice', 'Local', true)).enabled).toBe(true);
     await expect(setMappingEnabled(inDomain, 'CORP\\bob', 'Local', true)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     // Without the domain, CORP\AppUsers names nobody on this machine.
-    await expect(setMappingEnabled(asCaller(sys.ctx, 'alice', ['AppUsers']), 'CORP\\alice', 'Local', false)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(setMappingEnabled(asCaller(t.sys.ctx, 'alice', ['AppUsers']), 'CORP\\alice', 'Local', false)).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
   });
 });
 
 describe('credentials', () => {
   test('set creates the mapping, seals the values, enables it; a lookup hides masked values unless asked', async () => {
-    const plan = await planSetCredentials(sys.ctx, 'CORP\\alice', 'payroll');
+    const plan = await planSetCredentials(t.sys.ctx, 'CORP\\alice', 'payroll');
     expect(plan.mapping).toBeNull();
     expect(plan.fields.map((f) => f.label)).toEqual(['User ID', 'Password']);
-    const { created, mapping } = await setCredentials(sys.ctx, plan, { externalUser: 'A123', values: { 'user id': 'A123', Password: SECRET } });
+    const { created, mapping } = await setCredentials(t.sys.ctx, plan, { externalUser: 'A123', values: { 'user id': 'A123', Password: SECRET } });
     expect(created).toBe(true);
     expect(mapping).toMatchObject({ localUser: 'CORP\\alice', externalUser: 'A123', enabled: true });
-    const [hidden] = await lookupCredentials(sys.ctx, [{ user: 'corp\\alice', app: 'Payroll' }], { reveal: false });
+    const [hidden] = await lookupCredentials(t.sys.ctx, [{ user: 'corp\\alice', app: 'Payroll' }], { reveal: false });
     expect(hidden!.fields).toEqual([
       { label: 'User ID', masked: false, value: 'A123' },
       { label: 'Password', masked: true, value: null },
     ]);
-    const [shown] = await lookupCredentials(sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
+    const [shown] = await lookupCredentials(t.sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
     expect(shown!.fields[1]!.value).toBe(SECRET);
   });
 
   test('missing or unknown fields are refused; no external user for a new mapping is an input error', async () => {
-    const plan = await planSetCredentials(sys.ctx, 'CORP\\alice', 'Payroll');
-    const missing = await failure(setCredentials(sys.ctx, plan, { externalUser: 'A', values: { 'User ID': 'A', Pin: '1' } }));
+    const plan = await planSetCredentials(t.sys.ctx, 'CORP\\alice', 'Payroll');
+    const missing = await failure(setCredentials(t.sys.ctx, plan, { externalUser: 'A', values: { 'User ID': 'A', Pin: '1' } }));
     expect(missing.message).toBe('no value for "Password"; no field called "pin"');
-    expect((await failure(setCredentials(sys.ctx, plan, { values: { 'User ID': 'A', Password: 'p' } }))).code).toBe('INPUT_REQUIRED');
-    expect((await listMappings(sys.ctx, { app: 'Payroll' })).length).toBe(0);
+    expect((await failure(setCredentials(t.sys.ctx, plan, { values: { 'User ID': 'A', Password: 'p' } }))).code).toBe('INPUT_REQUIRED');
+    expect((await listMappings(t.sys.ctx, { app: 'Payroll' })).length).toBe(0);
   });
 
   test('lookups: SSO, application and mapping must be enabled, and credentials set', async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
-    const lookup = () => lookupCredentials(sys.ctx, [{ user: 'CORP\\bob', app: 'Payroll' }], { reveal: false });
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
+    const lookup = () => lookupCredentials(t.sys.ctx, [{ user: 'CORP\\bob', app: 'Payroll' }], { reveal: false });
     expect((await failure(lookup())).esso.hresult).toBe(0xc0002a0c); // mapping disabled
-    await setMappingEnabled(sys.ctx, 'CORP\\bob', 'Payroll', true);
+    await setMappingEnabled(t.sys.ctx, 'CORP\\bob', 'Payroll', true);
     expect((await failure(lookup())).esso.hresult).toBe(0xc0002a0d); // no credentials
-    await setCredentials(sys.ctx, await planSetCredentials(sys.ctx, 'CORP\\bob', 'Payroll'), { values: { 'User ID': 'B2', Password: 'x' } });
-    await setApplicationEnabled(sys.ctx, 'Payroll', false);
+    await setCredentials(t.sys.ctx, await planSetCredentials(t.sys.ctx, 'CORP\\bob', 'Payroll'), { values: { 'User ID': 'B2', Password: 'x' } });
+    await setApplicationEnabled(t.sys.ctx, 'Payroll', false);
     expect((await failure(lookup())).esso.hresult).toBe(0xc0002a03); // application disabled
-    await setApplicationEnabled(sys.ctx, 'Payroll', true);
-    await setSsoEnabled(sys.ctx, false);
+    await setApplicationEnabled(t.sys.ctx, 'Payroll', true);
+    await setSsoEnabled(t.sys.ctx, false);
     expect((await failure(lookup())).esso.hresult).toBe(0xc0002a02); // SSO disabled
-    await setSsoEnabled(sys.ctx, true);
+    await setSsoEnabled(t.sys.ctx, true);
     expect((await lookup())[0]!.externalUser).toBe('B2');
-    expect((await failure(lookupCredentials(sys.ctx, [{ user: 'CORP\\nobody', app: 'Payroll' }], { reveal: false }))).esso.hresult).toBe(0xc0002a05);
+    expect((await failure(lookupCredentials(t.sys.ctx, [{ user: 'CORP\\nobody', app: 'Payroll' }], { reveal: false }))).esso.hresult).toBe(0xc0002a05);
   });
 
   test('every lookup is counted in the credential-lookup audit, trimmed to its size', async () => {
-    await sys.ctx.store.run('UPDATE global_info SET audit_credential_lookups = 3');
-    await setCredentials(sys.ctx, await planSetCredentials(sys.ctx, 'CORP\\alice', 'Payroll'), { externalUser: 'A', values: { 'User ID': 'A', Password: SECRET } });
-    for (let i = 0; i < 5; i++) await lookupCredentials(sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
-    const lookups = await listAudit(sys.ctx.store, { kind: 'lookups', limit: 100 });
+    await t.sys.ctx.store.run('UPDATE global_info SET audit_credential_lookups = 3');
+    await setCredentials(t.sys.ctx, await planSetCredentials(t.sys.ctx, 'CORP\\alice', 'Payroll'), { externalUser: 'A', values: { 'User ID': 'A', Password: SECRET } });
+    for (let i = 0; i < 5; i++) await lookupCredentials(t.sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
+    const lookups = await listAudit(t.sys.ctx.store, { kind: 'lookups', limit: 100 });
     expect(lookups).toHaveLength(3);
     expect(lookups[0]).toMatchObject({ app: 'Payroll', localUser: 'CORP\\alice', externalUser: 'A' });
   });
 
   test('a user looks up their own credentials; others need the application administrators account', async () => {
-    await setCredentials(sys.ctx, await planSetCredentials(sys.ctx, 'carol', 'Local'), { externalUser: 'C', values: { 'User ID': 'C', Password: 'pw' } });
-    const carol = asCaller(sys.ctx, 'carol', []);
+    await setCredentials(t.sys.ctx, await planSetCredentials(t.sys.ctx, 'carol', 'Local'), { externalUser: 'C', values: { 'User ID': 'C', Password: 'pw' } });
+    const carol = asCaller(t.sys.ctx, 'carol', []);
     await expect(lookupCredentials(carol, [{ user: 'carol', app: 'Local' }], { reveal: false })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
-    await sys.ctx.store.run("UPDATE applications SET user_accounts = 'carol' WHERE name = 'Local'");
+    await t.sys.ctx.store.run("UPDATE applications SET user_accounts = 'carol' WHERE name = 'Local'");
     expect((await lookupCredentials(carol, [{ user: 'carol', app: 'Local' }], { reveal: false }))[0]!.externalUser).toBe('C');
-    await expect(lookupCredentials(asCaller(sys.ctx, 'dan', []), [{ user: 'carol', app: 'Local' }], { reveal: false })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(lookupCredentials(asCaller(t.sys.ctx, 'dan', []), [{ user: 'carol', app: 'Local' }], { reveal: false })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
     expect(await applicationsForCaller(carol)).toEqual({ user: 'carol', apps: ['Local'] });
   });
 
   test('no secret value reaches the audit tables', async () => {
-    await setCredentials(sys.ctx, await planSetCredentials(sys.ctx, 'CORP\\alice', 'Payroll'), { externalUser: 'A', values: { 'User ID': 'A', Password: SECRET } });
-    await lookupCredentials(sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
-    await sys.ctx.store.close();
-    const files = ['', '-wal'].map((s) => sys.ctx.node.store + s);
+    await setCredentials(t.sys.ctx, await planSetCredentials(t.sys.ctx, 'CORP\\alice', 'Payroll'), { externalUser: 'A', values: { 'User ID': 'A', Password: SECRET } });
+    await lookupCredentials(t.sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
+    await t.sys.ctx.store.close();
+    const files = ['', '-wal'].map((s) => t.sys.ctx.node.store + s);
     for (const file of files) {
       try {
         expect(readFileSync(file).includes(Buffer.from(SECRET))).toBe(false);
@@ -203,7 +195,7 @@ describe('credentials', () => {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
-    sys.ctx = await reopen(sys.paths);
+    t.sys.ctx = await reopen(t.sys.paths);
   });
 });
 
@@ -211,8 +203,8 @@ describe('credentials import', () => {
   const line = (user: string, app: string, external: string, fields: Record<string, string>) => JSON.stringify({ user, app, externalUser: external, fields });
 
   test('creates and enables mappings as needed, in one transaction', async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
-    const file = join(dir.path, 'c.jsonl');
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
+    const file = join(t.dir.path, 'c.jsonl');
     writeFileSync(
       file,
       [
@@ -222,9 +214,9 @@ describe('credentials import', () => {
         line('DomainName\\WindowsUserAccount1', 'SSOApp_HostGroupApp1', 'H1', { 'User ID': 'H1', Password: 'p3' }),
       ].join('\r\n') + '\n',
     );
-    expect(await importCredentialsFromFile(sys.ctx, file)).toEqual({ imported: 3, mappingsCreated: 2 });
+    expect(await importCredentialsFromFile(t.sys.ctx, file)).toEqual({ imported: 3, mappingsCreated: 2 });
     const all = await lookupCredentials(
-      sys.ctx,
+      t.sys.ctx,
       [
         { user: 'CORP\\alice', app: 'Payroll' },
         { user: 'CORP\\bob', app: 'Payroll' },
@@ -235,7 +227,7 @@ describe('credentials import', () => {
   });
 
   test('every bad line is reported with its number, and nothing is applied', async () => {
-    const file = join(dir.path, 'c.jsonl');
+    const file = join(t.dir.path, 'c.jsonl');
     writeFileSync(
       file,
       [
@@ -248,7 +240,7 @@ describe('credentials import', () => {
         line('erin', 'Payroll', 'E', { 'User ID': 'E', Password: 'x' }),
       ].join('\n'),
     );
-    const error = await failure(importCredentialsFromFile(sys.ctx, file));
+    const error = await failure(importCredentialsFromFile(t.sys.ctx, file));
     expect(error.details).toEqual([
       'c.jsonl:2: not a JSON object',
       'c.jsonl:3: application "Nope": The application does not exist.',
@@ -257,15 +249,15 @@ describe('credentials import', () => {
       'c.jsonl:6: "CORP\\alice" in "Payroll" is already given at line 1',
       'c.jsonl:7: "erin" is a local account: Local accounts are not allowed for this application. Check your application flags. (use domain\\user)',
     ]);
-    expect(await sys.ctx.store.get('SELECT COUNT(*) AS n FROM mappings')).toEqual({ n: 0 });
-    expect(await sys.ctx.store.get('SELECT COUNT(*) AS n FROM credentials')).toEqual({ n: 0 });
+    expect(await t.sys.ctx.store.get('SELECT COUNT(*) AS n FROM mappings')).toEqual({ n: 0 });
+    expect(await t.sys.ctx.store.get('SELECT COUNT(*) AS n FROM credentials')).toEqual({ n: 0 });
   });
 
   test('an existing mapping to another external user is a conflict', async () => {
-    await createMappingsFromFile(sys.ctx, xmlFile(dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
-    const file = join(dir.path, 'c.jsonl');
+    await createMappingsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])));
+    const file = join(t.dir.path, 'c.jsonl');
     writeFileSync(file, line('CORP\\bob', 'Payroll', 'B3', { 'User ID': 'B3', Password: 'x' }));
-    expect((await failure(importCredentialsFromFile(sys.ctx, file))).details).toEqual([
+    expect((await failure(importCredentialsFromFile(t.sys.ctx, file))).details).toEqual([
       'c.jsonl:1: "CORP\\bob" is already mapped to external user "B2" in "Payroll", not "B3"',
     ]);
   });
