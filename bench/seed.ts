@@ -4,11 +4,11 @@
  */
 
 import { join } from 'node:path';
-import { createApplications } from '../src/core/apps.js';
-import { loadNode, openNodeStore, type StoreContext } from '../src/core/context.js';
-import { importCredentials } from '../src/core/credentials-import.js';
-import { productionDeps, type Deps } from '../src/core/deps.js';
-import { initSystem } from '../src/core/init.js';
+import { createApplications } from '../src/core/manage/apps.js';
+import { loadNode, openNodeStore, type StoreContext } from '../src/core/shared/context.js';
+import { importCredentials } from '../src/core/manage/credentials-import.js';
+import { productionDeps, type Deps } from '../src/core/shared/deps.js';
+import { initSystem } from '../src/core/system/init.js';
 import { homePaths } from '../src/node/home.js';
 import { currentCaller } from '../src/node/os-identity.js';
 import { readApplicationsXml } from '../src/xml/applications-xml.js';

@@ -1,6 +1,6 @@
 /**
  * Production defaults, in one place. Tests and the bench replace the slow or random ones
- * through `Deps` (see core/deps.ts); nothing else reads these values directly.
+ * through `Deps` (see core/shared/deps.ts); nothing else reads these values directly.
  */
 
 import type { ScryptParams } from './crypto/kdf.js';

@@ -7,7 +7,7 @@
  */
 
 import { readFileSync, statSync } from 'node:fs';
-import type { FieldDef } from '../core/app-model.js';
+import type { FieldDef } from '../core/manage/index.js';
 import { SsoError } from '../errors.js';
 import { isInteractive, readAllStdin } from './io.js';
 import type { Session } from './session.js';

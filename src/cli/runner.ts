@@ -47,7 +47,7 @@ export class Runner {
   async afterSuccess(): Promise<void> {
     const ctx = this.session?.openedStore;
     if (!ctx) return;
-    const { secretWarnings } = await import('../core/secret-status.js');
+    const { secretWarnings } = await import('../core/secret/index.js');
     for (const warning of await secretWarnings(ctx).catch(() => [])) this.session!.out.warn(warning);
   }
 

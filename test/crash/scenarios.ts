@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { isReadyStaging, isStagingName } from '../../src/core/clone-place.js';
+import { isReadyStaging, isStagingName } from '../../src/core/clone/place.js';
 import { appsFile, cloneWorld, mappingsFile, PASSWORD_FILE, secretServerWorld } from './world.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { bizsysToJson, SESSION_DEFAULTS } from '../../src/core/bizsys-model.js';
-import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone-manifest.js';
+import { bizsysToJson, SESSION_DEFAULTS } from '../../src/core/clone/bizsys-model.js';
+import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone/manifest.js';
 import { createBundleHeader, type BundleFacts } from '../../src/crypto/bundle-format.js';
 import { framePayload } from '../../src/crypto/bundle-frames.js';
 import { StreamSealer } from '../../src/crypto/bundle-stream.js';

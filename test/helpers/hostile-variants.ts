@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
 import { openBackup, parseBackup } from '../../src/crypto/secret-backup-format.js';
-import { extractPayload } from '../../src/core/clone-extract.js';
-import { compatibilityProblems, readBundleHeader } from '../../src/core/clone-import.js';
+import { extractPayload } from '../../src/core/clone/extract.js';
+import { compatibilityProblems, readBundleHeader } from '../../src/core/clone/import.js';
 import { SsoError, type ErrorCode } from '../../src/errors.js';
 import { deterministicRng } from '../../fixtures/vectors/deterministic-rng.js';
 

@@ -1,4 +1,4 @@
-import { findApp } from '../../src/core/app-model.js';
+import { findApp } from '../../src/core/manage/app-model.js';
 import {
   createApplicationsFromFile,
   deleteApplication,
@@ -6,9 +6,9 @@ import {
   listApplications,
   setApplicationEnabled,
   updateApplicationsFromFile,
-} from '../../src/core/apps.js';
-import { hasFlag, SSO_FLAG } from '../../src/core/flags.js';
-import { listAudit } from '../../src/core/audit.js';
+} from '../../src/core/manage/apps.js';
+import { hasFlag, SSO_FLAG } from '../../src/core/shared/flags.js';
+import { listAudit } from '../../src/core/shared/audit.js';
 import { failure } from '../helpers/failure.js';
 import { asCaller, fixture, systemPerTest } from '../helpers/system.js';
 import { appXml, xmlFile } from '../helpers/xml.js';

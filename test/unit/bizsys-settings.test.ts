@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addBizsys, bizsysHealth, listBizsys, removeBizsys, requireBizsys, updateBizsys } from '../../src/core/bizsys.js';
-import { getSettings, setSetting, setSettings } from '../../src/core/settings.js';
+import { addBizsys, bizsysHealth, listBizsys, removeBizsys, requireBizsys, updateBizsys } from '../../src/core/clone/bizsys.js';
+import { getSettings, setSetting, setSettings } from '../../src/core/clone/node-settings.js';
 import { bizsysDefinitionPath, bizsysFilePath } from '../../src/node/bizsys-files.js';
 import { currentInstallFacts } from '../../src/node/install-facts.js';
 import { readNodeConfig } from '../../src/node/node-config.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNode } from '../../src/core/check.js';
-import type { CheckReport } from '../../src/core/check-report.js';
+import { checkNode } from '../../src/core/check/check.js';
+import type { CheckReport } from '../../src/core/check/report.js';
 import { currentCaller } from '../../src/node/os-identity.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { seedCredentials, systemPerTest } from '../helpers/system.js';

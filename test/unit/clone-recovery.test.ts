@@ -1,7 +1,7 @@
 // An import killed during its swap (a few renames) is finished by the next import into that home.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recoverStaging } from '../../src/core/clone-place.js';
+import { recoverStaging } from '../../src/core/clone/place.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;

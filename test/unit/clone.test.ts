@@ -2,12 +2,12 @@
 // checks against the manifest, placement into an existing home, and interruption.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addBizsys, removeBizsys } from '../../src/core/bizsys.js';
-import { exportEnvironment } from '../../src/core/clone-export.js';
-import { importEnvironment, planImport, type ImportResult } from '../../src/core/clone-import.js';
-import { createStaging, moveIntoPlace } from '../../src/core/clone-place.js';
-import type { HomeContext } from '../../src/core/context.js';
-import { setSetting } from '../../src/core/settings.js';
+import { addBizsys, removeBizsys } from '../../src/core/clone/bizsys.js';
+import { exportEnvironment } from '../../src/core/clone/export.js';
+import { importEnvironment, planImport, type ImportResult } from '../../src/core/clone/import.js';
+import { createStaging, moveIntoPlace } from '../../src/core/clone/place.js';
+import type { HomeContext } from '../../src/core/shared/context.js';
+import { setSetting } from '../../src/core/clone/node-settings.js';
 import { homePaths } from '../../src/node/home.js';
 import { readNodeConfig } from '../../src/node/node-config.js';
 import { currentCaller } from '../../src/node/os-identity.js';

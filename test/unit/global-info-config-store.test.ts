@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { createApplicationsFromFile } from '../../src/core/apps.js';
-import { deleteConfig, getConfig, listConfig, setConfig } from '../../src/core/config-store.js';
-import { readGlobalInfo } from '../../src/core/global-info.js';
-import { displayGlobalInfo, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from '../../src/core/global-info-update.js';
-import { hasFlag, SSO_FLAG } from '../../src/core/flags.js';
-import { joinStore } from '../../src/core/join.js';
-import { planRestore } from '../../src/core/secret-restore.js';
+import { createApplicationsFromFile } from '../../src/core/manage/apps.js';
+import { deleteConfig, getConfig, listConfig, setConfig } from '../../src/core/manage/config-store.js';
+import { readGlobalInfo } from '../../src/core/shared/global-info.js';
+import { displayGlobalInfo, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from '../../src/core/manage/database.js';
+import { hasFlag, SSO_FLAG } from '../../src/core/shared/flags.js';
+import { joinStore } from '../../src/core/system/join.js';
+import { planRestore } from '../../src/core/secret/restore.js';
 import { homePaths } from '../../src/node/home.js';
 import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';

@@ -1,17 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApplicationsFromFile, setApplicationEnabled } from '../../src/core/apps.js';
-import { importCredentialsFromFile } from '../../src/core/credentials-import.js';
-import { applicationsForCaller, lookupCredentials, planSetCredentials, setCredentials } from '../../src/core/credentials.js';
-import { setSsoEnabled } from '../../src/core/global-info-update.js';
+import { createApplicationsFromFile, setApplicationEnabled } from '../../src/core/manage/apps.js';
+import { importCredentialsFromFile } from '../../src/core/manage/credentials-import.js';
+import { applicationsForCaller, lookupCredentials, planSetCredentials, setCredentials } from '../../src/core/manage/credentials.js';
+import { setSsoEnabled } from '../../src/core/manage/database.js';
 import {
   createMappingsFromFile,
   deleteMapping,
   deleteMappingsFromFile,
   listMappings,
   setMappingEnabled,
-} from '../../src/core/mappings.js';
-import { listAudit } from '../../src/core/audit.js';
+} from '../../src/core/manage/mappings.js';
+import { listAudit } from '../../src/core/shared/audit.js';
 import { failure } from '../helpers/failure.js';
 import { asCaller, fixture, reopen, systemPerTest } from '../helpers/system.js';
 import { appXml, mappingXml, xmlFile } from '../helpers/xml.js';

@@ -13,12 +13,12 @@ import { Deframer, framePayload } from '../../src/crypto/bundle-frames.js';
 import { CHUNK_BYTES, StreamOpener, StreamSealer } from '../../src/crypto/bundle-stream.js';
 import { deterministicRng } from '../../fixtures/vectors/deterministic-rng.js';
 import { createBackup, openBackup, parseBackup, renderHeader } from '../../src/crypto/secret-backup-format.js';
-import { MANIFEST_FORMAT, parseManifest } from '../../src/core/clone-manifest.js';
+import { MANIFEST_FORMAT, parseManifest } from '../../src/core/clone/manifest.js';
 import { SsoError } from '../../src/errors.js';
 import { readApplicationsXml, type ApplicationXml, type FieldXml } from '../../src/xml/applications-xml.js';
 import { readGlobalInfoXml } from '../../src/xml/global-info-xml.js';
 import { readMappingsXml, type MappingXml } from '../../src/xml/mappings-xml.js';
-import { readSettingsXml, writeSettingsXml } from '../../src/xml/settings-xml.js';
+import { readSettingsXml, writeSettingsXml } from '../../src/xml/config-settings-xml.js';
 import { parseXml } from '../../src/xml/xml-document.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 

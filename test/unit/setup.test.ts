@@ -5,7 +5,7 @@ import { backupPage, nodePage, storePage, summaryLines, SKIP_WARNING } from '../
 import { answersTemplate, readAnswersFile } from '../../src/cli/setup/answers-file.js';
 import { runWizard } from '../../src/cli/setup/wizard.js';
 import { Output, PLAIN } from '../../src/cli/output.js';
-import { answerProblems, applySetup, type SetupAnswers } from '../../src/core/setup.js';
+import { answerProblems, applySetup, type SetupAnswers } from '../../src/core/system/setup.js';
 import { currentCaller } from '../../src/node/os-identity.js';
 import { homePaths } from '../../src/node/home.js';
 import { readNodeConfig } from '../../src/node/node-config.js';

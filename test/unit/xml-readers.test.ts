@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readApplicationsXml } from '../../src/xml/applications-xml.js';
 import { readGlobalInfoXml } from '../../src/xml/global-info-xml.js';
 import { readMappingsXml } from '../../src/xml/mappings-xml.js';
-import { readSettingsXml, writeSettingsXml } from '../../src/xml/settings-xml.js';
+import { readSettingsXml, writeSettingsXml } from '../../src/xml/config-settings-xml.js';
 import { parseXml, readXmlFile } from '../../src/xml/xml-document.js';
 import { SsoError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';

@@ -1,7 +1,7 @@
 /** Affiliate applications: create, update, list, show, delete, enable, disable, purge-cache. */
 
 import { resolve } from 'node:path';
-import { TYPE_LABELS } from '../../core/app-model.js';
+import { TYPE_LABELS } from '../../core/manage/index.js';
 import {
   createApplicationsFromFile,
   deleteApplication,
@@ -10,8 +10,8 @@ import {
   purgeApplicationCache,
   setApplicationEnabled,
   updateApplicationsFromFile,
-} from '../../core/apps.js';
-import { hasFlag, SSO_FLAG } from '../../core/flags.js';
+} from '../../core/manage/index.js';
+import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
 import { obtainConfirmation } from '../answers.js';
 import type { Session } from '../session.js';
 

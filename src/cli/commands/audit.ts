@@ -1,7 +1,7 @@
 /** `ssokit audit list`: the operations log and the three Enterprise SSO audit tables. */
 
-import { readAuditLog } from '../../core/audit-read.js';
-import type { AuditKind } from '../../core/audit.js';
+import { readAuditLog } from '../../core/shared/index.js';
+import type { AuditKind } from '../../core/shared/index.js';
 import { SsoError } from '../../errors.js';
 import type { Session } from '../session.js';
 

@@ -1,8 +1,8 @@
 /** `ssokit bizsys add|list|show|update|remove`. */
 
 import { resolve } from 'node:path';
-import { addBizsys, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from '../../core/bizsys.js';
-import { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from '../../core/bizsys-model.js';
+import { addBizsys, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from '../../core/clone/index.js';
+import { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from '../../core/clone/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainConfirmation } from '../answers.js';
 import type { Session } from '../session.js';

@@ -1,8 +1,8 @@
 /** `ssokit check`: prints the health report; exits 70 (CHECK_FAILED) when anything is wrong. */
 
 import { resolve } from 'node:path';
-import { checkNode } from '../../core/check.js';
-import type { CheckFinding } from '../../core/check-report.js';
+import { checkNode } from '../../core/check/index.js';
+import type { CheckFinding } from '../../core/check/index.js';
 import { SsoError } from '../../errors.js';
 import type { Session } from '../session.js';
 

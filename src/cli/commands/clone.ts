@@ -5,11 +5,11 @@
 
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { planExport, writeBundle } from '../../core/clone-export.js';
-import { compatibilityProblems, importEnvironment, planImport, readBundleHeader, type ImportResult } from '../../core/clone-import.js';
-import { storeUnavailable } from '../../core/clone-preflight.js';
-import type { ProgressListener } from '../../core/clone-progress.js';
-import type { StoreContext } from '../../core/context.js';
+import { planExport, writeBundle } from '../../core/clone/index.js';
+import { compatibilityProblems, importEnvironment, planImport, readBundleHeader, type ImportResult } from '../../core/clone/index.js';
+import { storeUnavailable } from '../../core/clone/index.js';
+import type { ProgressListener } from '../../core/clone/index.js';
+import type { StoreContext } from '../../core/shared/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import { isInteractive } from '../io.js';

@@ -2,10 +2,10 @@
 
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from '../../core/config-store.js';
+import { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from '../../core/manage/index.js';
 import { SsoError } from '../../errors.js';
 import { writeFileAtomic } from '../../node/private-files.js';
-import { readSettingsXml, writeSettingsXml } from '../../xml/settings-xml.js';
+import { readSettingsXml, writeSettingsXml } from '../../xml/config-settings-xml.js';
 import { readXmlFile } from '../../xml/xml-document.js';
 import type { Session } from '../session.js';
 

@@ -1,9 +1,9 @@
 /** Credentials: set (-setcredentials, ssoclient -setcredentials), get (the runtime lookup), import. */
 
 import { resolve } from 'node:path';
-import { callerIdentity } from '../../core/accounts.js';
-import { importCredentialsFromFile } from '../../core/credentials-import.js';
-import { lookupCredentials, planSetCredentials, setCredentials } from '../../core/credentials.js';
+import { callerIdentity } from '../../core/shared/index.js';
+import { importCredentialsFromFile } from '../../core/manage/index.js';
+import { lookupCredentials, planSetCredentials, setCredentials } from '../../core/manage/index.js';
 import { gatherExternalUser, gatherFieldValues, type FieldOptions } from '../credential-answers.js';
 import type { Session } from '../session.js';
 

@@ -1,9 +1,9 @@
 /** Global info: db show (-displaydb), db update (-updatedb), SSO on/off, tickets. */
 
 import { resolve } from 'node:path';
-import { displayGlobalInfo, parseSwitch, setHostInitiatedSso, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from '../../core/global-info-update.js';
+import { displayGlobalInfo, parseSwitch, setHostInitiatedSso, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from '../../core/manage/index.js';
 import { SsoError } from '../../errors.js';
-import { hasFlag, SSO_FLAG } from '../../core/flags.js';
+import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
 import type { Session } from '../session.js';
 
 const yesNo = (on: boolean) => (on ? 'Yes' : 'No');

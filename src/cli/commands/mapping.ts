@@ -1,7 +1,7 @@
 /** User mappings: create/delete from XML, list, enable, disable, delete one. */
 
 import { resolve } from 'node:path';
-import { findApp } from '../../core/app-model.js';
+import { findApp } from '../../core/manage/index.js';
 import {
   createMappingsFromFile,
   deleteMapping,
@@ -9,7 +9,7 @@ import {
   listMappings,
   setMappingEnabled,
   type MappingRecord,
-} from '../../core/mappings.js';
+} from '../../core/manage/index.js';
 import type { Session } from '../session.js';
 
 export async function mappingCreateCommand(session: Session, file: string): Promise<void> {

@@ -1,8 +1,8 @@
 /** `ssokit secret backup FILE` / `ssoconfig -backupSecret FILE`. */
 
 import { resolve } from 'node:path';
-import { assertSecretAvailable } from '../../core/secret-access.js';
-import { backupSecret } from '../../core/secret-backup.js';
+import { assertSecretAvailable } from '../../core/secret/index.js';
+import { backupSecret } from '../../core/secret/index.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
 

@@ -1,6 +1,6 @@
 /** `ssokit secret reencrypt`. */
 
-import { reencryptStore } from '../../core/secret-reencrypt.js';
+import { reencryptStore } from '../../core/secret/index.js';
 import { progressBar } from '../progress.js';
 import type { Session } from '../session.js';
 

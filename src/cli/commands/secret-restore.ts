@@ -1,7 +1,7 @@
 /** `ssokit secret restore FILE` / `ssoconfig -restoreSecret FILE`. */
 
 import { resolve } from 'node:path';
-import { completeRestore, planRestore } from '../../core/secret-restore.js';
+import { completeRestore, planRestore } from '../../core/secret/index.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
 import { escapeControls } from '../../printable.js';

@@ -1,8 +1,8 @@
 /** `ssokit secret rotate --backup FILE` / `ssoconfig -generateSecret FILE`. */
 
 import { resolve } from 'node:path';
-import { assertSecretAvailable } from '../../core/secret-access.js';
-import { rotateSecret } from '../../core/secret-rotate.js';
+import { assertSecretAvailable } from '../../core/secret/index.js';
+import { rotateSecret } from '../../core/secret/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';

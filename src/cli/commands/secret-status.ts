@@ -1,6 +1,6 @@
 /** `ssokit secret status`. */
 
-import { secretStatus } from '../../core/secret-status.js';
+import { secretStatus } from '../../core/secret/index.js';
 import type { Session } from '../session.js';
 
 export async function secretStatusCommand(session: Session): Promise<void> {

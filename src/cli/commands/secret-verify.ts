@@ -1,8 +1,8 @@
 /** `ssokit secret verify FILE`. */
 
 import { resolve } from 'node:path';
-import { readSecretBackup } from '../../core/backup-file.js';
-import { verifyBackup } from '../../core/secret-verify.js';
+import { readSecretBackup } from '../../core/secret/index.js';
+import { verifyBackup } from '../../core/secret/index.js';
 import { isSsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';

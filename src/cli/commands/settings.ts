@@ -1,6 +1,6 @@
 /** `ssokit get NAME` and `ssokit set NAME=VALUE`, in the manner of asadmin. */
 
-import { getSettings, setSettings } from '../../core/settings.js';
+import { getSettings, setSettings } from '../../core/clone/index.js';
 import type { Session } from '../session.js';
 
 export async function getCommand(session: Session, pattern: string): Promise<void> {

@@ -1,8 +1,8 @@
 /** `ssokit setup`: the interactive wizard, or `--answers FILE` without a terminal. */
 
 import { resolve } from 'node:path';
-import { defaultBackupPath } from '../../core/backup-file.js';
-import { applySetup, type SetupAnswers, type SetupResult } from '../../core/setup.js';
+import { defaultBackupPath } from '../../core/secret/index.js';
+import { applySetup, type SetupAnswers, type SetupResult } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import { isInteractive } from '../io.js';

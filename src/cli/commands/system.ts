@@ -1,9 +1,9 @@
 /** init, join / -setDB, db where / -showdb: setting a node up and pointing it at a store. */
 
 import { resolve } from 'node:path';
-import { defaultBackupPath, type BackupTarget } from '../../core/backup-file.js';
-import { initSystem } from '../../core/init.js';
-import { joinStore } from '../../core/join.js';
+import { defaultBackupPath, type BackupTarget } from '../../core/secret/index.js';
+import { initSystem } from '../../core/system/index.js';
+import { joinStore } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';

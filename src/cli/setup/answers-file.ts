@@ -5,7 +5,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { answersError, type AnswerProblem, type SetupAnswers } from '../../core/setup.js';
+import { answersError, type AnswerProblem, type SetupAnswers } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 
 /** Secrets may be given in the file or as a file to read them from. */

@@ -1,10 +1,10 @@
 /**
  * The setup wizard's pages. Each asks through the Prompter and checks its answers with the
- * same checks `--answers FILE` gets (core/setup.ts), so both ways of setting up agree.
+ * same checks `--answers FILE` gets (core/system/setup.ts), so both ways of setting up agree.
  */
 
 import { join } from 'node:path';
-import { checks, type SetupAnswers, type SetupMode } from '../../core/setup.js';
+import { checks, type SetupAnswers, type SetupMode } from '../../core/system/index.js';
 import type { HomePaths } from '../../node/home.js';
 import type { Prompter } from '../prompts.js';
 

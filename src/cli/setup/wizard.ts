@@ -1,7 +1,7 @@
 /** `ssokit setup` on a terminal: the pages in order, then the summary, then apply. */
 
-import { readSecretBackup } from '../../core/backup-file.js';
-import type { SetupAnswers } from '../../core/setup.js';
+import { readSecretBackup } from '../../core/secret/index.js';
+import type { SetupAnswers } from '../../core/system/index.js';
 import type { HomePaths } from '../../node/home.js';
 import type { Output } from '../output.js';
 import type { Prompter } from '../prompts.js';

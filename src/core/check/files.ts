@@ -1,0 +1,67 @@
+/**
+ * `ssokit check`, the files: the home and secret folder 0700, node.json, the store and
+ * every secret file 0600 (and owned by whoever runs the check), and leftovers of commands
+ * that were killed part-way (temporary files, import staging folders).
+ */
+
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HomePaths } from '../../node/home.js';
+import { isTempName } from '../../node/private-files.js';
+import { isReadyStaging, isStagingName } from '../clone/index.js';
+import type { Findings } from './report.js';
+
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+
+function expectMode(findings: Findings, path: string, wanted: number, what: string): void {
+  const mode = modeOf(path);
+  if (mode === null) return;
+  if ((mode & 0o077) !== 0) {
+    findings.problem('files', `${what} ${path} has mode ${octal(mode)}: group or others can reach it (chmod ${octal(wanted)} ${path})`);
+  }
+}
+
+export function checkFiles(findings: Findings, paths: HomePaths, store: string): void {
+  const before = findings.count('problem');
+  expectMode(findings, paths.root, 0o700, 'the home');
+  expectMode(findings, paths.nodeFile, 0o600, 'the node file');
+  if (existsSync(paths.secretDir)) {
+    expectMode(findings, paths.secretDir, 0o700, 'the secret folder');
+    for (const name of readdirSync(paths.secretDir)) expectMode(findings, join(paths.secretDir, name), 0o600, 'the secret file');
+  }
+  for (const suffix of ['', '-wal', '-shm']) expectMode(findings, store + suffix, 0o600, 'the store file');
+  if (existsSync(paths.backupDir)) {
+    for (const name of readdirSync(paths.backupDir)) expectMode(findings, join(paths.backupDir, name), 0o600, 'the backup file');
+  }
+  if (findings.count('problem') === before) findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
+  for (const leftover of leftovers(paths)) {
+    if (isReadyStaging(leftover)) {
+      findings.problem('files', `an import was interrupted while moving into place (${leftover}): run the same import again to finish it`);
+    } else {
+      findings.warning('files', `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`);
+    }
+  }
+}
+
+/** Temporary files and import staging folders in the home and its secret/backup folders. */
+function leftovers(paths: HomePaths): string[] {
+  const found: string[] = [];
+  for (const dir of [paths.root, paths.secretDir, paths.backupDir]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (isTempName(name) || isStagingName(name)) found.push(join(dir, name));
+  }
+  return found;
+}

@@ -1,0 +1,219 @@
+/** `ssokit bizsys add|list|show|update|remove`: the business systems of this node. */
+
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { SsoError } from '../../errors.js';
+import {
+  bizsysDefinitionPath,
+  bizsysFilePath,
+  commitBizsysFiles,
+  discardStagedFiles,
+  listBizsysNames,
+  readBizsysJson,
+  removeBizsysDir,
+  removeBizsysFile,
+  stageBizsysFile,
+  writeBizsysJson,
+  type StagedFile,
+} from '../../node/bizsys-files.js';
+import type { HomePaths } from '../../node/home.js';
+import {
+  applyBizsysChange,
+  bizsysFromJson,
+  bizsysNameProblem,
+  bizsysProblems,
+  bizsysToJson,
+  canonicalPublicUrl,
+  FILE_ROLES,
+  fileNameProblem,
+  publicUrlProblem,
+  SESSION_DEFAULTS,
+  type BizsysChange,
+  type BusinessSystem,
+  type FileRole,
+  type SessionSettings,
+} from './bizsys-model.js';
+import type { NodeContext } from '../shared/index.js';
+
+/** Where business systems are read from: a node's home, or an import's staging folder. */
+export interface BizsysHome {
+  paths: HomePaths;
+}
+
+export async function readBizsys(home: BizsysHome, name: string): Promise<BusinessSystem | null> {
+  const json = await readBizsysJson(home.paths, name);
+  return json === null ? null : bizsysFromJson(name, json, bizsysDefinitionPath(home.paths, name));
+}
+
+export async function requireBizsys(home: BizsysHome, name: string): Promise<BusinessSystem> {
+  const system = bizsysNameProblem(name) ? null : await readBizsys(home, name);
+  if (!system) {
+    throw new SsoError('NOT_FOUND', `there is no business system "${name.replace(/[^\x20-\x7e]/g, '?')}" on this node`, { hint: 'list them with ssokit bizsys list' });
+  }
+  return system;
+}
+
+export async function listBizsys(home: BizsysHome): Promise<BusinessSystem[]> {
+  const systems: BusinessSystem[] = [];
+  for (const name of listBizsysNames(home.paths)) {
+    const system = await readBizsys(home, name);
+    if (system) systems.push(system);
+  }
+  return systems;
+}
+
+export interface FileToAdd {
+  role: FileRole;
+  /** The file to copy in; it keeps its base name. */
+  source: string;
+}
+
+/** "role=path" as given on a command line. */
+export function parseFileArgument(text: string): FileToAdd {
+  const at = text.indexOf('=');
+  const role = text.slice(0, at) as FileRole;
+  if (at <= 0 || !FILE_ROLES.includes(role) || at === text.length - 1) {
+    throw new SsoError('USAGE', `--file takes ROLE=PATH with ROLE one of ${FILE_ROLES.join(', ')}, not "${text}"`);
+  }
+  return { role, source: text.slice(at + 1) };
+}
+
+export interface AddBizsysOptions {
+  name: string;
+  publicUrl: string;
+  protectedPaths: string[];
+  authServerUrl: string;
+  ssl: boolean;
+  session?: Partial<SessionSettings>;
+  files: FileToAdd[];
+}
+
+export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Promise<BusinessSystem> {
+  const nameProblem = bizsysNameProblem(options.name);
+  if (nameProblem) throw new SsoError('INVALID_INPUT', nameProblem);
+  const urlProblem = publicUrlProblem(options.publicUrl);
+  if (urlProblem) throw new SsoError('INVALID_INPUT', urlProblem);
+  const publicUrl = canonicalPublicUrl(options.publicUrl);
+  const existing = await listBizsys(ctx);
+  // Folder names are case-sensitive here but not on every server of a group.
+  if (existing.some((s) => s.name.toLowerCase() === options.name.toLowerCase()) || listBizsysNames(ctx.paths).includes(options.name)) {
+    throw new SsoError('ALREADY_EXISTS', `business system "${options.name}" already exists on this node`);
+  }
+  const sameUrl = existing.find((s) => s.publicUrl === publicUrl);
+  if (sameUrl) throw new SsoError('ALREADY_EXISTS', `business system "${sameUrl.name}" already has the public URL ${publicUrl}`);
+  const system: BusinessSystem = {
+    name: options.name,
+    publicUrl,
+    protectedPaths: [...new Set(options.protectedPaths)],
+    authServerUrl: options.authServerUrl,
+    ssl: options.ssl,
+    session: { ...SESSION_DEFAULTS, ...options.session },
+    files: filesFor(options.files),
+    createdAt: ctx.deps.now().toISOString(),
+  };
+  const problems = bizsysProblems(system);
+  if (problems.length) throw new SsoError('INVALID_INPUT', `business system "${options.name}" is not valid`, { details: problems });
+  let staged: StagedFile[] = [];
+  try {
+    staged = await stageFiles(ctx.paths, system.name, options.files);
+    await commitBizsysFiles(staged);
+    await writeBizsysJson(ctx.paths, system.name, bizsysToJson(system));
+  } catch (error) {
+    await discardStagedFiles(staged);
+    await removeBizsysDir(ctx.paths, system.name).catch(() => undefined);
+    throw error;
+  }
+  return system;
+}
+
+/** The files as the definition names them; a missing source is an error before anything is copied. */
+function filesFor(toAdd: FileToAdd[]) {
+  return toAdd.map((file) => {
+    if (!existsSync(file.source)) throw new SsoError('FILE_NOT_FOUND', `there is no file ${file.source}`);
+    const name = basename(file.source);
+    const problem = fileNameProblem(name);
+    if (problem) throw new SsoError('INVALID_INPUT', problem, { hint: 'copy the file to a plain name first' });
+    return { role: file.role, name };
+  });
+}
+
+async function stageFiles(paths: HomePaths, name: string, files: FileToAdd[]): Promise<StagedFile[]> {
+  const staged: StagedFile[] = [];
+  try {
+    for (const file of files) staged.push(await stageBizsysFile(paths, name, basename(file.source), file.source));
+  } catch (error) {
+    await discardStagedFiles(staged);
+    throw error;
+  }
+  return staged;
+}
+
+export interface UpdateBizsysOptions extends Omit<BizsysChange, 'addFiles'> {
+  /** Copied in; a file with the same name as one already there replaces it. */
+  addFiles?: FileToAdd[];
+}
+
+/**
+ * Changes a business system. The new files are copied under temporary names first, so a
+ * file that cannot be read changes nothing.
+ */
+export async function updateBizsys(ctx: NodeContext, name: string, options: UpdateBizsysOptions): Promise<BusinessSystem> {
+  const system = await requireBizsys(ctx, name);
+  const { addFiles = [], ...change } = options;
+  const updated = applyBizsysChange(system, { ...change, addFiles: filesFor(addFiles) });
+  const problems = bizsysProblems(updated);
+  if (problems.length) throw new SsoError('INVALID_INPUT', `business system "${name}" would not be valid`, { details: problems });
+  await saveBizsys(ctx, updated, addFiles);
+  for (const removed of options.removeFiles ?? []) {
+    if (!updated.files.some((f) => f.name === removed)) await removeBizsysFile(ctx.paths, name, removed);
+  }
+  return updated;
+}
+
+/** Writes a valid definition, with the files to copy in for it. */
+export async function saveBizsys(ctx: BizsysHome, system: BusinessSystem, addFiles: FileToAdd[] = []): Promise<void> {
+  const staged = await stageFiles(ctx.paths, system.name, addFiles);
+  try {
+    await commitBizsysFiles(staged);
+  } catch (error) {
+    await discardStagedFiles(staged);
+    throw error;
+  }
+  await writeBizsysJson(ctx.paths, system.name, bizsysToJson(system));
+}
+
+export async function removeBizsys(ctx: NodeContext, name: string): Promise<void> {
+  await requireBizsys(ctx, name);
+  await removeBizsysDir(ctx.paths, name);
+}
+
+/**
+ * Every reason the business systems in this home are not sound (empty when they are):
+ * unreadable or invalid definitions, folders without one, referenced files missing.
+ */
+export async function bizsysHealth(home: BizsysHome): Promise<string[]> {
+  const problems: string[] = [];
+  const urls = new Map<string, string>();
+  for (const name of listBizsysNames(home.paths)) {
+    let system: BusinessSystem | null;
+    try {
+      system = bizsysNameProblem(name) ? null : await readBizsys(home, name);
+    } catch (error) {
+      const { message, details } = error as SsoError;
+      problems.push(details?.length ? `${message}: ${details.join('; ')}` : message);
+      continue;
+    }
+    if (!system) {
+      problems.push(`bizsys/${name.replace(/[^\x20-\x7e]/g, '?')} is not a business system (no ${bizsysDefinitionPath(home.paths, name)})`);
+      continue;
+    }
+    for (const problem of bizsysProblems(system)) problems.push(`business system "${name}": ${problem}`);
+    const other = urls.get(system.publicUrl);
+    if (other) problems.push(`business systems "${other}" and "${name}" have the same public URL ${system.publicUrl}`);
+    urls.set(system.publicUrl, name);
+    for (const file of system.files) {
+      if (!existsSync(bizsysFilePath(home.paths, name, file.name))) problems.push(`business system "${name}": its ${file.role} file ${file.name} is missing`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,14 @@
+/**
+ * Replicating a business server (Interstage's ssocloneaz): the business systems this node
+ * protects, its settings by dotted name, and environment bundles — exported after a
+ * preflight, imported into a staging folder and moved into place whole.
+ */
+
+export { addBizsys, bizsysHealth, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from './bizsys.js';
+export { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from './bizsys-model.js';
+export { exportEnvironment, planExport, writeBundle } from './export.js';
+export { compatibilityProblems, importEnvironment, planImport, readBundleHeader, type ImportResult } from './import.js';
+export { getSettings, setSettings } from './node-settings.js';
+export { isReadyStaging, isStagingName } from './place.js';
+export { storeUnavailable } from './preflight.js';
+export type { ProgressListener } from './progress.js';

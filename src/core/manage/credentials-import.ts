@@ -1,0 +1,160 @@
+/**
+ * `ssokit credentials import FILE`: credentials in bulk from JSON Lines, one object a line:
+ *   {"user":"CORP\\alice","app":"PayrollApp","externalUser":"A123","fields":{"User ID":"A123","Password":"…"}}
+ * Mappings are created (enabled) as needed. One transaction: every bad line is reported
+ * with its number, and when any is bad nothing is applied.
+ */
+
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ESSO, fileProblems, SsoError, type LineProblem } from '../../errors.js';
+import { ioError } from '../../node/private-files.js';
+import type { Queryable } from '../../store/store.js';
+import { identityProblem, parseIdentity } from '../shared/index.js';
+import { findApp, type AppRecord } from './app-model.js';
+import { auditFailures, recordAudit } from '../shared/index.js';
+import type { StoreContext } from '../shared/index.js';
+import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
+import { openDataKeyRing } from '../secret/index.js';
+import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
+import { roleCheck } from '../shared/index.js';
+import { requireRole } from '../shared/index.js';
+
+/** 512 MiB: a million credentials is about 150 MiB of JSON Lines. */
+export const IMPORT_MAX_BYTES = 512 * 1024 * 1024;
+
+const KEYS = new Set(['user', 'app', 'externalUser', 'fields']);
+
+export interface ImportResult {
+  imported: number;
+  mappingsCreated: number;
+}
+
+export async function importCredentialsFromFile(ctx: StoreContext, path: string): Promise<ImportResult> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw ioError(`cannot read ${path}`, error);
+  }
+  if (size > IMPORT_MAX_BYTES) throw new SsoError('INVALID_INPUT', `${path} is ${size} bytes; an import is limited to ${IMPORT_MAX_BYTES / 2 ** 20} MiB`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
+  } catch (error) {
+    if (error instanceof TypeError) throw new SsoError('INVALID_INPUT', `${path} is not valid UTF-8 text`);
+    throw ioError(`cannot read ${path}`, error);
+  }
+  return importCredentials(ctx, basename(path), text);
+}
+
+export async function importCredentials(ctx: StoreContext, file: string, text: string): Promise<ImportResult> {
+  return auditFailures(ctx, { operation: 'import-credentials', target: file }, async () => {
+    const check = await roleCheck(ctx);
+    const ring = await openDataKeyRing(ctx, 'importing credentials');
+    const apps = new Map<string, AppRecord | null>();
+    const appFor = async (q: Queryable, name: string) => {
+      const key = name.toLowerCase();
+      if (!apps.has(key)) {
+        const app = await findApp(q, name);
+        if (app) requireRole(check, 'app-admin', `importing credentials into "${app.name}"`, app);
+        apps.set(key, app);
+      }
+      return apps.get(key)!;
+    };
+    const lines = text.split('\n');
+    const problems: LineProblem[] = [];
+    const seen = new Map<string, number>();
+    const result = { imported: 0, mappingsCreated: 0 };
+
+    await ctx.store.transaction(async (tx) => {
+      const now = ctx.deps.now().toISOString();
+      for (let index = 0; index < lines.length; index++) {
+        const line = index + 1;
+        const raw = lines[index]!.replace(/\r$/, '');
+        if (raw.trim() === '') continue;
+        const fail = (message: string) => problems.push({ line, message });
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(raw) as Record<string, unknown>;
+        } catch {
+          fail('not a JSON object');
+          continue;
+        }
+        if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+          fail('not a JSON object');
+          continue;
+        }
+        const unknown = Object.keys(entry).filter((k) => !KEYS.has(k));
+        if (unknown.length) fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+        const { user, app: appName, externalUser, fields } = entry;
+        if (typeof user !== 'string' || typeof appName !== 'string' || typeof externalUser !== 'string') {
+          fail('"user", "app" and "externalUser" must be strings');
+          continue;
+        }
+        if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || !Object.values(fields).every((v) => typeof v === 'string')) {
+          fail('"fields" must be an object of strings');
+          continue;
+        }
+        const app = await appFor(tx, appName);
+        if (!app) {
+          fail(`application "${appName}": ${ESSO.NO_APP.text}`);
+          continue;
+        }
+        const identityText = app.type === 'host-group' ? app.userAccounts : user;
+        const bad = identityProblem(user) ?? externalUserProblem(externalUser);
+        if (bad) {
+          fail(bad);
+          continue;
+        }
+        const identity = parseIdentity(identityText);
+        const refused = mappingIdentityProblem(app, identity);
+        if (refused) {
+          fail(refused);
+          continue;
+        }
+        let values: string[];
+        try {
+          values = valuesInFieldOrder(app.fields, fields as Record<string, string>);
+        } catch (error) {
+          fail((error as Error).message);
+          continue;
+        }
+        const unique = `${app.id}\u0000${app.type === 'host-group' ? externalUser.toLowerCase() : identity.key}`;
+        const first = seen.get(unique);
+        if (first !== undefined) {
+          fail(`"${user}" in "${app.name}" is already given at line ${first}`);
+          continue;
+        }
+        seen.set(unique, line);
+        const existing =
+          app.type === 'host-group'
+            ? await tx.get<{ id: number; external_user: string }>('SELECT id, external_user FROM mappings WHERE app_id = ? AND external_key = ?', [app.id, externalUser.toLowerCase()])
+            : await tx.get<{ id: number; external_user: string }>('SELECT id, external_user FROM mappings WHERE app_id = ? AND local_key = ?', [app.id, identity.key]);
+        if (existing && existing.external_user.toLowerCase() !== externalUser.toLowerCase()) {
+          fail(`"${user}" is already mapped to external user "${existing.external_user}" in "${app.name}", not "${externalUser}"`);
+          continue;
+        }
+        if (problems.length) continue; // still validating, no longer writing
+        try {
+          const mappingId = existing ? existing.id : (await insertMapping(tx, app, identity, externalUser, now)).id;
+          if (existing) await tx.run('UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?', [now, existing.id]);
+          else result.mappingsCreated++;
+          await writeCredential(tx, ring, app.id, mappingId, values, ctx, now);
+          result.imported++;
+        } catch (error) {
+          if (!(error instanceof SsoError)) throw error;
+          fail(error.message);
+        }
+      }
+      if (problems.length) throw fileProblems(file, problems);
+      if (result.imported === 0) throw new SsoError('INVALID_INPUT', `${file} holds no credentials`);
+      await recordAudit(tx, ctx, {
+        operation: 'import-credentials',
+        target: file,
+        result: `success: ${result.imported} credentials, ${result.mappingsCreated} mappings created`,
+      });
+    });
+    return result;
+  });
+}

@@ -1,0 +1,272 @@
+/**
+ * Credentials: the external field values of a mapping, sealed under the application's data
+ * key. Set by administrators (-setcredentials), by users for themselves (ssoclient), or in
+ * bulk (credentials import); read only through a lookup, which is audited.
+ */
+
+import { ESSO, SsoError } from '../../errors.js';
+import { insertRows } from '../../store/bulk-insert.js';
+import type { Queryable } from '../../store/store.js';
+import { callerIdentity, callerIsIn, identityProblem, parseIdentity, splitAccounts, type Identity } from '../shared/index.js';
+import { allApps, requireApp, type AppRecord, type FieldDef } from './app-model.js';
+import { trimRing } from '../shared/index.js';
+import { auditFailures, recordAudit } from '../shared/index.js';
+import type { StoreContext } from '../shared/index.js';
+import { credentialOwner, openValues, sealValues } from '../secret/index.js';
+import { openDataKeyRing, type DataKeyRing } from '../secret/index.js';
+import { hasFlag, SSO_FLAG } from '../shared/index.js';
+import { externalUserProblem, findMapping, mappingIdentityProblem, requireMappingAdmin, type MappingRecord } from './mappings.js';
+import { loadMasterKeyring } from '../secret/index.js';
+import { roleCheck } from '../shared/index.js';
+import { holdsRole, requireRole } from '../shared/index.js';
+
+export interface CredentialPlan {
+  app: AppRecord;
+  /** The local identity (for a host-group application, its Windows account). */
+  identity: Identity;
+  /** The name the mapping is found by (the external account for host-group apps). */
+  who: string;
+  mapping: MappingRecord | null;
+  fields: FieldDef[];
+}
+
+/**
+ * Everything -setcredentials checks before it asks for a value: the application, the
+ * caller's right to set this user's credentials, the master secret, the mapping.
+ */
+export async function planSetCredentials(ctx: StoreContext, who: string, appName: string): Promise<CredentialPlan> {
+  return auditFailures(ctx, { operation: 'set-credentials', target: `${appName}/${who}` }, async () => {
+    const app = await requireApp(ctx.store, appName);
+    if (app.type === 'config-store') {
+      throw new SsoError('CONFLICT', `"${app.name}" is a config store application: use ssokit config-store set`);
+    }
+    const problem = identityProblem(who);
+    if (problem) throw new SsoError('INVALID_INPUT', problem, { esso: ESSO.INVALID_ACCOUNT_FORMAT });
+    await requireMappingAdmin(ctx, app, who, 'setting credentials');
+    const identity = app.type === 'host-group' ? parseIdentity(app.userAccounts) : parseIdentity(who);
+    const refused = mappingIdentityProblem(app, identity);
+    if (refused) throw new SsoError('INVALID_INPUT', refused);
+    await loadMasterKeyring(ctx, 'setting credentials');
+    return { app, identity, who, mapping: await findMapping(ctx.store, app, who), fields: app.fields };
+  });
+}
+
+export interface CredentialValues {
+  /** Required when the mapping does not exist yet. */
+  externalUser?: string;
+  /** By field label (case-insensitive). */
+  values: Record<string, string>;
+}
+
+/** Orders values by field, or explains which are missing or unknown. */
+export function valuesInFieldOrder(fields: FieldDef[], values: Record<string, string>): string[] {
+  const byLabel = new Map(Object.entries(values).map(([label, value]) => [label.toLowerCase(), value]));
+  const unknown = [...byLabel.keys()].filter((label) => !fields.some((f) => f.label.toLowerCase() === label));
+  const missing = fields.filter((f) => !byLabel.has(f.label.toLowerCase())).map((f) => f.label);
+  if (unknown.length || missing.length) {
+    throw new SsoError(
+      'INVALID_INPUT',
+      [
+        missing.length ? `no value for ${missing.map((l) => `"${l}"`).join(', ')}` : '',
+        unknown.length ? `no field called ${unknown.map((l) => `"${l}"`).join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+      { hint: `the fields are ${fields.map((f) => `"${f.label}"`).join(', ')}` },
+    );
+  }
+  return fields.map((f) => byLabel.get(f.label.toLowerCase())!);
+}
+
+/** -setcredentials: creates the mapping if needed, seals the values, enables the mapping. */
+export async function setCredentials(ctx: StoreContext, plan: CredentialPlan, input: CredentialValues): Promise<{ mapping: MappingRecord; created: boolean }> {
+  const { app } = plan;
+  return auditFailures(ctx, { operation: 'set-credentials', target: `${app.name}/${plan.who}` }, async () => {
+    const values = valuesInFieldOrder(plan.fields, input.values);
+    const ring = await openDataKeyRing(ctx, 'setting credentials');
+    return ctx.store.transaction(async (tx) => {
+      const now = ctx.deps.now().toISOString();
+      let mapping = await findMapping(tx, app, plan.who);
+      const created = mapping === null;
+      if (!mapping) {
+        const externalUser = app.type === 'host-group' ? plan.who : input.externalUser;
+        if (externalUser === undefined) {
+          throw new SsoError('INPUT_REQUIRED', `"${plan.who}" has no mapping in "${app.name}" yet: give the external user id`, {
+            hint: 'add --external-user ID',
+          });
+        }
+        const bad = externalUserProblem(externalUser);
+        if (bad) throw new SsoError('INVALID_INPUT', bad);
+        mapping = await insertMapping(tx, app, plan.identity, externalUser, now);
+      }
+      await writeCredential(tx, ring, app.id, mapping.id, values, ctx, now);
+      await tx.run('UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?', [now, mapping.id]);
+      await recordAudit(tx, ctx, {
+        operation: 'set-credentials',
+        target: `${app.name}/${mapping.localUser}/${mapping.externalUser}`,
+        result: created ? 'success: mapping created' : 'success',
+      });
+      return { mapping: { ...mapping, enabled: true, hasCredentials: true }, created };
+    });
+  });
+}
+
+export async function insertMapping(tx: Queryable, app: AppRecord, identity: Identity, externalUser: string, now: string): Promise<MappingRecord> {
+  const localUnique = app.type === 'host-group' ? null : identity.key;
+  const externalKey = externalUser.toLowerCase();
+  const taken = await tx.get<{ local_user: string }>('SELECT local_user FROM mappings WHERE app_id = ? AND external_key = ?', [app.id, externalKey]);
+  if (taken) {
+    throw new SsoError('ALREADY_EXISTS', `external user "${externalUser}" is already mapped to "${taken.local_user}" in "${app.name}"`, {
+      esso: ESSO.MAPPING_EXISTS,
+    });
+  }
+  const id = await tx.insert(
+    `INSERT INTO mappings (app_id, local_user, local_key, local_unique, external_user, external_key, enabled, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    [app.id, identity.text, identity.key, localUnique, externalUser, externalKey, now, now],
+  );
+  return { id, appId: app.id, app: app.name, localUser: identity.text, externalUser, enabled: true, hasCredentials: false };
+}
+
+export async function writeCredential(
+  tx: Queryable,
+  ring: DataKeyRing,
+  appId: number,
+  mappingId: number,
+  values: string[],
+  ctx: StoreContext,
+  now: string,
+): Promise<void> {
+  const key = await ring.activeFor(tx, appId);
+  const sealed = sealValues(key.key, credentialOwner(mappingId), values, ctx.deps.rng);
+  const updated = await tx.run('UPDATE credentials SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE mapping_id = ?', [
+    key.id,
+    sealed,
+    now,
+    mappingId,
+  ]);
+  if (updated === 0) {
+    await tx.run('INSERT INTO credentials (mapping_id, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?)', [mappingId, key.id, sealed, now]);
+  }
+}
+
+export interface LookupRequest {
+  user: string;
+  app: string;
+}
+
+export interface LookupResult {
+  app: string;
+  user: string;
+  externalUser: string;
+  fields: { label: string; masked: boolean; value: string | null }[];
+}
+
+interface LookupRow {
+  id: number;
+  local_user: string;
+  external_user: string;
+  enabled: number;
+  data_key_id: number | null;
+  ciphertext: Uint8Array | null;
+}
+
+/** Keys per read: a batch is read a hundred mappings a statement, not one. */
+const LOOKUP_CHUNK = 100;
+const LOOKUP_SQL = `SELECT m.id, m.local_key, m.local_user, m.external_user, m.enabled, c.data_key_id, c.ciphertext
+  FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id
+  WHERE m.app_id = ? AND m.local_key IN (${Array(LOOKUP_CHUNK).fill('?').join(', ')})`;
+
+/**
+ * The runtime lookup (GetCredentials), for a batch of requests in one transaction. Masked
+ * values are returned only with `reveal`. Every lookup is recorded in the credential-lookup
+ * audit; a request that fails stops the batch and records nothing.
+ */
+export async function lookupCredentials(ctx: StoreContext, requests: LookupRequest[], options: { reveal: boolean }): Promise<LookupResult[]> {
+  const check = await roleCheck(ctx);
+  if (!hasFlag(check.info.flags, SSO_FLAG.ENABLED)) {
+    throw new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
+      esso: ESSO.SSO_DISABLED,
+      hint: 'an SSO administrator enables it with ssomanage -enablesso',
+    });
+  }
+  const ring = await openDataKeyRing(ctx, 'looking up credentials');
+  const self = callerIdentity(ctx.caller, ctx.node).key;
+  return ctx.store.transaction(async (tx) => {
+    // First every check that needs no row, in request order; then the rows, a chunk of
+    // keys per statement; then the answers, in request order again.
+    type Entry = { app: AppRecord; admin: boolean; user: boolean; rows: Map<string, LookupRow | null> };
+    const apps = new Map<string, Entry>();
+    const planned: { entry: Entry; key: string; request: LookupRequest }[] = [];
+    for (const request of requests) {
+      let entry = apps.get(request.app.toLowerCase());
+      if (!entry) {
+        const app = await requireApp(tx, request.app);
+        entry = { app, admin: holdsRole(check, 'app-admin', app), user: holdsRole(check, 'app-user', app), rows: new Map() };
+        apps.set(request.app.toLowerCase(), entry);
+      }
+      const { app } = entry;
+      const key = parseIdentity(request.user).key;
+      if (!entry.admin && !(entry.user && key === self)) {
+        requireRole(check, 'app-admin', `looking up the credentials of "${request.user}" in "${app.name}"`, app);
+      }
+      if (!hasFlag(app.flags, SSO_FLAG.ENABLED)) {
+        throw new SsoError('DISABLED', `application "${app.name}" is disabled`, { esso: ESSO.APP_DISABLED });
+      }
+      entry.rows.set(key, null);
+      planned.push({ entry, key, request });
+    }
+    for (const { app, rows } of apps.values()) {
+      const list = [...rows.keys()];
+      for (let i = 0; i < list.length; i += LOOKUP_CHUNK) {
+        const chunk = list.slice(i, i + LOOKUP_CHUNK);
+        // Padded to one statement shape with repeats of the last key.
+        while (chunk.length < LOOKUP_CHUNK) chunk.push(chunk[chunk.length - 1]!);
+        for (const [id, localKey, localUser, externalUser, enabled, dataKeyId, ciphertext] of await tx.values(LOOKUP_SQL, [app.id, ...chunk])) {
+          rows.set(localKey as string, {
+            id: id as number,
+            local_user: localUser as string,
+            external_user: externalUser as string,
+            enabled: enabled as number,
+            data_key_id: dataKeyId as number | null,
+            ciphertext: ciphertext as Uint8Array | null,
+          });
+        }
+      }
+    }
+    const results: LookupResult[] = [];
+    const audit: (string | number)[][] = [];
+    const now = ctx.deps.now().toISOString();
+    for (const { entry, key, request } of planned) {
+      const { app } = entry;
+      const row = entry.rows.get(key);
+      if (!row) throw new SsoError('NOT_FOUND', `"${request.user}" has no mapping in "${app.name}"`, { esso: ESSO.NO_MAPPING });
+      if (row.enabled !== 1) {
+        throw new SsoError('DISABLED', `the mapping of "${row.local_user}" in "${app.name}" is disabled`, { esso: ESSO.MAPPING_DISABLED });
+      }
+      if (row.ciphertext === null || row.data_key_id === null) {
+        throw new SsoError('NOT_FOUND', `no credentials have been set for "${row.local_user}" in "${app.name}"`, { esso: ESSO.NO_CREDENTIALS });
+      }
+      const dataKey = ring.cached(row.data_key_id) ?? (await ring.byId(tx, row.data_key_id));
+      const values = openValues(dataKey.key, credentialOwner(row.id), row.ciphertext);
+      const fields: LookupResult['fields'] = new Array(app.fields.length);
+      for (let i = 0; i < fields.length; i++) {
+        const field = app.fields[i]!;
+        fields[i] = { label: field.label, masked: field.masked, value: field.masked && !options.reveal ? null : values[i] ?? '' };
+      }
+      results.push({ app: app.name, user: row.local_user, externalUser: row.external_user, fields });
+      audit.push([now, ctx.caller.user, ctx.node.nodeName, app.name, row.local_user, row.external_user]);
+    }
+    await insertRows(tx, 'audit_credential_lookups', ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'], audit);
+    await trimRing(tx, 'audit_credential_lookups', check.info.auditCredentialLookups);
+    return results;
+  });
+}
+
+/** The caller's own applications (ssoclient -listapps): those whose users account holds the caller. */
+export async function applicationsForCaller(ctx: StoreContext): Promise<{ user: string; apps: string[] }> {
+  const apps = (await allApps(ctx.store))
+    .filter((app) => app.type !== 'config-store' && callerIsIn(ctx.caller, ctx.node, splitAccounts(app.userAccounts)))
+    .map((app) => app.name);
+  return { user: callerIdentity(ctx.caller, ctx.node).text, apps };
+}

@@ -1,0 +1,29 @@
+/**
+ * What ssomanage and ssoclient administer: the database's global info, affiliate
+ * applications, user mappings, credentials (set, looked up, imported in bulk) and the
+ * config store's property bags.
+ */
+
+export { findApp, TYPE_LABELS, type FieldDef } from './app-model.js';
+export {
+  createApplications,
+  createApplicationsFromFile,
+  deleteApplication,
+  displayApplication,
+  listApplications,
+  purgeApplicationCache,
+  setApplicationEnabled,
+  updateApplicationsFromFile,
+} from './apps.js';
+export { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from './config-store.js';
+export { applicationsForCaller, lookupCredentials, planSetCredentials, setCredentials, type LookupRequest } from './credentials.js';
+export { importCredentials, importCredentialsFromFile } from './credentials-import.js';
+export { displayGlobalInfo, parseSwitch, setHostInitiatedSso, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from './database.js';
+export {
+  createMappingsFromFile,
+  deleteMapping,
+  deleteMappingsFromFile,
+  listMappings,
+  setMappingEnabled,
+  type MappingRecord,
+} from './mappings.js';

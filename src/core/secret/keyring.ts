@@ -1,0 +1,74 @@
+/**
+ * The master secret as core uses it: the local copies of the store's current (and
+ * previous) secret on the master secret server, checked against the store's key registry.
+ */
+
+import { SsoError } from '../../errors.js';
+import { answersTo } from '../../node/node-config.js';
+import { readLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
+import type { Queryable } from '../../store/store.js';
+import type { NodeContext, StoreContext } from '../shared/index.js';
+import { readGlobalInfo } from '../shared/index.js';
+import { requireRole, roleCheck } from '../shared/index.js';
+import { listMasterSecrets } from './secret-records.js';
+
+export interface MasterKeyring {
+  current: LocalSecret;
+  previous: LocalSecret | null;
+}
+
+/** NOT_SECRET_SERVER unless this node answers to the store's secretServer name. */
+export function requireSecretServer(ctx: NodeContext, secretServer: string, action: string): void {
+  if (answersTo(ctx.node, secretServer)) return;
+  const names = [ctx.node.nodeName, ...ctx.node.clusterNames].map((n) => `'${n}'`).join(', ');
+  throw new SsoError(
+    'NOT_SECRET_SERVER',
+    `${action} runs only on the master secret server '${secretServer}'; this node answers to ${names}`,
+    {
+      hint:
+        `run it on '${secretServer}', or make this node the master secret server first ` +
+        `(ssomanage -updatedb with <secretServer>${ctx.node.nodeName}</secretServer>)`,
+    },
+  );
+}
+
+export async function loadMasterKeyring(ctx: StoreContext, action: string, q: Queryable = ctx.store): Promise<MasterKeyring> {
+  const info = await readGlobalInfo(q);
+  requireSecretServer(ctx, info.secretServer, action);
+  const records = await listMasterSecrets(q);
+  const currentRecord = records.find((r) => r.state === 'current');
+  if (!currentRecord) {
+    throw new SsoError('STORE_ERROR', 'the credential store names no current master secret', {
+      hint: 'run ssokit check',
+    });
+  }
+  const current = await readLocalSecret(ctx.paths, currentRecord.id);
+  if (!current) {
+    throw new SsoError(
+      'NO_SECRET',
+      `this node holds no copy of the current master secret ${currentRecord.id} (generation ${currentRecord.generation})`,
+      { hint: 'restore it from its backup: ssokit secret restore FILE (ssoconfig -restoreSecret FILE)' },
+    );
+  }
+  const previousRecord = records.find((r) => r.state === 'previous');
+  const previous = previousRecord ? await readLocalSecret(ctx.paths, previousRecord.id) : null;
+  return { current, previous };
+}
+
+/** The local secret with this id, or DECRYPT/NO_SECRET when the keyring does not hold it. */
+export function secretById(keyring: MasterKeyring, id: string): Uint8Array {
+  if (keyring.current.id === id) return keyring.current.secret;
+  if (keyring.previous?.id === id) return keyring.previous.secret;
+  throw new SsoError('NO_SECRET', `a data key is wrapped by master secret ${id}, which this node does not hold`, {
+    hint: 'restore the backup that holds that secret, then run ssokit secret rotate to re-wrap every key',
+  });
+}
+
+/**
+ * Checks, before any question is asked, that this node can use the master secret for
+ * `action`: it is the master secret server and holds the store's current secret.
+ */
+export async function assertSecretAvailable(ctx: StoreContext, action: string): Promise<void> {
+  requireRole(await roleCheck(ctx), 'sso-admin', action);
+  await loadMasterKeyring(ctx, action);
+}

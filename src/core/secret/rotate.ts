@@ -1,0 +1,90 @@
+/**
+ * `ssokit secret rotate --backup FILE` / `ssoconfig -generateSecret FILE`: a new master
+ * secret. Only the data keys are re-wrapped (one per application), in one transaction, so
+ * the cost grows with applications, never with credentials.
+ *
+ * Crash safety, in order: the new secret's backup is written, then its local file, then
+ * the store switches to it in one transaction, and only then are older secret files
+ * pruned. A crash before the commit leaves the store on the old secret (an unused secret
+ * file may remain; `ssokit check` reports it); after it, the new secret is on disk.
+ */
+
+import { SsoError } from '../../errors.js';
+import { masterSecretId, MASTER_SECRET_BYTES } from '../../crypto/master-secret-id.js';
+import { pruneLocalSecrets, writeLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
+import { auditFailures, recordAudit } from '../shared/index.js';
+import { writeSecretBackup, type BackupTarget } from './backup-file.js';
+import type { StoreContext } from '../shared/index.js';
+import { roleCheck } from '../shared/index.js';
+import { requireRole } from '../shared/index.js';
+import { unwrapDataKey, wrapDataKey } from './data-keys.js';
+import { currentMasterSecret, insertMasterSecret, listMasterSecrets } from './secret-records.js';
+import { loadMasterKeyring, secretById } from './keyring.js';
+import { checkBackupPassword } from './password-policy.js';
+
+export interface RotateResult {
+  previousId: string;
+  currentId: string;
+  generation: number;
+  dataKeysRewrapped: number;
+  backupPath: string;
+  prunedSecretFiles: string[];
+}
+
+export async function rotateSecret(ctx: StoreContext, backup: BackupTarget): Promise<RotateResult> {
+  return auditFailures(ctx, { operation: 'secret-rotate', target: backup.path }, async () => {
+    checkBackupPassword(backup.password, backup.reminder);
+    requireRole(await roleCheck(ctx), 'sso-admin', 'rotating the master secret');
+    const keyring = await loadMasterKeyring(ctx, 'rotating the master secret');
+    const generation = Math.max(...(await listMasterSecrets(ctx.store)).map((r) => r.generation)) + 1;
+    const secret = ctx.deps.rng(MASTER_SECRET_BYTES);
+    const next: LocalSecret = { id: masterSecretId(secret), generation, secret };
+
+    await writeSecretBackup(backup, { current: next, previous: keyring.current }, ctx.paths, ctx.deps);
+    await writeLocalSecret(ctx.paths, next);
+
+    const now = ctx.deps.now().toISOString();
+    const rewrapped = await ctx.store.transaction(async (tx) => {
+      if ((await currentMasterSecret(tx)).id !== keyring.current.id) {
+        throw new SsoError('CONFLICT', 'the master secret changed while this rotation was being prepared', {
+          hint: 'run ssokit secret status, then rotate again if it is still needed',
+        });
+      }
+      const keys = await tx.all<{ id: number; app_id: number; master_secret_id: string; wrapped: Uint8Array }>(
+        'SELECT id, app_id, master_secret_id, wrapped FROM data_keys',
+      );
+      const updates = keys.map((row) => {
+        const key = unwrapDataKey(secretById(keyring, row.master_secret_id), row.app_id, row.wrapped);
+        if (!key) {
+          throw new SsoError('DECRYPT_FAILED', `data key ${row.id} does not open with its master secret; nothing was changed`, {
+            hint: 'run ssokit check to find the damaged rows',
+          });
+        }
+        return [wrapDataKey(next.secret, row.app_id, key, ctx.deps.rng), next.id, row.id];
+      });
+      await tx.run("UPDATE master_secrets SET state = 'retired' WHERE state = 'previous'");
+      await tx.run("UPDATE master_secrets SET state = 'previous' WHERE state = 'current'");
+      await insertMasterSecret(tx, {
+        id: next.id,
+        generation,
+        state: 'current',
+        createdAt: now,
+        createdOnNode: ctx.node.nodeName,
+        backedUpAt: now,
+      });
+      await tx.runMany('UPDATE data_keys SET wrapped = ?, master_secret_id = ? WHERE id = ?', updates);
+      await recordAudit(tx, ctx, { operation: 'secret-rotate', target: `${keyring.current.id} -> ${next.id}` });
+      return updates.length;
+    });
+
+    const prunedSecretFiles = await pruneLocalSecrets(ctx.paths, [next.id, keyring.current.id]);
+    return {
+      previousId: keyring.current.id,
+      currentId: next.id,
+      generation,
+      dataKeysRewrapped: rewrapped,
+      backupPath: backup.path,
+      prunedSecretFiles,
+    };
+  });
+}

@@ -1,0 +1,28 @@
+import { BACKUP_KDF, BUNDLE_KDF, STORE_BUSY_TIMEOUT_MS } from '../../defaults.js';
+import type { ScryptParams } from '../../crypto/kdf.js';
+import { systemRng, type Rng } from '../../crypto/random.js';
+
+/**
+ * The slow and random parts of ssokit, passed in so tests and the bench can make them
+ * fast or deterministic. `productionDeps()` is what the commands use.
+ */
+export interface Deps {
+  rng: Rng;
+  now: () => Date;
+  /** scrypt cost for new secret backups. */
+  backupKdf: ScryptParams;
+  /** scrypt cost for new environment bundles. */
+  bundleKdf: ScryptParams;
+  busyTimeoutMs: number;
+}
+
+export function productionDeps(overrides: Partial<Deps> = {}): Deps {
+  return {
+    rng: systemRng,
+    now: () => new Date(),
+    backupKdf: BACKUP_KDF,
+    bundleKdf: BUNDLE_KDF,
+    busyTimeoutMs: STORE_BUSY_TIMEOUT_MS,
+    ...overrides,
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * Setting a node up: a new SSO system (init), joining an existing store (join), and the
+ * setup wizard's answers applied through the same two.
+ */
+
+export { initSystem } from './init.js';
+export { joinStore } from './join.js';
+export { answerProblems, answersError, applySetup, checks, type AnswerProblem, type SetupAnswers, type SetupMode, type SetupResult } from './setup.js';

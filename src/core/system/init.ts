@@ -1,0 +1,176 @@
+/**
+ * `ssokit init`: creates a new SSO system on this node, which becomes its master secret
+ * server. The secret is backed up in the same step unless the caller explicitly declines.
+ *
+ * Order, so that a failure or a crash never leaves a secret without its store record or a
+ * store without the secret it names:
+ *   1. secret generated in memory;  2. backup file written;  3. secret file written;
+ *   4. store built under a temporary name and renamed into place;  5. node.json written.
+ * A failure removes what the earlier steps created.
+ */
+
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import { GLOBAL_INFO_DEFAULTS } from '../../defaults.js';
+import { SsoError } from '../../errors.js';
+import { masterSecretId, MASTER_SECRET_BYTES } from '../../crypto/master-secret-id.js';
+import type { HomePaths } from '../../node/home.js';
+import { currentInstallFacts } from '../../node/install-facts.js';
+import { secretFilePath, writeLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
+import { answersTo, readNodeConfig, validateNodeName, writeNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import type { Caller } from '../../node/os-identity.js';
+import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
+import { openStore } from '../../store/open-store.js';
+import { recordAudit } from '../shared/index.js';
+import { writeSecretBackup, type BackupTarget } from '../secret/index.js';
+import type { Deps } from '../shared/index.js';
+import { NEW_SYSTEM_FLAGS } from '../shared/index.js';
+import { insertGlobalInfo } from '../shared/index.js';
+import { insertMasterSecret } from '../secret/index.js';
+import { checkBackupPassword } from '../secret/index.js';
+
+export interface InitOptions {
+  paths: HomePaths;
+  deps: Deps;
+  caller: Caller;
+  nodeName: string;
+  clusterNames: string[];
+  /** The directory domain of this node's OS accounts, if any. */
+  domain?: string;
+  /** The OS user the SSO service runs as here, if recorded. */
+  serviceAccount?: string;
+  /** The name the store records as master secret server; this node's name by default. */
+  secretServer?: string;
+  storePath: string;
+  ssoAdminAccount: string;
+  affiliateAdminAccount: string;
+  /** null only when the caller declined a backup explicitly (--no-backup). */
+  backup: BackupTarget | null;
+}
+
+export interface InitResult {
+  nodeName: string;
+  secretServer: string;
+  storePath: string;
+  secretId: string;
+  generation: number;
+  backupPath: string | null;
+}
+
+export async function initSystem(options: InitOptions): Promise<InitResult> {
+  const { paths, deps } = options;
+  validateNodeName(options.nodeName);
+  options.clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  const secretServer = options.secretServer ?? options.nodeName;
+  const node: NodeConfig = {
+    nodeName: options.nodeName,
+    clusterNames: options.clusterNames,
+    ...(options.domain ? { domain: validateNodeName(options.domain, 'domain') } : {}),
+    ...(options.serviceAccount ? { serviceAccount: options.serviceAccount } : {}),
+    store: options.storePath,
+    install: currentInstallFacts(),
+    createdAt: deps.now().toISOString(),
+  };
+  if (!answersTo(node, secretServer)) {
+    throw new SsoError('INVALID_INPUT', `the secret server '${secretServer}' is neither this node's name nor one of its cluster names`, {
+      hint: 'add it with --cluster-name, or leave --secret-server out',
+    });
+  }
+  for (const [label, value] of [
+    ['SSO administrator account', options.ssoAdminAccount],
+    ['affiliate administrator account', options.affiliateAdminAccount],
+  ] as const) {
+    if (value.trim() === '') throw new SsoError('INVALID_INPUT', `the ${label} is empty`);
+  }
+  if (options.backup) checkBackupPassword(options.backup.password, options.backup.reminder);
+  const existing = await readNodeConfig(paths);
+  if (existing) {
+    throw new SsoError('ALREADY_EXISTS', `this node is already part of an SSO system (store ${existing.store})`, {
+      hint: `use another --home, or remove ${paths.nodeFile} if that system is gone`,
+    });
+  }
+  if (await exists(options.storePath)) {
+    throw new SsoError('STORE_EXISTS', `a credential store already exists at ${options.storePath}`, {
+      hint: 'join it with ssokit join --db PATH, or choose another --db path',
+    });
+  }
+
+  const secret = deps.rng(MASTER_SECRET_BYTES);
+  const local: LocalSecret = { id: masterSecretId(secret), generation: 1, secret };
+  const now = deps.now().toISOString();
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    await ensurePrivateDir(paths.root);
+    if (options.backup) {
+      await writeSecretBackup(options.backup, { current: local, previous: null }, paths, deps);
+      const backupPath = options.backup.path;
+      undo.push(() => fs.rm(backupPath, { force: true }));
+    }
+    await writeLocalSecret(paths, local);
+    undo.push(() => fs.rm(secretFilePath(paths, local.id), { force: true }));
+
+    await ensureParentExists(options.storePath);
+    const temp = tempPathFor(options.storePath);
+    undo.push(() => removeStoreFiles(temp));
+    const store = await openStore(temp, { create: true, busyTimeoutMs: deps.busyTimeoutMs });
+    try {
+      await store.transaction(async (tx) => {
+        await insertGlobalInfo(tx, {
+          secretServer,
+          ssoAdminAccount: options.ssoAdminAccount,
+          affiliateAdminAccount: options.affiliateAdminAccount,
+          ...GLOBAL_INFO_DEFAULTS,
+          flags: NEW_SYSTEM_FLAGS,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await insertMasterSecret(tx, {
+          id: local.id,
+          generation: 1,
+          state: 'current',
+          createdAt: now,
+          createdOnNode: options.nodeName,
+          backedUpAt: options.backup ? now : null,
+        });
+        await recordAudit(tx, { deps, caller: options.caller, node }, {
+          operation: 'init',
+          target: secretServer,
+          result: options.backup ? 'success' : 'success: no backup made',
+        });
+      });
+    } finally {
+      await store.close();
+    }
+    await commitTemp(temp, options.storePath, false);
+    undo.push(() => removeStoreFiles(options.storePath));
+    await writeNodeConfig(paths, node);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+  return {
+    nodeName: options.nodeName,
+    secretServer,
+    storePath: options.storePath,
+    secretId: local.id,
+    generation: 1,
+    backupPath: options.backup?.path ?? null,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function ensureParentExists(path: string): Promise<void> {
+  if (!(await exists(dirname(path)))) {
+    throw new SsoError('FILE_NOT_FOUND', `the folder ${dirname(path)} for the credential store does not exist`);
+  }
+}
+
+async function removeStoreFiles(path: string): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await fs.rm(path + suffix, { force: true });
+}

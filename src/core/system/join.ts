@@ -1,0 +1,78 @@
+/**
+ * `ssokit join --db PATH` / `ssoconfig -setDB PATH`: points this node at an existing
+ * store. On a node that already has one it re-points it (what -setDB does after a store
+ * moved), keeping the node's name and cluster names unless new ones are given.
+ */
+
+import { currentInstallFacts } from '../../node/install-facts.js';
+import type { HomePaths } from '../../node/home.js';
+import { answersTo, readNodeConfig, validateNodeName, writeNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import type { Caller } from '../../node/os-identity.js';
+import { openStore } from '../../store/open-store.js';
+import { recordAudit } from '../shared/index.js';
+import type { Deps } from '../shared/index.js';
+import { readGlobalInfo } from '../shared/index.js';
+
+export interface JoinOptions {
+  paths: HomePaths;
+  deps: Deps;
+  caller: Caller;
+  storePath: string;
+  /** Used when the node is new, or to rename it. */
+  nodeName: string | undefined;
+  defaultNodeName: string;
+  clusterNames: string[] | undefined;
+  /** The directory domain of this node's OS accounts (kept when not given). */
+  domain: string | undefined;
+  /** The OS user the SSO service runs as here (kept when not given). */
+  serviceAccount?: string;
+}
+
+export interface JoinResult {
+  nodeName: string;
+  clusterNames: string[];
+  storePath: string;
+  previousStore: string | null;
+  secretServer: string;
+  isSecretServer: boolean;
+}
+
+export async function joinStore(options: JoinOptions): Promise<JoinResult> {
+  const { paths, deps } = options;
+  const existing = await readNodeConfig(paths);
+  const nodeName = validateNodeName(options.nodeName ?? existing?.nodeName ?? options.defaultNodeName);
+  const clusterNames = options.clusterNames ?? existing?.clusterNames ?? [];
+  clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  const domain = options.domain ?? existing?.domain;
+  const node: NodeConfig = {
+    nodeName,
+    clusterNames,
+    ...(domain ? { domain: validateNodeName(domain, 'domain') } : {}),
+    ...((options.serviceAccount ?? existing?.serviceAccount) ? { serviceAccount: options.serviceAccount ?? existing?.serviceAccount } : {}),
+    store: options.storePath,
+    install: existing?.install ?? currentInstallFacts(),
+    createdAt: existing?.createdAt ?? deps.now().toISOString(),
+  };
+  const store = await openStore(options.storePath, { busyTimeoutMs: deps.busyTimeoutMs });
+  let secretServer: string;
+  try {
+    secretServer = (await readGlobalInfo(store)).secretServer;
+    await store.transaction((tx) =>
+      recordAudit(tx, { deps, caller: options.caller, node }, {
+        operation: existing ? 'set-db' : 'join',
+        target: options.storePath,
+      }),
+    );
+  } finally {
+    await store.close();
+  }
+  await writeNodeConfig(paths, node);
+  return {
+    nodeName,
+    clusterNames,
+    storePath: options.storePath,
+    previousStore: existing && existing.store !== options.storePath ? existing.store : null,
+    secretServer,
+    isSecretServer: answersTo(node, secretServer),
+  };
+}
