@@ -83,7 +83,7 @@ export function credentialLines(apps: number, perApp: number, prefix = 'BenchApp
       );
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `apps` applications sharing `credentials` credentials, made by the real create and import. */

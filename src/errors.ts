@@ -211,7 +211,7 @@ export const ESSO = {
 
 /** Formats an HRESULT the way Enterprise SSO prints it: `0xC0002A1B`. */
 export function formatHresult(hresult: number): string {
-  return '0x' + (hresult >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  return `0x${(hresult >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
 export function isSsoError(error: unknown): error is SsoError {

@@ -1,4 +1,4 @@
-import { Command, Option } from './commander.js';
+import { type Command, Option } from './commander.js';
 import type { CliIo } from './io.js';
 
 /** The options every ssokit tool accepts, modern or original syntax. */

@@ -60,21 +60,21 @@ export class Output {
 
   /** One line of results on stdout. */
   line(text = ''): void {
-    this.io.stdout.write(text + '\n');
+    this.io.stdout.write(`${text}\n`);
   }
 
   printJson(value: unknown): void {
-    this.io.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
   /** A progress or context note on stderr (not part of the results). */
   note(text: string): void {
-    this.io.stderr.write(this.paint.dim(text) + '\n');
+    this.io.stderr.write(`${this.paint.dim(text)}\n`);
   }
 
   warn(text: string): void {
     const prefix = this.legacy ? 'WARNING: ' : `${this.options.tool}: warning: `;
-    this.io.stderr.write(this.paint.yellow(prefix + text) + '\n');
+    this.io.stderr.write(`${this.paint.yellow(prefix + text)}\n`);
   }
 
   /**
@@ -94,13 +94,13 @@ export class Output {
     const details = error.details.map(escapeControls);
     const hint = error.hint ? escapeControls(error.hint) : '';
     if (this.legacy) {
-      stderr.write(this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`) + '\n');
-      stderr.write(message + '\n');
+      stderr.write(`${this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`)}\n`);
+      stderr.write(`${message}\n`);
       for (const detail of details) stderr.write(`  ${detail}\n`);
       if (hint) stderr.write(`hint: ${hint}\n`);
       return;
     }
-    stderr.write(this.paint.red(`${this.options.tool}: error: ${message}`) + '\n');
+    stderr.write(`${this.paint.red(`${this.options.tool}: error: ${message}`)}\n`);
     for (const detail of details) stderr.write(`  ${detail}\n`);
     if (hint) stderr.write(`${this.options.tool}: hint: ${hint}\n`);
   }

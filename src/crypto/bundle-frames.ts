@@ -66,7 +66,10 @@ export class Deframer extends Transform {
   }
 
   override _transform(piece: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    if (this.#manifest && piece.length) return done(new SsoError('DAMAGED_FILE', 'the bundle payload has bytes after its manifest'));
+    if (this.#manifest && piece.length) {
+      done(new SsoError('DAMAGED_FILE', 'the bundle payload has bytes after its manifest'));
+      return;
+    }
     this.#queue.push(piece);
     try {
       this.#drain();
@@ -100,8 +103,7 @@ export class Deframer extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (!this.#manifest) return done(new SsoError('DAMAGED_FILE', 'the bundle payload ends before its manifest'));
-    done();
+    done(this.#manifest ? null : new SsoError('DAMAGED_FILE', 'the bundle payload ends before its manifest'));
   }
 }
 

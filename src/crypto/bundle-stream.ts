@@ -64,7 +64,8 @@ abstract class BlockTransform extends Transform {
     try {
       while (this.#queue.length > this.blockBytes) this.#emit(false);
     } catch (error) {
-      return done(error as Error);
+      done(error as Error);
+      return;
     }
     done();
   }
@@ -73,7 +74,8 @@ abstract class BlockTransform extends Transform {
     try {
       this.#emit(true);
     } catch (error) {
-      return done(error as Error);
+      done(error as Error);
+      return;
     }
     done();
   }

@@ -90,7 +90,7 @@ export async function writeNodeConfig(paths: HomePaths, config: NodeConfig): Pro
   const inside = relative(paths.root, config.store);
   const store = !inside.startsWith('..') && !isAbsolute(inside) ? inside : config.store;
   const file: NodeFile = { format: NODE_FORMAT, ...config, store };
-  await writeFileAtomic(paths.nodeFile, JSON.stringify(file, null, 2) + '\n', { overwrite: true });
+  await writeFileAtomic(paths.nodeFile, `${JSON.stringify(file, null, 2)}\n`, { overwrite: true });
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;

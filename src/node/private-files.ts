@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
 
@@ -101,7 +101,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
  * a private key with open permissions.
  */
 export function assertPrivateFile(path: string): void {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch (error) {

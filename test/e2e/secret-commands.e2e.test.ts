@@ -18,7 +18,6 @@ afterEach(() => dir.cleanup());
 const home = (name: string) => join(dir.path, name);
 const ssokit = (name: string, ...args: string[]) => runCli('ssokit', ['--home', home(name), ...args]);
 const ssoconfig = (name: string, ...args: string[]) => runCli('ssoconfig', [...args, '--home', home(name)]);
-const snapshot = (path: string) => readdirSync(path).sort().map((f) => [f, existsSync(join(path, f)) ? statSync(join(path, f)).size : 0]);
 
 function expectOk(result: CliResult): void {
   if (result.status !== 0) throw new Error(`exit ${result.status}\n${result.stderr}`);

@@ -67,33 +67,44 @@ export async function generateInput(node: HostileNode, name: string): Promise<st
   const entry = (path: string, type: TarEntry['type'] = 'File', linkpath?: string): TarEntry => ({ path, type, body: Buffer.from('x'), ...(linkpath ? { linkpath } : {}) });
   switch (name) {
     case 'deep.xml':
-      return bytes(`<?xml version="1.0"?>\n<SSO>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</SSO>\n`), path;
+      bytes(`<?xml version="1.0"?>\n<SSO>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</SSO>\n`);
+      return path;
     case 'huge.xml':
-      return writeHugeXml(path, 200), path;
+      writeHugeXml(path, 200);
+      return path;
     case 'fifo':
       if (spawnSync('mkfifo', [path]).status !== 0) throw new Error('mkfifo failed');
       return path;
     case 'kdf-log2n.bak':
-      return bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 19 8 1')), path;
+      bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 19 8 1'));
+      return path;
     case 'kdf-r.bak':
-      return bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 10 17 1')), path;
+      bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 10 17 1'));
+      return path;
     case 'kdf-p.bak':
-      return bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 10 8 5')), path;
+      bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 10 8 5'));
+      return path;
     case 'kdf-memory.bak':
-      return bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 18 16 1')), path;
+      bytes(withLine(backup, 'kdf: ', 'kdf: scrypt 18 16 1'));
+      return path;
     case 'version-2.bak':
     case 'version-999999.bak':
     case 'version-0.bak':
-      return bytes(withLine(backup, 'ssokit/secret-backup/', `ssokit/secret-backup/v${name.slice(8, -4)}`)), path;
+      bytes(withLine(backup, 'ssokit/secret-backup/', `ssokit/secret-backup/v${name.slice(8, -4)}`));
+      return path;
     case 'crlf.bak':
-      return bytes(backup.toString('latin1').replaceAll('\n', '\r\n')), path;
+      bytes(backup.toString('latin1').replaceAll('\n', '\r\n'));
+      return path;
     case 'bom.bak':
-      return bytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), backup])), path;
+      bytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), backup]));
+      return path;
     case 'oversize.bak':
-      return bytes(Buffer.concat([backup, Buffer.alloc(65 * 1024, 0x41)])), path;
+      bytes(Buffer.concat([backup, Buffer.alloc(65 * 1024, 0x41)]));
+      return path;
     case 'line-twice.bak': {
       const salt = /^salt: .*\n/m.exec(backup.toString('latin1'))![0];
-      return bytes(withLine(backup, 'salt: ', salt + salt.slice(0, -1))), path;
+      bytes(withLine(backup, 'salt: ', salt + salt.slice(0, -1)));
+      return path;
     }
     case 'escape-reminder.bak': {
       // Well made (a real mac) around the node's own secret, under another password.
@@ -101,69 +112,99 @@ export async function generateInput(node: HostileNode, name: string): Promise<st
       const [id] = await listLocalSecretIds(paths);
       const local = (await readLocalSecret(paths, id!))!;
       const reminder = '\u001b]0;owned\u0007\u001b[2J\u001b[31mreminder';
-      return bytes(Buffer.from(await createBackup({ current: local.secret, previous: null, generation: local.generation, reminder, password: 'another-password-9', kdf: { log2N: 10, r: 8, p: 1 }, rng: systemRng, now: new Date() }))), path;
+      bytes(Buffer.from(await createBackup({ current: local.secret, previous: null, generation: local.generation, reminder, password: 'another-password-9', kdf: { log2N: 10, r: 8, p: 1 }, rng: systemRng, now: new Date() })));
+      return path;
     }
     case 'wrong-pw':
-      return bytes('not-the-password\n'), path;
+      bytes('not-the-password\n');
+      return path;
     case 'kdf.bundle':
-      return bytes(withLine(bundle, 'kdf: ', 'kdf: scrypt 19 8 1')), path;
+      bytes(withLine(bundle, 'kdf: ', 'kdf: scrypt 19 8 1'));
+      return path;
     case 'version-2.bundle':
-      return bytes(withLine(bundle, 'ssokit/bundle/', 'ssokit/bundle/v2')), path;
+      bytes(withLine(bundle, 'ssokit/bundle/', 'ssokit/bundle/v2'));
+      return path;
     case 'header-only.bundle':
-      return bytes(bundle.subarray(0, parseBundleHeader(bundle).payloadOffset)), path;
+      bytes(bundle.subarray(0, parseBundleHeader(bundle).payloadOffset));
+      return path;
     case 'chunk-appended.bundle':
-      return bytes(Buffer.concat([bundle, bundle.subarray(bundle.length - 64)])), path;
+      bytes(Buffer.concat([bundle, bundle.subarray(bundle.length - 64)]));
+      return path;
     case 'tar-absolute.bundle':
-      return await crafted([entry('/tmp/ssokit-hostile-escape')]), path;
+      await crafted([entry('/tmp/ssokit-hostile-escape')]);
+      return path;
     case 'tar-dotdot.bundle':
-      return await crafted([entry('bizsys/../../ssokit-hostile-escape')]), path;
+      await crafted([entry('bizsys/../../ssokit-hostile-escape')]);
+      return path;
     case 'tar-symlink-absolute.bundle':
-      return await crafted([entry('bizsys/shop/files/shadow', 'SymbolicLink', '/etc/shadow')]), path;
+      await crafted([entry('bizsys/shop/files/shadow', 'SymbolicLink', '/etc/shadow')]);
+      return path;
     case 'tar-symlink-relative.bundle':
-      return await crafted([entry('bizsys/shop/files/up', 'SymbolicLink', '../../../../../../..')]), path;
+      await crafted([entry('bizsys/shop/files/up', 'SymbolicLink', '../../../../../../..')]);
+      return path;
     case 'tar-hardlink-absolute.bundle':
-      return await crafted([entry('bizsys/shop/files/shadow', 'Link', '/etc/shadow')]), path;
+      await crafted([entry('bizsys/shop/files/shadow', 'Link', '/etc/shadow')]);
+      return path;
     case 'tar-hardlink-secret.bundle':
-      return await crafted([entry('bizsys/shop/files/secret', 'Link', '../node/secret')]), path;
+      await crafted([entry('bizsys/shop/files/secret', 'Link', '../node/secret')]);
+      return path;
     case 'tar-chardev.bundle':
-      return await crafted([entry('bizsys/shop/files/null', 'CharacterDevice')]), path;
+      await crafted([entry('bizsys/shop/files/null', 'CharacterDevice')]);
+      return path;
     case 'tar-blockdev.bundle':
-      return await crafted([entry('bizsys/shop/files/sda', 'BlockDevice')]), path;
+      await crafted([entry('bizsys/shop/files/sda', 'BlockDevice')]);
+      return path;
     case 'tar-fifo.bundle':
-      return await crafted([entry('bizsys/shop/files/pipe', 'FIFO')]), path;
+      await crafted([entry('bizsys/shop/files/pipe', 'FIFO')]);
+      return path;
     case 'tar-directory.bundle':
-      return await crafted([entry('bizsys/shop/', 'Directory')]), path;
+      await crafted([entry('bizsys/shop/', 'Directory')]);
+      return path;
     case 'tar-long-name.bundle':
-      return await crafted([entry(`bizsys/shop/files/${'n'.repeat(300)}`)]), path;
+      await crafted([entry(`bizsys/shop/files/${'n'.repeat(300)}`)]);
+      return path;
     case 'tar-long-path.bundle':
-      return await crafted([entry(`bizsys/shop/${`${'d'.repeat(200)}/`.repeat(21)}f`)]), path;
+      await crafted([entry(`bizsys/shop/${`${'d'.repeat(200)}/`.repeat(21)}f`)]);
+      return path;
     case 'tar-backslash.bundle':
-      return await crafted([entry('bizsys/shop/files/..\\..\\escape')]), path;
+      await crafted([entry('bizsys/shop/files/..\\..\\escape')]);
+      return path;
     case 'tar-control.bundle':
-      return await crafted([entry('bizsys/shop/files/a\u001b[2Jb')]), path;
+      await crafted([entry('bizsys/shop/files/a\u001b[2Jb')]);
+      return path;
     case 'tar-hidden.bundle':
-      return await crafted([entry('bizsys/shop/.profile')]), path;
+      await crafted([entry('bizsys/shop/.profile')]);
+      return path;
     case 'tar-outside.bundle':
-      return await crafted([entry('node.json')]), path;
+      await crafted([entry('node.json')]);
+      return path;
     case 'tar-twice.bundle': {
       const shop = bizsysFile('shop', 'https://shop.example.com:443');
-      return await crafted([shop, shop], [shop]), path;
+      await crafted([shop, shop], [shop]);
+      return path;
     }
     case 'tar-file-and-folder.bundle':
-      return await crafted([entry('bizsys/shop/files/x'), entry('bizsys/shop/files/x/y')]), path;
+      await crafted([entry('bizsys/shop/files/x'), entry('bizsys/shop/files/x/y')]);
+      return path;
     case 'tar-secret.bundle':
-      return await crafted([entry('secret/00000000-0000-0000-0000-000000000000.secret')]), path;
+      await crafted([entry('secret/00000000-0000-0000-0000-000000000000.secret')]);
+      return path;
     case 'tar-unlisted.bundle':
-      return await crafted([bizsysFile('shop', 'https://shop.example.com:443')]), path;
+      await crafted([bizsysFile('shop', 'https://shop.example.com:443')]);
+      return path;
     case 'tar-manifest-absolute.bundle':
-      return await crafted([], [file('/etc/passwd', 'root:x:0:0')]), path;
+      await crafted([], [file('/etc/passwd', 'root:x:0:0')]);
+      return path;
     case 'tar-pax-escape.bundle':
-      return await crafted(paxRenamed('bizsys/../../ssokit-hostile-escape', 'bizsys/shop/files/innocent', Buffer.from('x'))), path;
+      await crafted(paxRenamed('bizsys/../../ssokit-hostile-escape', 'bizsys/shop/files/innocent', Buffer.from('x')));
+      return path;
     case 'tar-gzip.bundle':
-      return await crafted(gzipSync(tarOf([bizsysFile('shop', 'https://shop.example.com:443')]))), path;
+      await crafted(gzipSync(tarOf([bizsysFile('shop', 'https://shop.example.com:443')])));
+      return path;
     case 'tar-wrong-hash.bundle': {
       const listed = file('bizsys/shop/files/a', 'what the manifest says');
-      return await crafted([{ path: listed.path, body: Buffer.from('what the archive holds') }], [listed]), path;
+      await crafted([{ path: listed.path, body: Buffer.from('what the archive holds') }], [listed]);
+      return path;
     }
     default:
       throw new Error(`no generator for gen:${name}`);

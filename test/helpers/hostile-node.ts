@@ -61,7 +61,7 @@ export function makeHostileNode(): HostileNode {
   writeFileSync(join(inputs, 'apps.xml'), appXml([{ name: 'Payroll' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]));
   writeFileSync(join(inputs, 'maps.xml'), mappingXml([['CORP', 'alice', 'Payroll', 'A1']]));
   const creds = { user: 'CORP\\bob', app: 'Payroll', externalUser: 'B1', fields: { 'User ID': 'B1', Password: 'bob-secret' } };
-  writeFileSync(join(inputs, 'creds.jsonl'), JSON.stringify(creds) + '\n');
+  writeFileSync(join(inputs, 'creds.jsonl'), `${JSON.stringify(creds)}\n`);
   writeFileSync(join(inputs, 'httpd.conf'), 'Listen 443\n');
   const pw = ['--password-file', node.passwordFile];
   const steps: [string, string[]][] = [
@@ -115,7 +115,7 @@ export function dumpStore(store: string, scratch: string): StoreDump {
     if (existsSync(copy + suffix)) writeFileSync(copy + suffix, '');
   }
   copyFileSync(store, copy);
-  if (existsSync(store + '-wal')) copyFileSync(store + '-wal', copy + '-wal');
+  if (existsSync(`${store}-wal`)) copyFileSync(`${store}-wal`, `${copy}-wal`);
   const db = new Database(copy, { readonly: true });
   try {
     const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").raw(true).all() as unknown[][];

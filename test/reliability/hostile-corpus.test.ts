@@ -104,7 +104,7 @@ function runCase(r: Runnable): string[] {
     // The bug must still show (in the output), and nothing else may be wrong.
     if (verdict.stderr.length === 0) problems.push(`the known bug no longer shows: remove knownBug (${r.knownBug})`);
   } else problems.push(...verdict.stderr);
-  return problems.map((p) => `${r.name}: ${p}\n    $ ${[tool, ...args].map((a) => (a.length > 80 ? a.slice(0, 60) + '…' : a)).join(' ')}\n    ${result.stderr.trim().split('\n').join('\n    ')}`);
+  return problems.map((p) => `${r.name}: ${p}\n    $ ${[tool, ...args].map((a) => (a.length > 80 ? `${a.slice(0, 60)}…` : a)).join(' ')}\n    ${result.stderr.trim().split('\n').join('\n    ')}`);
 }
 
 /** A family's variants: every one for the in-process loop; `sample` of them go to the binary. */

@@ -46,7 +46,7 @@ describe('bundle v1 vectors', () => {
     let parsedCount = 0;
     for (const file of files) {
       const { body } = parseVector(readFileSync(join(dir, file)));
-      let parsed;
+      let parsed: ReturnType<typeof parseBundleHeader>;
       try {
         parsed = parseBundleHeader(body.subarray(0, 8192));
       } catch {

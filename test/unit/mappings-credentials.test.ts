@@ -207,12 +207,12 @@ describe('credentials import', () => {
     const file = join(t.dir.path, 'c.jsonl');
     writeFileSync(
       file,
-      [
+      `${[
         line('CORP\\alice', 'Payroll', 'A1', { 'User ID': 'A1', Password: 'p1' }),
         line('CORP\\bob', 'Payroll', 'B2', { 'User ID': 'B2', Password: 'p2' }),
         '',
         line('DomainName\\WindowsUserAccount1', 'SSOApp_HostGroupApp1', 'H1', { 'User ID': 'H1', Password: 'p3' }),
-      ].join('\r\n') + '\n',
+      ].join('\r\n')}\n`,
     );
     expect(await importCredentialsFromFile(t.sys.ctx, file)).toEqual({ imported: 3, mappingsCreated: 2 });
     const all = await lookupCredentials(

@@ -261,7 +261,11 @@ async function through(input: Buffer, transform: NodeJS.ReadWriteStream): Promis
 /** Payload bytes of a given size, cheap to make (fast-check draws the size and a seed, not each byte). */
 function payloadOf(size: number, seed: number): Buffer {
   const bytes = Buffer.alloc(size);
-  for (let i = 0, x = seed | 1; i < size; i++) bytes[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  let x = seed | 1;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
   return bytes;
 }
 const payloadSize = fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: CHUNK_BYTES - 2, max: CHUNK_BYTES + 2 }), fc.integer({ min: 1, max: 3 * CHUNK_BYTES }));

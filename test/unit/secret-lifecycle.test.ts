@@ -13,7 +13,7 @@ import { verifyBackup } from '../../src/core/secret/verify.js';
 import { initSystem } from '../../src/core/system/init.js';
 import { homePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
-import { SsoError } from '../../src/errors.js';
+import type { SsoError } from '../../src/errors.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { newSystem, openAllCredentials, PASSWORD, reopen, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -167,7 +167,9 @@ describe('reencrypt', () => {
     const newKeys = await after.store.all<{ id: number }>('SELECT id FROM data_keys');
     expect(newKeys.some((k) => oldKeys.some((o) => o.id === k.id))).toBe(false);
     const newCipher = await after.store.all<{ ciphertext: Uint8Array }>('SELECT ciphertext FROM credentials ORDER BY mapping_id');
-    newCipher.forEach((row, i) => expect(Buffer.from(row.ciphertext).equals(Buffer.from(oldCipher[i]!.ciphertext))).toBe(false));
+    for (const [i, row] of newCipher.entries()) {
+      expect(Buffer.from(row.ciphertext).equals(Buffer.from(oldCipher[i]!.ciphertext))).toBe(false);
+    }
     await after.store.close();
     await ctx.store.close();
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { backupPage, nodePage, storePage, summaryLines, SKIP_WARNING } from '../../src/cli/setup/wizard-pages.js';
+import { backupPage, nodePage, storePage, SKIP_WARNING } from '../../src/cli/setup/wizard-pages.js';
 import { answersTemplate, readAnswersFile } from '../../src/cli/setup/answers-file.js';
 import { runWizard } from '../../src/cli/setup/wizard.js';
 import { Output, PLAIN } from '../../src/cli/output.js';

@@ -72,7 +72,7 @@ export async function configExportCommand(session: Session, app: string, options
   if (format !== 'xml' && format !== 'json') throw new SsoError('USAGE', `--format is xml or json, not "${format}"`);
   const properties = bag.properties.filter((p) => p.value !== null).map((p) => ({ name: p.name, value: p.value! }));
   const text =
-    format === 'json' ? JSON.stringify(Object.fromEntries(properties.map((p) => [p.name, p.value])), null, 2) + '\n' : writeSettingsXml(properties);
+    format === 'json' ? `${JSON.stringify(Object.fromEntries(properties.map((p) => [p.name, p.value])), null, 2)}\n` : writeSettingsXml(properties);
   const skipped = bag.properties.length - properties.length;
   if (!options.output) {
     if (options.includeMasked) throw new SsoError('USAGE', 'masked values are written only to a file', { hint: 'add --output FILE' });

@@ -150,7 +150,7 @@ export function bizsysFromJson(name: string, value: unknown, file: string): Busi
   expect(typeof session.reapIntervalSeconds === 'number', 'session.reapIntervalSeconds is not a number');
   expect(typeof session.failoverEnabled === 'boolean', 'session.failoverEnabled is not true or false');
   const files = Array.isArray(v.files) ? (v.files as Record<string, unknown>[]) : null;
-  expect(files !== null && files.every((f) => typeof f === 'object' && f !== null && typeof f.role === 'string' && typeof f.name === 'string'), 'files is not a list of {role, name}');
+  expect(files?.every((f) => typeof f === 'object' && f !== null && typeof f.role === 'string' && typeof f.name === 'string') === true, 'files is not a list of {role, name}');
   expect(typeof v.createdAt === 'string', 'createdAt is not a string');
   if (problems.length) {
     throw new SsoError('BAD_FORMAT', `${file} is not a readable ${BIZSYS_FORMAT} definition`, {
@@ -176,7 +176,7 @@ export function bizsysFromJson(name: string, value: unknown, file: string): Busi
 }
 
 export function bizsysToJson(system: BusinessSystem): string {
-  return JSON.stringify({ format: BIZSYS_FORMAT, ...system }, null, 2) + '\n';
+  return `${JSON.stringify({ format: BIZSYS_FORMAT, ...system }, null, 2)}\n`;
 }
 
 /** A change to a definition; everything left out stays as it is. */

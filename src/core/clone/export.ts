@@ -121,7 +121,7 @@ export async function writeBundle(ctx: StoreContext, plan: ExportPlan, password:
     const { sha256, size } = await hasher.digest(join(ctx.paths.root, file.path));
     return { path: file.path, mode: file.mode, size, sha256 };
   });
-  described.forEach((d) => d.catch(() => undefined)); // reported through the manifest
+  for (const d of described) d.catch(() => undefined); // reported through the manifest
   const manifest = async (): Promise<Buffer> => {
     const body: Manifest = {
       format: MANIFEST_FORMAT,

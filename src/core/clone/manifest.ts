@@ -140,7 +140,7 @@ function checkEnvironment(env: EnvironmentSettings | undefined): void {
   if (typeof env.store !== 'string' || !isAbsolute(env.store) || /[\u0000-\u001f]/.test(env.store)) throw bad('the store is not an absolute path');
   if (!Array.isArray(env.clusterNames)) throw bad('clusterNames is not a list');
   try {
-    env.clusterNames.forEach((name) => validateNodeName(String(name), 'cluster name'));
+    for (const name of env.clusterNames) validateNodeName(String(name), 'cluster name');
     if (env.domain !== undefined) validateNodeName(String(env.domain), 'domain');
   } catch (error) {
     throw bad((error as Error).message);

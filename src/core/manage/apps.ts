@@ -26,7 +26,7 @@ import type { StoreContext } from '../shared/index.js';
 import { createDataKey } from '../secret/index.js';
 import { hasFlag, SSO_FLAG } from '../shared/index.js';
 import { loadMasterKeyring } from '../secret/index.js';
-import { holdsRole, requireRole, type RoleCheck } from '../shared/index.js';
+import { holdsRole, requireRole, } from '../shared/index.js';
 import { trimRing } from '../shared/index.js';
 import { roleCheck } from '../shared/index.js';
 
@@ -138,7 +138,7 @@ export async function updateApplications(
         text(value, 'user_accounts', app.userAccounts, 'application users');
       }
       if (given.appAdminAccount !== undefined && given.appAdminAccount !== app.adminAccounts) {
-        if (hasFlag(app.flags, SSO_FLAG.APP_ADMIN_SAME)) add(ESSO.INVALID_FLAGS.text + ' (adminAccountSame is yes)');
+        if (hasFlag(app.flags, SSO_FLAG.APP_ADMIN_SAME)) add(`${ESSO.INVALID_FLAGS.text} (adminAccountSame is yes)`);
         else if (!isAffiliate) add('only SSO and affiliate administrators can change the application administrators account');
         accountListProblems(given.appAdminAccount, 'application administrators').forEach(add);
         text(given.appAdminAccount, 'admin_accounts', app.adminAccounts, 'application administrators');

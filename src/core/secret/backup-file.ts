@@ -46,7 +46,7 @@ export async function writeSecretBackup(
     rng: deps.rng,
     now: deps.now(),
   });
-  if (target.path.startsWith(paths.backupDir + '/')) await ensurePrivateDir(paths.backupDir);
+  if (target.path.startsWith(`${paths.backupDir}/`)) await ensurePrivateDir(paths.backupDir);
   await writeFileAtomic(target.path, bytes, { overwrite: target.overwrite });
 }
 

@@ -60,7 +60,7 @@ export interface InitResult {
 export async function initSystem(options: InitOptions): Promise<InitResult> {
   const { paths, deps } = options;
   validateNodeName(options.nodeName);
-  options.clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  for (const name of options.clusterNames) validateNodeName(name, 'cluster name');
   const secretServer = options.secretServer ?? options.nodeName;
   const node: NodeConfig = {
     nodeName: options.nodeName,

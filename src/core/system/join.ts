@@ -42,7 +42,7 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   const existing = await readNodeConfig(paths);
   const nodeName = validateNodeName(options.nodeName ?? existing?.nodeName ?? options.defaultNodeName);
   const clusterNames = options.clusterNames ?? existing?.clusterNames ?? [];
-  clusterNames.forEach((name) => validateNodeName(name, 'cluster name'));
+  for (const name of clusterNames) validateNodeName(name, 'cluster name');
   const domain = options.domain ?? existing?.domain;
   const node: NodeConfig = {
     nodeName,
