@@ -7,9 +7,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemRng } from '../src/crypto/random.js';
 import { fmt, type SuiteResult, type Table } from './harness.js';
 import { BENCH_PASSWORD, newBenchSystem } from './seed.js';
-import { systemRng } from '../src/crypto/random.js';
 
 const FILES = 16;
 const FILE_BYTES = 64 * 1024 * 1024;
@@ -21,7 +21,8 @@ export async function cloneSuite(dir: string, repoRoot: string): Promise<SuiteRe
   const home = ctx.paths.root;
   const files = join(home, 'bizsys', 'big', 'files');
   mkdirSync(files, { recursive: true, mode: 0o700 });
-  for (let i = 0; i < FILES; i++) writeFileSync(join(files, `content-${i}.bin`), randomBlock(FILE_BYTES), { mode: 0o600 });
+  for (let i = 0; i < FILES; i++)
+    writeFileSync(join(files, `content-${i}.bin`), randomBlock(FILE_BYTES), { mode: 0o600 });
   // The business system's definition references the files already in place.
   const definition = {
     format: 'ssokit-bizsys/v1',
@@ -49,10 +50,31 @@ export async function cloneSuite(dir: string, repoRoot: string): Promise<SuiteRe
     const ssokitRound = () => {
       const bundle = join(dir, 'env.bundle');
       rmSync(bundle, { force: true });
-      ours.export.push(timed(process.execPath, [join(repoRoot, 'bin/ssocloneaz.js'), '-p', bundle, '--home', home, '--password-file', passwordFile]));
+      ours.export.push(
+        timed(process.execPath, [
+          join(repoRoot, 'bin/ssocloneaz.js'),
+          '-p',
+          bundle,
+          '--home',
+          home,
+          '--password-file',
+          passwordFile,
+        ]),
+      );
       const dest = join(dir, `dest-${i}`);
       ours.import.push(
-        timed(process.execPath, [join(repoRoot, 'bin/ssocloneaz.js'), '-c', bundle, '--home', dest, '--node-name', 'web2', '--password-file', passwordFile, '--delete-bundle']),
+        timed(process.execPath, [
+          join(repoRoot, 'bin/ssocloneaz.js'),
+          '-c',
+          bundle,
+          '--home',
+          dest,
+          '--node-name',
+          'web2',
+          '--password-file',
+          passwordFile,
+          '--delete-bundle',
+        ]),
       );
       rmSync(dest, { recursive: true, force: true });
     };
@@ -95,8 +117,16 @@ export async function cloneSuite(dir: string, repoRoot: string): Promise<SuiteRe
     checks: [
       { requirement: 'export ≤ 1.5× tar | age', measured: fmt.ratio(exportRatio), pass: exportRatio <= 1.5 },
       { requirement: 'import ≤ 1.5× age -d | tar', measured: fmt.ratio(importRatio), pass: importRatio <= 1.5 },
-      { requirement: 'export peak RSS ≤ 150 MB', measured: fmt.mb(rss(ours.export)), pass: rss(ours.export) <= 150 * 2 ** 20 },
-      { requirement: 'import peak RSS ≤ 150 MB', measured: fmt.mb(rss(ours.import)), pass: rss(ours.import) <= 150 * 2 ** 20 },
+      {
+        requirement: 'export peak RSS ≤ 150 MB',
+        measured: fmt.mb(rss(ours.export)),
+        pass: rss(ours.export) <= 150 * 2 ** 20,
+      },
+      {
+        requirement: 'import peak RSS ≤ 150 MB',
+        measured: fmt.mb(rss(ours.import)),
+        pass: rss(ours.import) <= 150 * 2 ** 20,
+      },
     ],
   };
   return { suite: 'ssocloneaz', tables: [table] };
@@ -126,10 +156,15 @@ function timed(command: string, args: string[]): Run {
 
 /** The comparator and /usr/bin/time, from Debian's packages, when they are missing. */
 function ensureAge(): void {
-  const missing = ['age', 'age-keygen', '/usr/bin/time'].some((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+  const missing = ['age', 'age-keygen', '/usr/bin/time'].some(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+  );
   if (!missing) return;
   const install = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
-  if (!install(['install', '-y', '-qq', 'age', 'time']) && !(install(['update', '-qq']) && install(['install', '-y', '-qq', 'age', 'time']))) {
+  if (
+    !install(['install', '-y', '-qq', 'age', 'time']) &&
+    !(install(['update', '-qq']) && install(['install', '-y', '-qq', 'age', 'time']))
+  ) {
     throw new Error('the clone bench needs age and /usr/bin/time (apt-get install age time)');
   }
 }

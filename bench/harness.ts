@@ -103,7 +103,10 @@ export function writePerformanceDoc(repoRoot: string, results: SuiteResult[]): v
       end,
     ].join('\n');
     const at = text.indexOf(begin);
-    text = at >= 0 ? text.slice(0, at) + section + text.slice(text.indexOf(end) + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+    text =
+      at >= 0
+        ? text.slice(0, at) + section + text.slice(text.indexOf(end) + end.length)
+        : `${text.trimEnd()}\n\n${section}\n`;
   }
   writeFileSync(path, text);
 }

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, writePerformanceDoc, type SuiteResult } from './harness.js';
 import { cloneSuite } from './clone-bench.js';
+import { printTable, type SuiteResult, writePerformanceDoc } from './harness.js';
 import { manageSuite } from './manage-bench.js';
 import { secretSuite } from './secret-bench.js';
 

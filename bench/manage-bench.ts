@@ -5,11 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { lookupCredentials, type LookupRequest } from '../src/core/manage/credentials.js';
+import { type LookupRequest, lookupCredentials } from '../src/core/manage/credentials.js';
 import { DataKeyRing } from '../src/core/secret/data-keys.js';
 import { loadMasterKeyring } from '../src/core/secret/keyring.js';
 import { nacl } from '../src/crypto/nacl.js';
-import { fmt, median, timeMs, type SuiteResult, type Table } from './harness.js';
+import { fmt, median, type SuiteResult, type Table, timeMs } from './harness.js';
 import { appsXml, credentialLines, mappingsXml, newBenchSystem } from './seed.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
@@ -56,8 +56,18 @@ export async function manageSuite(dir: string, repoRoot: string): Promise<SuiteR
     method: 'Each a run of the built binary on the same store (synchronous=FULL), start-up included.',
     columns: ['command', 'work', 'time', 'rate'],
     rows: [
-      ['ssomanage -createapps', '1,000 applications (a data key each)', fmt.ms(appsMs), fmt.rate((1000 / appsMs) * 1000)],
-      ['ssomanage -createmappings', '100,000 mappings over 1,000 applications', fmt.ms(mappingsMs), fmt.rate(mappingRate)],
+      [
+        'ssomanage -createapps',
+        '1,000 applications (a data key each)',
+        fmt.ms(appsMs),
+        fmt.rate((1000 / appsMs) * 1000),
+      ],
+      [
+        'ssomanage -createmappings',
+        '100,000 mappings over 1,000 applications',
+        fmt.ms(mappingsMs),
+        fmt.rate(mappingRate),
+      ],
       ['ssokit credentials import', '100,000 credentials, mappings created', fmt.ms(importMs), fmt.rate(importRate)],
       ['ssomanage -listmappings <app>', 'an application with 100,000 mappings (median of 3)', fmt.ms(listMs), ''],
     ],
@@ -74,14 +84,18 @@ async function lookupTable(dir: string, name: string): Promise<Table> {
   const { reopenBench } = await import('./seed.js');
   const ctx = await reopenBench(dir, name);
   const requests: LookupRequest[] = [];
-  for (let a = 0; a < 1000; a++) for (let u = 0; u < 100; u++) requests.push({ user: `CORP\\imported${u}`, app: `BenchApp${a}` });
+  for (let a = 0; a < 1000; a++)
+    for (let u = 0; u < 100; u++) requests.push({ user: `CORP\\imported${u}`, app: `BenchApp${a}` });
   const batch = 1000;
   const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'bench'));
   const keys = new Map<number, Uint8Array>();
-  for (const { id } of await ctx.store.all<{ id: number }>('SELECT id FROM data_keys')) keys.set(id, (await ring.byId(ctx.store, id)).key);
-  const ids = (await ctx.store.all<{ app_id: number; local_key: string }>(
-    "SELECT app_id, local_key FROM mappings WHERE local_key LIKE 'corp\\imported%'",
-  )).map((r) => [r.app_id, r.local_key] as const);
+  for (const { id } of await ctx.store.all<{ id: number }>('SELECT id FROM data_keys'))
+    keys.set(id, (await ring.byId(ctx.store, id)).key);
+  const ids = (
+    await ctx.store.all<{ app_id: number; local_key: string }>(
+      "SELECT app_id, local_key FROM mappings WHERE local_key LIKE 'corp\\imported%'",
+    )
+  ).map((r) => [r.app_id, r.local_key] as const);
   // The floor: a point read of each credential row by its key and a secretbox open, nothing else.
   const db = new Database(ctx.node.store, { readonly: true });
   const read = db.prepare(
@@ -91,12 +105,16 @@ async function lookupTable(dir: string, name: string): Promise<Table> {
     timeMs(() => {
       for (const [appId, key] of ids) {
         const row = read.get(appId, key) as { data_key_id: number; ciphertext: Buffer };
-        if (!nacl.secretbox.open(row.ciphertext.subarray(24), row.ciphertext.subarray(0, 24), keys.get(row.data_key_id)!)) throw new Error('floor');
+        if (
+          !nacl.secretbox.open(row.ciphertext.subarray(24), row.ciphertext.subarray(0, 24), keys.get(row.data_key_id)!)
+        )
+          throw new Error('floor');
       }
     });
   const oursRun = () =>
     timeMs(async () => {
-      for (let i = 0; i < requests.length; i += batch) await lookupCredentials(ctx, requests.slice(i, i + batch), { reveal: true });
+      for (let i = 0; i < requests.length; i += batch)
+        await lookupCredentials(ctx, requests.slice(i, i + batch), { reveal: true });
     });
   // Alternated, so both see the same machine load; medians of 5.
   const floorTimes: number[] = [];

@@ -6,20 +6,23 @@ import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { BATCH_SIZE } from '../src/defaults.js';
 import { DataKeyRing } from '../src/core/secret/data-keys.js';
 import { loadMasterKeyring } from '../src/core/secret/keyring.js';
 import { reencryptStore } from '../src/core/secret/reencrypt.js';
 import { rotateSecret } from '../src/core/secret/rotate.js';
 import { nacl } from '../src/crypto/nacl.js';
+import { BATCH_SIZE } from '../src/defaults.js';
 import { openStore } from '../src/store/open-store.js';
-import { fmt, median, timeMs, type SuiteResult, type Table } from './harness.js';
+import { fmt, median, type SuiteResult, type Table, timeMs } from './harness.js';
 import { BENCH_PASSWORD, newBenchSystem, seedCredentials } from './seed.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 export async function secretSuite(dir: string, repoRoot: string): Promise<SuiteResult> {
-  return { suite: 'master secret', tables: [await rotateTable(dir), await reencryptTable(dir), coldStartTable(dir, repoRoot)] };
+  return {
+    suite: 'master secret',
+    tables: [await rotateTable(dir), await reencryptTable(dir), coldStartTable(dir, repoRoot)],
+  };
 }
 
 async function rotateTable(dir: string): Promise<Table> {
@@ -31,7 +34,12 @@ async function rotateTable(dir: string): Promise<Table> {
     let n = 0;
     const ms = await median(9, () =>
       timeMs(() =>
-        rotateSecret(ctx, { path: join(dir, `rot-${credentials}-${n++}.bak`), password: BENCH_PASSWORD, reminder: '', overwrite: true }),
+        rotateSecret(ctx, {
+          path: join(dir, `rot-${credentials}-${n++}.bak`),
+          password: BENCH_PASSWORD,
+          reminder: '',
+          overwrite: true,
+        }),
       ),
     );
     medians.push(ms);
@@ -45,7 +53,13 @@ async function rotateTable(dir: string): Promise<Table> {
       'Median of 9 rotations, each writing its backup (scrypt at its 2^10 floor so the store work shows) and re-wrapping every data key in one transaction.',
     columns: ['credentials', 'applications', 'rotate (median)'],
     rows,
-    checks: [{ requirement: 'rotate at 100,000 / at 1,000 credentials ≤ 1.2×', measured: fmt.ratio(ratio), pass: ratio <= 1.2 }],
+    checks: [
+      {
+        requirement: 'rotate at 100,000 / at 1,000 credentials ≤ 1.2×',
+        measured: fmt.ratio(ratio),
+        pass: ratio <= 1.2,
+      },
+    ],
   };
 }
 
@@ -55,7 +69,8 @@ async function reencryptTable(dir: string): Promise<Table> {
   await seedCredentials(ctx, 100, credentials);
   const ring = new DataKeyRing(await loadMasterKeyring(ctx, 'bench'));
   const keys = new Map<number, Uint8Array>();
-  for (const row of await ctx.store.all<{ id: number }>('SELECT id FROM data_keys')) keys.set(row.id, (await ring.byId(ctx.store, row.id)).key);
+  for (const row of await ctx.store.all<{ id: number }>('SELECT id FROM data_keys'))
+    keys.set(row.id, (await ring.byId(ctx.store, row.id)).key);
   await ctx.store.close();
   const pristine = join(dir, 'reencrypt-pristine.sqlite');
   copyFileSync(ctx.node.store, pristine);
@@ -85,10 +100,18 @@ async function reencryptTable(dir: string): Promise<Table> {
     const start = process.hrtime.bigint();
     db.transaction(() => {
       for (const row of rows) {
-        const plain = nacl.secretbox.open(row.ciphertext.subarray(24), row.ciphertext.subarray(0, 24), keys.get(row.data_key_id)!);
+        const plain = nacl.secretbox.open(
+          row.ciphertext.subarray(24),
+          row.ciphertext.subarray(0, 24),
+          keys.get(row.data_key_id)!,
+        );
         if (!plain) throw new Error('floor: a row did not open');
         const nonce = randomBytes(24);
-        update.run(Buffer.concat([nonce, nacl.secretbox(plain, nonce, newKey)]), newKeyId.get(row.data_key_id)!, row.mapping_id);
+        update.run(
+          Buffer.concat([nonce, nacl.secretbox(plain, nonce, newKey)]),
+          newKeyId.get(row.data_key_id)!,
+          row.mapping_id,
+        );
       }
     })();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -5,9 +5,9 @@
 
 import { join } from 'node:path';
 import { createApplications } from '../src/core/manage/apps.js';
-import { loadNode, openNodeStore, type StoreContext } from '../src/core/shared/context.js';
 import { importCredentials } from '../src/core/manage/credentials-import.js';
-import { productionDeps, type Deps } from '../src/core/shared/deps.js';
+import { loadNode, openNodeStore, type StoreContext } from '../src/core/shared/context.js';
+import { type Deps, productionDeps } from '../src/core/shared/deps.js';
 import { initSystem } from '../src/core/system/init.js';
 import { homePaths } from '../src/node/home.js';
 import { currentCaller } from '../src/node/os-identity.js';
@@ -40,7 +40,9 @@ export async function newBenchSystem(dir: string, name: string): Promise<StoreCo
 }
 
 export async function reopenBench(dir: string, name: string): Promise<StoreContext> {
-  return openNodeStore(await loadNode({ paths: homePaths(join(dir, name)), deps: benchDeps(), caller: currentCaller() }));
+  return openNodeStore(
+    await loadNode({ paths: homePaths(join(dir, name)), deps: benchDeps(), caller: currentCaller() }),
+  );
 }
 
 export function appsXml(count: number, prefix = 'BenchApp'): string {
@@ -79,7 +81,12 @@ export function credentialLines(apps: number, perApp: number, prefix = 'BenchApp
   for (let a = 0; a < apps; a++) {
     for (let u = 0; u < perApp; u++) {
       lines.push(
-        JSON.stringify({ user: `CORP\\imported${u}`, app: `${prefix}${a}`, externalUser: `I${a}-${u}`, fields: { 'User ID': `I${a}-${u}`, Password: `pw-${a}-${u}` } }),
+        JSON.stringify({
+          user: `CORP\\imported${u}`,
+          app: `${prefix}${a}`,
+          externalUser: `I${a}-${u}`,
+          fields: { 'User ID': `I${a}-${u}`, Password: `pw-${a}-${u}` },
+        }),
       );
     }
   }

@@ -240,7 +240,11 @@ export function fileProblems(file: string, problems: LineProblem[]): SsoError {
  * plainly, because re-running a command after a crash must show that it had completed.
  */
 export function alreadyApplied(file: string, count: number, what: string): SsoError {
-  return new SsoError('ALREADY_EXISTS', `every ${what} in ${file} already exists (${count}): the file was applied before; nothing was changed`, {
-    hint: 'nothing to do; ssokit check shows the store is sound',
-  });
+  return new SsoError(
+    'ALREADY_EXISTS',
+    `every ${what} in ${file} already exists (${count}): the file was applied before; nothing was changed`,
+    {
+      hint: 'nothing to do; ssokit check shows the store is sound',
+    },
+  );
 }

@@ -9,7 +9,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { SsoError } from '../errors.js';
-import { isInteractive, readAllStdin, type CliIo } from './io.js';
+import { type CliIo, isInteractive, readAllStdin } from './io.js';
 import type { Prompter } from './prompts.js';
 
 /** Environment variables that answer prompts. */
@@ -70,10 +70,17 @@ export async function obtainReminder(ctx: AnswerContext, flag: string | undefine
  * Asks before something destructive. --yes answers it; without a terminal and without
  * --yes the command stops, naming the flag.
  */
-export async function obtainConfirmation(ctx: AnswerContext, question: string, yes: boolean, flag = '--yes'): Promise<void> {
+export async function obtainConfirmation(
+  ctx: AnswerContext,
+  question: string,
+  yes: boolean,
+  flag = '--yes',
+): Promise<void> {
   if (yes) return;
   if (!isInteractive(ctx.io)) {
-    throw new SsoError('INPUT_REQUIRED', `confirmation needed: ${question}`, { hint: `add ${flag} to confirm without a terminal` });
+    throw new SsoError('INPUT_REQUIRED', `confirmation needed: ${question}`, {
+      hint: `add ${flag} to confirm without a terminal`,
+    });
   }
   if (!(await ctx.prompter.confirm(question, false))) {
     throw new SsoError('CANCELLED', 'not confirmed; nothing was changed');
@@ -90,7 +97,10 @@ async function readSecretSource(ctx: AnswerContext, source: string): Promise<str
     return await readFile(source, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SsoError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'IO_ERROR', `cannot read the password file ${source} (${code ?? 'error'})`);
+    throw new SsoError(
+      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'IO_ERROR',
+      `cannot read the password file ${source} (${code ?? 'error'})`,
+    );
   }
 }
 

@@ -20,7 +20,11 @@ export interface FieldOptions {
   externalUser?: string;
 }
 
-export async function gatherFieldValues(session: Session, fields: FieldDef[], options: FieldOptions): Promise<Record<string, string>> {
+export async function gatherFieldValues(
+  session: Session,
+  fields: FieldDef[],
+  options: FieldOptions,
+): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   const file = options.fieldsFile ?? (session.io.env[FIELDS_FILE_ENV] || undefined);
   if (file !== undefined) Object.assign(values, await readFieldsFile(session, file));
@@ -30,18 +34,26 @@ export async function gatherFieldValues(session: Session, fields: FieldDef[], op
     const label = entry.slice(0, at);
     const field = fields.find((f) => f.label.toLowerCase() === label.toLowerCase());
     if (field?.masked) {
-      throw new SsoError('USAGE', `"${field.label}" is masked, so it cannot be given on the command line (anyone on this machine can read one)`, {
-        hint: `give it in --fields-file FILE (or - for stdin), ${FIELDS_FILE_ENV}, or at the prompt`,
-      });
+      throw new SsoError(
+        'USAGE',
+        `"${field.label}" is masked, so it cannot be given on the command line (anyone on this machine can read one)`,
+        {
+          hint: `give it in --fields-file FILE (or - for stdin), ${FIELDS_FILE_ENV}, or at the prompt`,
+        },
+      );
     }
     values[field?.label ?? label] = entry.slice(at + 1);
   }
   const missing = fields.filter((f) => !Object.keys(values).some((k) => k.toLowerCase() === f.label.toLowerCase()));
   if (missing.length === 0) return values;
   if (!isInteractive(session.io)) {
-    throw new SsoError('INPUT_REQUIRED', `no value for ${missing.map((f) => `"${f.label}"`).join(', ')} and no terminal to ask on`, {
-      hint: `give values with --fields-file FILE (or -), ${FIELDS_FILE_ENV}, or --field "Label=value" for unmasked fields`,
-    });
+    throw new SsoError(
+      'INPUT_REQUIRED',
+      `no value for ${missing.map((f) => `"${f.label}"`).join(', ')} and no terminal to ask on`,
+      {
+        hint: `give values with --fields-file FILE (or -), ${FIELDS_FILE_ENV}, or --field "Label=value" for unmasked fields`,
+      },
+    );
   }
   for (const field of missing) {
     if (!field.masked) {
@@ -60,7 +72,12 @@ export async function gatherFieldValues(session: Session, fields: FieldDef[], op
   return values;
 }
 
-export async function gatherExternalUser(session: Session, options: FieldOptions, who: string, app: string): Promise<string> {
+export async function gatherExternalUser(
+  session: Session,
+  options: FieldOptions,
+  who: string,
+  app: string,
+): Promise<string> {
   if (options.externalUser !== undefined) return options.externalUser;
   if (!isInteractive(session.io)) {
     throw new SsoError('INPUT_REQUIRED', `"${who}" has no mapping in "${app}" yet, so its external user id is needed`, {
@@ -78,10 +95,14 @@ async function readFieldsFile(session: Session, file: string): Promise<Record<st
     text = session.stdinCache.text;
   } else {
     try {
-      if (statSync(file).mode & 0o077) session.out.warn(`${file} holds credentials and group or others can read it: chmod 600 ${file}`);
+      if (statSync(file).mode & 0o077)
+        session.out.warn(`${file} holds credentials and group or others can read it: chmod 600 ${file}`);
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new SsoError('FILE_NOT_FOUND', `cannot read the fields file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new SsoError(
+        'FILE_NOT_FOUND',
+        `cannot read the fields file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   let parsed: unknown;
@@ -92,7 +113,12 @@ async function readFieldsFile(session: Session, file: string): Promise<Record<st
       hint: 'write an object of field label to value: {"User ID": "A123", "Password": "…"}',
     });
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((v) => typeof v === 'string')
+  ) {
     throw new SsoError('INVALID_INPUT', 'the fields file must hold one JSON object of field label to string value');
   }
   return parsed as Record<string, string>;

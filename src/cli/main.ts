@@ -2,7 +2,7 @@
  * The entry point of every ssokit tool, and the only place that ends the process.
  */
 
-import { processIo, type CliIo } from './io.js';
+import { type CliIo, processIo } from './io.js';
 import type { Prompter } from './prompts.js';
 import { Runner } from './runner.js';
 

@@ -16,7 +16,11 @@ const bizsysOptions = (c: Command) =>
     .option('--auth-server <url>', 'the authentication server URL')
     .option('--ssl', 'SSL on')
     .option('--no-ssl', 'SSL off')
-    .option('--file <role=path>', 'a file it references, copied in: certificate, key, web-config or message (repeatable; on update, replaces a file of the same name)', collect)
+    .option(
+      '--file <role=path>',
+      'a file it references, copied in: certificate, key, web-config or message (repeatable; on update, replaces a file of the same name)',
+      collect,
+    )
     .option('--sso-enabled <bool>', 'single sign-on on or off (default true)')
     .option('--sso-max-inactive-seconds <n>', 'idle time before an SSO session may be purged (default 300)')
     .option('--sso-reap-interval-seconds <n>', 'how often expired sessions are purged (default 60)')
@@ -24,10 +28,22 @@ const bizsysOptions = (c: Command) =>
 
 const declareBizsys: Declare = (program, runner) => {
   const cmd = program.command('bizsys').description('business systems protected by SSO on this node');
-  bizsysOptions(cmd.command('add').description('add a business system').argument('<name>').option('--public-url <url>', 'its public URL: scheme, FQDN and port (fixed once added)'))
-    .action(runner.action(async () => (await bizsys()).bizsysAddCommand));
-  cmd.command('list').description('list the business systems').action(runner.action(async () => (await bizsys()).bizsysListCommand));
-  cmd.command('show').description('show a business system').argument('<name>').action(runner.action(async () => (await bizsys()).bizsysShowCommand));
+  bizsysOptions(
+    cmd
+      .command('add')
+      .description('add a business system')
+      .argument('<name>')
+      .option('--public-url <url>', 'its public URL: scheme, FQDN and port (fixed once added)'),
+  ).action(runner.action(async () => (await bizsys()).bizsysAddCommand));
+  cmd
+    .command('list')
+    .description('list the business systems')
+    .action(runner.action(async () => (await bizsys()).bizsysListCommand));
+  cmd
+    .command('show')
+    .description('show a business system')
+    .argument('<name>')
+    .action(runner.action(async () => (await bizsys()).bizsysShowCommand));
   bizsysOptions(
     cmd
       .command('update')
@@ -38,13 +54,19 @@ const declareBizsys: Declare = (program, runner) => {
       .option('--remove-path <path>', 'remove a protected path (repeatable)', collect)
       .option('--remove-file <name>', 'remove a referenced file (repeatable)', collect),
   ).action(runner.action(async () => (await bizsys()).bizsysUpdateCommand));
-  cmd.command('remove').description('remove a business system and its files').argument('<name>').action(runner.action(async () => (await bizsys()).bizsysRemoveCommand));
+  cmd
+    .command('remove')
+    .description('remove a business system and its files')
+    .argument('<name>')
+    .action(runner.action(async () => (await bizsys()).bizsysRemoveCommand));
 };
 
 const declareGet: Declare = (program, runner) => {
   program
     .command('get')
-    .description('read settings by dotted name, prefix or pattern: bizsys.shop.sso-enabled, bizsys.shop, "bizsys.*.ssl", "*"')
+    .description(
+      'read settings by dotted name, prefix or pattern: bizsys.shop.sso-enabled, bizsys.shop, "bizsys.*.ssl", "*"',
+    )
     .argument('<name>')
     .action(runner.action(async () => (await import('./commands/settings.js')).getCommand));
 };
@@ -79,15 +101,18 @@ const declareClone: Declare = (program, runner) => {
     .option('-p [file]', 'export this environment to FILE (ssocloneaz -p)')
     .option('-c [file]', 'replicate the environment in FILE onto this node (ssocloneaz -c)')
     .option('-f, --file <file>', 'the bundle, with -p or -c (Interstage spelling: -p -f FILE)')
-    .option('--include-secret', 'with -p: include the master secret (to add a node to a clustered master secret server)')
-    .option('--force', 'with -p: replace an existing file; with -c: replace this node\'s environment')
+    .option(
+      '--include-secret',
+      'with -p: include the master secret (to add a node to a clustered master secret server)',
+    )
+    .option('--force', "with -p: replace an existing file; with -c: replace this node's environment")
     .option('--delete-bundle', 'with -c: delete the bundle after a successful import')
     .option('--keep-bundle', 'with -c: keep the bundle')
     .action(runner.action(async () => (await clone()).cloneAliasCommand));
   cloneFileOptions(
     cmd
       .command('export')
-      .description('write this business server\'s environment to an encrypted bundle')
+      .description("write this business server's environment to an encrypted bundle")
       .argument('[file]')
       .option('--include-secret', 'include the master secret (to add a node to a clustered master secret server)')
       .option('--force', 'replace an existing file'),
@@ -97,13 +122,16 @@ const declareClone: Declare = (program, runner) => {
       .command('import')
       .description('replicate the environment in a bundle onto this freshly installed node')
       .argument('[file]')
-      .option('--force', "replace this node's environment (never waives a platform, version, edition or folder mismatch)")
+      .option(
+        '--force',
+        "replace this node's environment (never waives a platform, version, edition or folder mismatch)",
+      )
       .option('--delete-bundle', 'delete the bundle after a successful import')
       .option('--keep-bundle', 'keep the bundle'),
   ).action(cloneAction(runner, cmd, 'cloneImportCommand'));
-  cloneFileOptions(cmd.command('inspect').description("show a bundle's header, without its password").argument('[file]')).action(
-    cloneAction(runner, cmd, 'cloneInspectCommand'),
-  );
+  cloneFileOptions(
+    cmd.command('inspect').description("show a bundle's header, without its password").argument('[file]'),
+  ).action(cloneAction(runner, cmd, 'cloneInspectCommand'));
 };
 
 export const CLONE_COMMANDS: [string, Declare][] = [

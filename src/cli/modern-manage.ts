@@ -13,17 +13,31 @@ const credentials = () => import('./commands/credentials.js');
 const configStore = () => import('./commands/config-store.js');
 
 const declareDb: Declare = (program, runner) => {
-  const cmd = program.command('db').description('the credential store and its global info (ssomanage -displaydb, -updatedb)');
-  cmd.command('where').description('show which store this node uses (ssoconfig -showdb)').action(runner.action(async () => (await system()).dbWhereCommand));
-  cmd.command('show').description('show the global info (ssomanage -displaydb)').action(runner.action(async () => (await db()).dbShowCommand));
+  const cmd = program
+    .command('db')
+    .description('the credential store and its global info (ssomanage -displaydb, -updatedb)');
+  cmd
+    .command('where')
+    .description('show which store this node uses (ssoconfig -showdb)')
+    .action(runner.action(async () => (await system()).dbWhereCommand));
+  cmd
+    .command('show')
+    .description('show the global info (ssomanage -displaydb)')
+    .action(runner.action(async () => (await db()).dbShowCommand));
   cmd
     .command('update')
     .description('update the global info from a GlobalInfo XML file (ssomanage -updatedb)')
     .argument('<file>', 'the XML file')
     .option('--dry-run', 'show what would change, change nothing')
     .action(runner.action(async () => (await db()).dbUpdateCommand));
-  cmd.command('enable-sso').description('enable SSO (ssomanage -enablesso)').action(runner.action(async () => (await db()).ssoEnableCommand));
-  cmd.command('disable-sso').description('disable SSO (ssomanage -disablesso)').action(runner.action(async () => (await db()).ssoDisableCommand));
+  cmd
+    .command('enable-sso')
+    .description('enable SSO (ssomanage -enablesso)')
+    .action(runner.action(async () => (await db()).ssoEnableCommand));
+  cmd
+    .command('disable-sso')
+    .description('disable SSO (ssomanage -disablesso)')
+    .action(runner.action(async () => (await db()).ssoDisableCommand));
   cmd
     .command('tickets')
     .description('whether tickets are allowed and validated (ssomanage -tickets)')
@@ -51,14 +65,26 @@ const declareApp: Declare = (program, runner) => {
     .description('list applications (ssomanage -listapps)')
     .option('--all', 'include config store applications')
     .action(runner.action(async () => (await app()).appListCommand));
-  cmd.command('show').description('show an application (ssomanage -displayapp)').argument('<name>').action(runner.action(async () => (await app()).appShowCommand));
+  cmd
+    .command('show')
+    .description('show an application (ssomanage -displayapp)')
+    .argument('<name>')
+    .action(runner.action(async () => (await app()).appShowCommand));
   cmd
     .command('delete')
     .description('delete an application with its mappings and credentials (ssomanage -deleteapp)')
     .argument('<name>')
     .action(runner.action(async () => (await app()).appDeleteCommand));
-  cmd.command('enable').description('enable an application (ssomanage -enableapp)').argument('<name>').action(runner.action(async () => (await app()).appEnableCommand));
-  cmd.command('disable').description('disable an application (ssomanage -disableapp)').argument('<name>').action(runner.action(async () => (await app()).appDisableCommand));
+  cmd
+    .command('enable')
+    .description('enable an application (ssomanage -enableapp)')
+    .argument('<name>')
+    .action(runner.action(async () => (await app()).appEnableCommand));
+  cmd
+    .command('disable')
+    .description('disable an application (ssomanage -disableapp)')
+    .argument('<name>')
+    .action(runner.action(async () => (await app()).appDisableCommand));
   cmd
     .command('purge-cache')
     .description("purge an application's credential cache (ssomanage -purgecache)")
@@ -147,8 +173,17 @@ const declareConfigStore: Declare = (program, runner) => {
     .argument('[identifier]')
     .option('--runtime', 'include masked properties')
     .action(runner.action(async () => (await configStore()).configGetCommand));
-  cmd.command('delete').description('delete a bag').argument('<app>').argument('[identifier]').action(runner.action(async () => (await configStore()).configDeleteCommand));
-  cmd.command('list').description("list an application's bags").argument('<app>').action(runner.action(async () => (await configStore()).configListCommand));
+  cmd
+    .command('delete')
+    .description('delete a bag')
+    .argument('<app>')
+    .argument('[identifier]')
+    .action(runner.action(async () => (await configStore()).configDeleteCommand));
+  cmd
+    .command('list')
+    .description("list an application's bags")
+    .argument('<app>')
+    .action(runner.action(async () => (await configStore()).configListCommand));
   cmd
     .command('import')
     .description('import a BizTalk Deployment Framework settings file or JSON')

@@ -3,14 +3,13 @@
  * implementation is imported when its command runs, so start-up stays cheap.
  */
 
-import { Command } from './commander.js';
 import { ssokitVersion } from '../node/install-facts.js';
-import { addGlobalOptions, wireProgram } from './global-options.js';
-import type { Runner } from './runner.js';
+import { Command } from './commander.js';
 import { collect, type Declare } from './declare.js';
+import { addGlobalOptions, wireProgram } from './global-options.js';
 import { CLONE_COMMANDS } from './modern-clone.js';
 import { MANAGE_COMMANDS } from './modern-manage.js';
-
+import type { Runner } from './runner.js';
 
 /** Global options that take a value: their values are not command names. */
 const VALUE_OPTIONS = new Set(['--home', '--db', '--node-name', '--password-file']);

@@ -22,10 +22,18 @@ export function terminalPrompter(io: CliIo): Prompter {
     input: (message, options = {}) =>
       cancellable(
         load().then((p) =>
-          p.input({ message, ...(options.default === undefined ? {} : { default: options.default }), ...(options.validate ? { validate: options.validate } : {}) }, context),
+          p.input(
+            {
+              message,
+              ...(options.default === undefined ? {} : { default: options.default }),
+              ...(options.validate ? { validate: options.validate } : {}),
+            },
+            context,
+          ),
         ),
       ),
-    confirm: (message, defaultValue) => cancellable(load().then((p) => p.confirm({ message, default: defaultValue }, context))),
+    confirm: (message, defaultValue) =>
+      cancellable(load().then((p) => p.confirm({ message, default: defaultValue }, context))),
     select: (message, choices) => cancellable(load().then((p) => p.select({ message, choices }, context))),
   };
 }

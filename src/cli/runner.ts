@@ -3,12 +3,12 @@
  * failure into one rendered error and one exit status, and closes what was opened.
  */
 
-import type { Command } from './commander.js';
 import { ERROR_CODES, isSsoError, SsoError } from '../errors.js';
+import type { Command } from './commander.js';
 import type { CliIo } from './io.js';
-import { Output, painterFor, PLAIN, type Style } from './output.js';
+import { Output, PLAIN, painterFor, type Style } from './output.js';
 import type { Prompter } from './prompts.js';
-import { Session, wantsColor, type GlobalOptions } from './session.js';
+import { type GlobalOptions, Session, wantsColor } from './session.js';
 
 export type CommandAction = (session: Session, ...args: any[]) => Promise<void>;
 
@@ -58,7 +58,8 @@ export class Runner {
     if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
       if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commanderCode)) return 0;
       const message = String((error as Error).message).replace(/^error: /, '');
-      const hint = this.style === 'legacy' ? `run ${this.tool} -help` : `run ${this.tool} --help, or add --help after the command`;
+      const hint =
+        this.style === 'legacy' ? `run ${this.tool} -help` : `run ${this.tool} --help, or add --help after the command`;
       out.error(new SsoError('USAGE', message, { hint }));
       return ERROR_CODES.USAGE.exit;
     }

@@ -5,16 +5,23 @@
 
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import {
+  type Deps,
+  type HomeContext,
+  loadNode,
+  type NodeContext,
+  openNodeStore,
+  productionDeps,
+  type StoreContext,
+} from '../core/shared/index.js';
 import { checkWriterParams } from '../crypto/kdf.js';
 import { SsoError } from '../errors.js';
-import { loadNode, openNodeStore, type HomeContext, type NodeContext, type StoreContext } from '../core/shared/index.js';
-import { productionDeps, type Deps } from '../core/shared/index.js';
-import { homePaths, resolveHomeDir, type HomePaths } from '../node/home.js';
-import { currentCaller, type Caller } from '../node/os-identity.js';
+import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
+import { type Caller, currentCaller } from '../node/os-identity.js';
 import type { AnswerContext } from './answers.js';
 import type { CliIo } from './io.js';
 import { Output, type Painter, type Style } from './output.js';
-import { terminalPrompter, type Prompter } from './prompts.js';
+import { type Prompter, terminalPrompter } from './prompts.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

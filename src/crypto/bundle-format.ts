@@ -55,7 +55,21 @@ export interface ParsedBundleHeader {
   payloadOffset: number;
 }
 
-const FIELDS = ['source-node', 'platform', 'arch', 'version', 'edition', 'install-dir', 'created', 'includes-secret', 'kdf', 'salt', 'check', 'nonce', 'mac'] as const;
+const FIELDS = [
+  'source-node',
+  'platform',
+  'arch',
+  'version',
+  'edition',
+  'install-dir',
+  'created',
+  'includes-secret',
+  'kdf',
+  'salt',
+  'check',
+  'nonce',
+  'mac',
+] as const;
 const TOKEN = /^[A-Za-z0-9._-]{1,255}$/;
 
 export interface SealedHeader {
@@ -64,8 +78,19 @@ export interface SealedHeader {
 }
 
 /** Makes the header for a new bundle and the key its payload is sealed with. */
-export async function createBundleHeader(facts: BundleFacts, password: string, kdf: ScryptParams, rng: Rng): Promise<SealedHeader> {
-  for (const [name, value] of Object.entries({ sourceNode: facts.sourceNode, platform: facts.platform, arch: facts.arch, version: facts.version, edition: facts.edition })) {
+export async function createBundleHeader(
+  facts: BundleFacts,
+  password: string,
+  kdf: ScryptParams,
+  rng: Rng,
+): Promise<SealedHeader> {
+  for (const [name, value] of Object.entries({
+    sourceNode: facts.sourceNode,
+    platform: facts.platform,
+    arch: facts.arch,
+    version: facts.version,
+    edition: facts.edition,
+  })) {
     if (!TOKEN.test(value)) throw new SsoError('INVALID_INPUT', `cannot write ${name} "${value}" into a bundle header`);
   }
   if (!installDirFits(facts.installDir)) {
@@ -74,10 +99,20 @@ export async function createBundleHeader(facts: BundleFacts, password: string, k
   const salt = rng(16);
   const nonce = rng(16);
   const root = await deriveKey(password, salt, kdf);
-  const header: BundleHeader = { ...facts, formatVersion: BUNDLE_VERSION, kdf, salt, check: subkey(root, LABELS.bundleCheck).subarray(0, 16), nonce };
+  const header: BundleHeader = {
+    ...facts,
+    formatVersion: BUNDLE_VERSION,
+    kdf,
+    salt,
+    check: subkey(root, LABELS.bundleCheck).subarray(0, 16),
+    nonce,
+  };
   const authenticated = Buffer.from(renderBundleHeader(header), 'utf8');
   const mac = hmacSha256(subkey(root, LABELS.bundleMac), authenticated);
-  return { bytes: Buffer.concat([authenticated, Buffer.from(`mac: ${b64(mac)}\n`)]), payloadKey: payloadKey(root, nonce) };
+  return {
+    bytes: Buffer.concat([authenticated, Buffer.from(`mac: ${b64(mac)}\n`)]),
+    payloadKey: payloadKey(root, nonce),
+  };
 }
 
 /** The header's text up to (not including) the mac line: the bytes the mac covers. */
@@ -110,9 +145,13 @@ export function parseBundleHeader(start: Buffer): ParsedBundleHeader {
   if (!/^v[1-9][0-9]{0,5}$/.test(versionText)) throw bad('unreadable version');
   const version = Number(versionText.slice(1));
   if (version !== BUNDLE_VERSION) {
-    throw new SsoError('UNSUPPORTED_VERSION', `unsupported bundle format version ${version} (this ssokit reads version ${BUNDLE_VERSION})`, {
-      hint: 'import it with the ssokit release that wrote it',
-    });
+    throw new SsoError(
+      'UNSUPPORTED_VERSION',
+      `unsupported bundle format version ${version} (this ssokit reads version ${BUNDLE_VERSION})`,
+      {
+        hint: 'import it with the ssokit release that wrote it',
+      },
+    );
   }
   const lines: string[] = [];
   let at = firstEnd + 1;
@@ -126,10 +165,28 @@ export function parseBundleHeader(start: Buffer): ParsedBundleHeader {
     lines.push(text.slice(prefix.length));
     at = end + 1;
   }
-  const [sourceNode, platform, arch, versionValue, edition, installDir, created, includes, kdfText, salt, check, nonce, mac] = lines as [
-    string, string, string, string, string, string, string, string, string, string, string, string, string,
-  ];
-  for (const [name, value] of [['source-node', sourceNode], ['platform', platform], ['arch', arch], ['version', versionValue], ['edition', edition]] as const) {
+  const [
+    sourceNode,
+    platform,
+    arch,
+    versionValue,
+    edition,
+    installDir,
+    created,
+    includes,
+    kdfText,
+    salt,
+    check,
+    nonce,
+    mac,
+  ] = lines as [string, string, string, string, string, string, string, string, string, string, string, string, string];
+  for (const [name, value] of [
+    ['source-node', sourceNode],
+    ['platform', platform],
+    ['arch', arch],
+    ['version', versionValue],
+    ['edition', edition],
+  ] as const) {
     if (!TOKEN.test(value)) throw bad(`unreadable ${name}`);
   }
   if (!installDirFits(installDir)) throw bad('unreadable install-dir');
@@ -139,7 +196,7 @@ export function parseBundleHeader(start: Buffer): ParsedBundleHeader {
   if (!kdfMatch) throw bad('unreadable kdf line');
   const kdf = { log2N: Number(kdfMatch[1]), r: Number(kdfMatch[2]), p: Number(kdfMatch[3]) };
   checkScryptParams(kdf);
-  const macStart = at - (`mac: ${mac}\n`.length);
+  const macStart = at - `mac: ${mac}\n`.length;
   return {
     header: {
       formatVersion: version,
@@ -185,6 +242,7 @@ function b64(bytes: Uint8Array): string {
 
 function fixed(text: string, length: number, what: string, bad: (reason: string) => SsoError): Buffer {
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text || bytes.length !== length) throw bad(`the ${what} is not ${length} bytes of canonical base64`);
+  if (bytes.toString('base64') !== text || bytes.length !== length)
+    throw bad(`the ${what} is not ${length} bytes of canonical base64`);
   return bytes;
 }

@@ -97,7 +97,8 @@ export class Deframer extends Transform {
     const length = this.#queue.peekUInt32BE();
     if (length > MANIFEST_MAX_BYTES) throw new SsoError('BAD_FORMAT', 'the bundle manifest is implausibly large');
     if (this.#queue.length < 4 + length) return; // the rest has not arrived yet
-    if (this.#queue.length > 4 + length) throw new SsoError('DAMAGED_FILE', 'the bundle payload has bytes after its manifest');
+    if (this.#queue.length > 4 + length)
+      throw new SsoError('DAMAGED_FILE', 'the bundle payload has bytes after its manifest');
     this.#queue.take(4);
     this.#manifest = this.#queue.take(length);
   }

@@ -112,6 +112,10 @@ export class StreamOpener extends BlockTransform {
 }
 
 function damaged(counter: number, last: boolean): SsoError {
-  const what = last ? `the bundle is damaged or truncated: its last chunk (${counter}) does not authenticate` : `the bundle is damaged: chunk ${counter} does not authenticate`;
-  return new SsoError('DAMAGED_FILE', what, { hint: 'copy the bundle again from the source server; this copy cannot be trusted' });
+  const what = last
+    ? `the bundle is damaged or truncated: its last chunk (${counter}) does not authenticate`
+    : `the bundle is damaged: chunk ${counter} does not authenticate`;
+  return new SsoError('DAMAGED_FILE', what, {
+    hint: 'copy the bundle again from the source server; this copy cannot be trusted',
+  });
 }

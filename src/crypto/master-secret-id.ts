@@ -1,5 +1,5 @@
-import { LABELS } from './labels.js';
 import { hmacSha256 } from './hmac.js';
+import { LABELS } from './labels.js';
 
 export const MASTER_SECRET_BYTES = 32;
 
@@ -10,9 +10,7 @@ export const MASTER_SECRET_BYTES = 32;
  * the store expects.
  */
 export function masterSecretId(secret: Uint8Array): string {
-  const hex = Buffer.from(hmacSha256(secret, LABELS.masterSecretId).subarray(0, 16))
-    .toString('hex')
-    .toUpperCase();
+  const hex = Buffer.from(hmacSha256(secret, LABELS.masterSecretId).subarray(0, 16)).toString('hex').toUpperCase();
   return `{${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}}`;
 }
 

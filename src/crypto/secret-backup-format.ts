@@ -18,12 +18,12 @@
  * tells a wrong password from a damaged file.
  */
 
-import { nacl } from './nacl.js';
 import { SsoError } from '../errors.js';
-import { LABELS } from './labels.js';
 import { constantTimeEqual, hmacSha256, subkey } from './hmac.js';
 import { checkScryptParams, deriveKey, type ScryptParams } from './kdf.js';
-import { isMasterSecretId, masterSecretId, MASTER_SECRET_BYTES } from './master-secret-id.js';
+import { LABELS } from './labels.js';
+import { isMasterSecretId, MASTER_SECRET_BYTES, masterSecretId } from './master-secret-id.js';
+import { nacl } from './nacl.js';
 import type { Rng } from './random.js';
 
 export const BACKUP_VERSION = 1;
@@ -131,7 +131,8 @@ export function parseBackup(bytes: Uint8Array): ParsedBackup {
   }
   if (!text.endsWith('\n')) throw bad('the file is truncated (no final newline)');
   const lines = text.slice(firstEnd + 1, -1).split('\n');
-  if (lines.length !== FIELD_ORDER.length + 2) throw bad(`expected ${FIELD_ORDER.length + 3} lines, found ${lines.length + 1}`);
+  if (lines.length !== FIELD_ORDER.length + 2)
+    throw bad(`expected ${FIELD_ORDER.length + 3} lines, found ${lines.length + 1}`);
   const values = new Map<string, string>();
   const order = [...FIELD_ORDER, 'mac', 'payload'];
   lines.forEach((line, i) => {

@@ -49,7 +49,9 @@ export async function readBizsysJson(paths: HomePaths, name: string): Promise<un
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new SsoError('BAD_FORMAT', `${file} is not valid JSON`, { hint: `fix it, or remove the business system (ssokit bizsys remove ${name}) and add it again` });
+    throw new SsoError('BAD_FORMAT', `${file} is not valid JSON`, {
+      hint: `fix it, or remove the business system (ssokit bizsys remove ${name}) and add it again`,
+    });
   }
 }
 
@@ -65,7 +67,12 @@ export interface StagedFile {
 }
 
 /** Copies `source` in under a temporary name (0600); `commitBizsysFiles` puts it in place. */
-export async function stageBizsysFile(paths: HomePaths, name: string, file: string, source: string): Promise<StagedFile> {
+export async function stageBizsysFile(
+  paths: HomePaths,
+  name: string,
+  file: string,
+  source: string,
+): Promise<StagedFile> {
   const target = bizsysFilePath(paths, name, file);
   await ensurePrivateDir(join(bizsysDir(paths, name), 'files'));
   const temp = tempPathFor(target);

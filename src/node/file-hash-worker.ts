@@ -3,8 +3,8 @@
  * the second core while the main thread archives, seals and writes.
  */
 
-import { closeSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 
 const buffer = Buffer.allocUnsafe(1 << 20);
@@ -15,7 +15,11 @@ parentPort!.on('message', ({ id, path }: { id: number; path: string }) => {
     fd = openSync(path, 'r');
     const hash = createHash('sha256');
     let size = 0;
-    for (let n = readSync(fd, buffer, 0, buffer.length, null); n > 0; n = readSync(fd, buffer, 0, buffer.length, null)) {
+    for (
+      let n = readSync(fd, buffer, 0, buffer.length, null);
+      n > 0;
+      n = readSync(fd, buffer, 0, buffer.length, null)
+    ) {
       hash.update(buffer.subarray(0, n));
       size += n;
     }

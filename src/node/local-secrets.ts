@@ -6,8 +6,8 @@
 
 import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMasterSecretId, MASTER_SECRET_BYTES, masterSecretId } from '../crypto/master-secret-id.js';
 import { SsoError } from '../errors.js';
-import { isMasterSecretId, masterSecretId, MASTER_SECRET_BYTES } from '../crypto/master-secret-id.js';
 import type { HomePaths } from './home.js';
 import { assertPrivateFile, ensurePrivateDir, ioError, readFileChecked, writeFileAtomic } from './private-files.js';
 
@@ -34,9 +34,17 @@ export async function readLocalSecret(paths: HomePaths, id: string): Promise<Loc
   if (!existsSync(path)) return null;
   assertPrivateFile(path);
   const text = readFileChecked(path, 4096).toString('utf8');
-  const match = new RegExp(`^${SECRET_MAGIC}\\nid: (\\{[0-9A-F-]{36}\\})\\ngeneration: ([0-9]{1,9})\\nsecret: ([A-Za-z0-9+/=]{44})\\n$`).exec(text);
+  const match = new RegExp(
+    `^${SECRET_MAGIC}\\nid: (\\{[0-9A-F-]{36}\\})\\ngeneration: ([0-9]{1,9})\\nsecret: ([A-Za-z0-9+/=]{44})\\n$`,
+  ).exec(text);
   const secret = match ? new Uint8Array(Buffer.from(match[3]!, 'base64')) : null;
-  if (!match || !secret || secret.length !== MASTER_SECRET_BYTES || masterSecretId(secret) !== match[1] || match[1] !== id) {
+  if (
+    !match ||
+    !secret ||
+    secret.length !== MASTER_SECRET_BYTES ||
+    masterSecretId(secret) !== match[1] ||
+    match[1] !== id
+  ) {
     throw new SsoError('DAMAGED_FILE', `the secret file ${path} is damaged: its content does not match its name`, {
       hint: 'restore the master secret from its backup with ssokit secret restore FILE',
     });

@@ -63,7 +63,10 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
     });
   }
   if (file.format !== NODE_FORMAT) {
-    throw new SsoError('UNSUPPORTED_VERSION', `${paths.nodeFile} has format ${String(file.format)}; expected ${NODE_FORMAT}`);
+    throw new SsoError(
+      'UNSUPPORTED_VERSION',
+      `${paths.nodeFile} has format ${String(file.format)}; expected ${NODE_FORMAT}`,
+    );
   }
   if (typeof file.nodeName !== 'string' || typeof file.store !== 'string' || !file.install) {
     throw new SsoError('BAD_FORMAT', `${paths.nodeFile} lacks nodeName, store or install`);
@@ -98,9 +101,13 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 /** Node and cluster names are host names: letters, digits, dot, dash, underscore. */
 export function validateNodeName(name: string, what = 'node name'): string {
   if (!NAME_PATTERN.test(name)) {
-    throw new SsoError('INVALID_INPUT', `the ${what} "${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid host name`, {
-      hint: 'use letters, digits, dots, dashes and underscores (at most 255 characters)',
-    });
+    throw new SsoError(
+      'INVALID_INPUT',
+      `the ${what} "${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid host name`,
+      {
+        hint: 'use letters, digits, dots, dashes and underscores (at most 255 characters)',
+      },
+    );
   }
   return name;
 }

@@ -20,7 +20,9 @@ function localEntries(file: string): string[][] {
 
 function getent(database: 'passwd' | 'group', name: string): string[] | null {
   try {
-    return execFileSync('getent', [database, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(':');
+    return execFileSync('getent', [database, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split(':');
   } catch {
     return null;
   }
@@ -37,7 +39,10 @@ export function groupExists(name: string): boolean {
 /** The groups an OS user belongs to (primary and supplementary). */
 export function groupsOfUser(name: string): string[] {
   try {
-    return execFileSync('id', ['-Gn', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/).filter(Boolean);
+    return execFileSync('id', ['-Gn', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -3,8 +3,8 @@
  * (never from a flag or a variable, which the caller could set to anything).
  */
 
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 
 export interface Caller {
@@ -43,8 +43,13 @@ function readGroupNames(): string[] {
     if (names.has(gid)) continue;
     try {
       // child_process is loaded only here: most commands never need group names.
-      const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-      const entry = execFileSync('getent', ['group', String(gid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const { execFileSync } = createRequire(import.meta.url)(
+        'node:child_process',
+      ) as typeof import('node:child_process');
+      const entry = execFileSync('getent', ['group', String(gid)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const name = entry.split(':')[0];
       if (name) names.set(gid, name);
     } catch {

@@ -5,7 +5,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, promises as fs, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
 
@@ -110,9 +110,13 @@ export function assertPrivateFile(path: string): void {
   const loose = stat.mode & 0o077;
   if (loose !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw new SsoError('FILE_PERMISSIONS', `permissions ${mode} for ${path} are too open: group or others can access it`, {
-      hint: `only its owner may read a secret file: chmod 600 ${path}`,
-    });
+    throw new SsoError(
+      'FILE_PERMISSIONS',
+      `permissions ${mode} for ${path} are too open: group or others can access it`,
+      {
+        hint: `only its owner may read a secret file: chmod 600 ${path}`,
+      },
+    );
   }
 }
 
@@ -124,7 +128,11 @@ export function readFileChecked(path: string, maxBytes: number): Buffer {
     if (size > maxBytes) {
       throw new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`);
     }
-    return readUpTo(fd, maxBytes, () => new SsoError('BAD_FORMAT', `${path} grew past ${maxBytes} bytes while it was read`));
+    return readUpTo(
+      fd,
+      maxBytes,
+      () => new SsoError('BAD_FORMAT', `${path} grew past ${maxBytes} bytes while it was read`),
+    );
   } catch (error) {
     throw ioError(`cannot read ${path}`, error);
   } finally {

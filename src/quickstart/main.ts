@@ -18,8 +18,12 @@ const markdown = readFileSync(join(repoRoot, 'docs/operations.md'), 'utf8');
 const show = (text: string) => text.split(base).join('.quickstart');
 const started = Date.now();
 
-console.log(`${paint.bold('ssokit quickstart')}${paint.dim(' — runbooks 1 and 6 of docs/operations.md, in .quickstart/')}`);
-console.log(paint.dim(`  $NODE1, $NODE2: node homes · $STORE: the shared store · $BACKUPS: backups · $PW: the password file`));
+console.log(
+  `${paint.bold('ssokit quickstart')}${paint.dim(' — runbooks 1 and 6 of docs/operations.md, in .quickstart/')}`,
+);
+console.log(
+  paint.dim(`  $NODE1, $NODE2: node homes · $STORE: the shared store · $BACKUPS: backups · $PW: the password file`),
+);
 for (const number of [1, 6]) {
   const { title, steps } = readRunbook(markdown, number);
   // Each runbook starts from fresh machines, as it does in docs/operations.md.
@@ -29,7 +33,13 @@ for (const number of [1, 6]) {
     console.log(paint.green(`  $ ${step.command.split('\n')[0]}`));
     const outcome = runStep(world, step, { ...process.env, NO_COLOR: '1' });
     const output = outcome.output.trimEnd();
-    if (output) console.log(output.split('\n').map((line) => `    ${show(line)}`).join('\n'));
+    if (output)
+      console.log(
+        output
+          .split('\n')
+          .map((line) => `    ${show(line)}`)
+          .join('\n'),
+      );
     if (outcome.status !== step.expectedStatus || outcome.missing.length) {
       console.error(paint.red(`  the step ended with status ${outcome.status} (expected ${step.expectedStatus})`));
       for (const line of outcome.missing) console.error(paint.red(`  expected a line like: ${line}`));
@@ -37,4 +47,6 @@ for (const number of [1, 6]) {
     }
   }
 }
-console.log(`\n${paint.green('✓')} done in ${((Date.now() - started) / 1000).toFixed(1)} s; everything it made is in .quickstart/ (delete it when done)`);
+console.log(
+  `\n${paint.green('✓')} done in ${((Date.now() - started) / 1000).toFixed(1)} s; everything it made is in .quickstart/ (delete it when done)`,
+);

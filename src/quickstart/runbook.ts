@@ -63,7 +63,10 @@ export function runbookWorld(dir: string, repoRoot: string): RunbookWorld {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
   for (const tool of ['ssokit', 'ssoconfig', 'ssomanage', 'ssoclient', 'ssocloneaz']) {
-    writeFileSync(join(bin, tool), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin', `${tool}.js`)}" "$@"\n`);
+    writeFileSync(
+      join(bin, tool),
+      `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin', `${tool}.js`)}" "$@"\n`,
+    );
     chmodSync(join(bin, tool), 0o755);
   }
   mkdirSync(join(dir, 'backups'), { recursive: true });

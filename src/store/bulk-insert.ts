@@ -8,7 +8,12 @@ const ROWS_PER_STATEMENT = 100;
  * a hundred rows a statement: bulk work then costs one statement per hundred rows instead
  * of one per row.
  */
-export async function insertRows(q: Queryable, table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void> {
+export async function insertRows(
+  q: Queryable,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly SqlValue[])[],
+): Promise<void> {
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
   const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
   const full = head + Array(ROWS_PER_STATEMENT).fill(placeholders).join(', ');

@@ -4,8 +4,8 @@
  * ticketTimeout as a flag, userGroup, appAdminGroup, appuserAccount).
  */
 
-import { xmlProblems, type XmlDocument, type XmlElement } from './xml-document.js';
-import { canonicalName, parseYesNo, Problems, sameXmlName, textOf } from './xml-reading.js';
+import { type XmlDocument, type XmlElement, xmlProblems } from './xml-document.js';
+import { canonicalName, Problems, parseYesNo, sameXmlName, textOf } from './xml-reading.js';
 
 export const APP_FLAG_NAMES = [
   'groupApp',
@@ -49,7 +49,8 @@ export interface ApplicationXml extends Partial<Record<TextElement, string>> {
 
 export function readApplicationsXml(doc: XmlDocument): ApplicationXml[] {
   const problems = new Problems();
-  if (!sameXmlName(doc.root.name, 'SSO')) problems.add(doc.root.line, `the root element should be <SSO>, not <${doc.root.name}>`);
+  if (!sameXmlName(doc.root.name, 'SSO'))
+    problems.add(doc.root.line, `the root element should be <SSO>, not <${doc.root.name}>`);
   const apps: ApplicationXml[] = [];
   const seen = new Map<string, number>();
   for (const element of doc.root.children) {
@@ -97,7 +98,8 @@ function readApplication(element: XmlElement, problems: Problems): ApplicationXm
         }
         const parsed = parseYesNo(value);
         if (parsed === undefined) problems.add(child.line, `flag ${attr}="${value}" should be yes or no`);
-        else if (flagLines.has(flag)) problems.add(child.line, `flag ${flag} is given twice (also at line ${flagLines.get(flag)})`);
+        else if (flagLines.has(flag))
+          problems.add(child.line, `flag ${flag} is given twice (also at line ${flagLines.get(flag)})`);
         else {
           app.flags[flag] = parsed;
           flagLines.set(flag, child.line);

@@ -4,7 +4,7 @@
  */
 
 import { XMLBuilder } from 'fast-xml-parser';
-import { xmlProblems, type XmlDocument } from './xml-document.js';
+import { type XmlDocument, xmlProblems } from './xml-document.js';
 import { Problems, sameXmlName, textOf } from './xml-reading.js';
 
 export interface SettingXml {
@@ -15,7 +15,8 @@ export interface SettingXml {
 
 export function readSettingsXml(doc: XmlDocument): SettingXml[] {
   const problems = new Problems();
-  if (!sameXmlName(doc.root.name, 'settings')) problems.add(doc.root.line, `the root element should be <settings>, not <${doc.root.name}>`);
+  if (!sameXmlName(doc.root.name, 'settings'))
+    problems.add(doc.root.line, `the root element should be <settings>, not <${doc.root.name}>`);
   const settings: SettingXml[] = [];
   const seen = new Map<string, number>();
   for (const element of doc.root.children) {
@@ -38,7 +39,13 @@ export function readSettingsXml(doc: XmlDocument): SettingXml[] {
 }
 
 export function writeSettingsXml(properties: { name: string; value: string }[]): string {
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', processEntities: true });
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    indentBy: '  ',
+    processEntities: true,
+  });
   const body = builder.build({
     settings: { property: properties.map((p) => ({ '@name': p.name, '#text': p.value })) },
   }) as string;

@@ -3,7 +3,7 @@
  * <globalInfo> may sit deeper (the Sysprep sample nests it in <UpdateConfiguration><sso>).
  */
 
-import { xmlProblems, type XmlDocument } from './xml-document.js';
+import { type XmlDocument, xmlProblems } from './xml-document.js';
 import { canonicalName, findAll, Problems, textOf } from './xml-reading.js';
 
 export const GLOBAL_INFO_ELEMENTS = [
@@ -41,11 +41,17 @@ export function readGlobalInfoXml(doc: XmlDocument): GlobalInfoXml {
   if (found.length === 0) {
     const typo = findAll(doc.root, 'globalnfo')[0];
     throw xmlProblems(doc.file, [
-      { line: typo?.line ?? doc.root.line, message: typo ? 'found <globalnfo>: the element is <globalInfo>' : 'no <globalInfo> element' },
+      {
+        line: typo?.line ?? doc.root.line,
+        message: typo ? 'found <globalnfo>: the element is <globalInfo>' : 'no <globalInfo> element',
+      },
     ]);
   }
   if (found.length > 1) {
-    throw xmlProblems(doc.file, found.slice(1).map((e) => ({ line: e.line, message: 'a second <globalInfo>: give one' })));
+    throw xmlProblems(
+      doc.file,
+      found.slice(1).map((e) => ({ line: e.line, message: 'a second <globalInfo>: give one' })),
+    );
   }
   const globalInfo = found[0]!;
   const values: GlobalInfoXml['values'] = {};
@@ -63,7 +69,8 @@ export function readGlobalInfoXml(doc: XmlDocument): GlobalInfoXml {
     values[name] = { text: textOf(child, problems), line: child.line };
   }
   if (Object.keys(globalInfo.attrs).length) problems.add(globalInfo.line, '<globalInfo> takes no attributes');
-  if (!problems.any && Object.keys(values).length === 0) problems.add(globalInfo.line, '<globalInfo> is empty: nothing to update');
+  if (!problems.any && Object.keys(values).length === 0)
+    problems.add(globalInfo.line, '<globalInfo> is empty: nothing to update');
   if (problems.any) throw xmlProblems(doc.file, problems.list);
   return { file: doc.file, line: globalInfo.line, values };
 }

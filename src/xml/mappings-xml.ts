@@ -1,6 +1,6 @@
 /** The `-createmappings` / `-deletemappings` file: the SDK's UserMapping.xml. */
 
-import { xmlProblems, type XmlDocument } from './xml-document.js';
+import { type XmlDocument, xmlProblems } from './xml-document.js';
 import { canonicalName, Problems, sameXmlName, textOf } from './xml-reading.js';
 
 const MAPPING_ELEMENTS = ['windowsDomain', 'windowsUserId', 'externalApplication', 'externalUserId'] as const;
@@ -16,7 +16,8 @@ export interface MappingXml {
 
 export function readMappingsXml(doc: XmlDocument): MappingXml[] {
   const problems = new Problems();
-  if (!sameXmlName(doc.root.name, 'SSO')) problems.add(doc.root.line, `the root element should be <SSO>, not <${doc.root.name}>`);
+  if (!sameXmlName(doc.root.name, 'SSO'))
+    problems.add(doc.root.line, `the root element should be <SSO>, not <${doc.root.name}>`);
   const mappings: MappingXml[] = [];
   for (const element of doc.root.children) {
     if (!sameXmlName(element.name, 'mapping')) {

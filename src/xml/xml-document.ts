@@ -11,7 +11,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { fileProblems, SsoError, type LineProblem } from '../errors.js';
+import { fileProblems, type LineProblem, SsoError } from '../errors.js';
 import { ioError, openRegularFile, readUpTo } from '../node/private-files.js';
 
 /** 64 MiB: a file of 100,000 mappings is about 21 MiB. */
@@ -42,7 +42,8 @@ export function readXmlFile(path: string, maxBytes = XML_MAX_BYTES): XmlDocument
   const fd = openRegularFile(path);
   let bytes: Buffer;
   try {
-    const tooLarge = (size: string) => new SsoError('INVALID_INPUT', `${path} is ${size} bytes; XML input is limited to ${maxBytes / 2 ** 20} MiB`);
+    const tooLarge = (size: string) =>
+      new SsoError('INVALID_INPUT', `${path} is ${size} bytes; XML input is limited to ${maxBytes / 2 ** 20} MiB`);
     const { size } = fstatSync(fd);
     if (size > maxBytes) throw tooLarge(String(size));
     bytes = readUpTo(fd, maxBytes, () => tooLarge(`over ${maxBytes}`));
@@ -59,15 +60,23 @@ export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
   const fail = (line: number, message: string) => xmlProblems(file, [{ line, message }]);
   const doctype = /<!DOCTYPE|<!ENTITY/i.exec(text);
   if (doctype) {
-    throw fail(lineAt(text, doctype.index), 'a DOCTYPE or ENTITY declaration is not allowed (no entities are expanded or fetched)');
+    throw fail(
+      lineAt(text, doctype.index),
+      'a DOCTYPE or ENTITY declaration is not allowed (no entities are expanded or fetched)',
+    );
   }
   // XML 1.0's Char production: a control character, raw or as a reference, makes the file
   // not XML. The parser would pass a raw one through and silently drop a referenced one.
   const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.exec(text);
-  if (raw) throw fail(lineAt(text, raw.index), `the character ${codePointName(raw[0].codePointAt(0)!)} is not allowed in XML`);
+  if (raw)
+    throw fail(lineAt(text, raw.index), `the character ${codePointName(raw[0].codePointAt(0)!)} is not allowed in XML`);
   for (const reference of text.matchAll(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g)) {
     const code = reference[1] !== undefined ? parseInt(reference[1], 16) : Number(reference[2]);
-    if (!isXmlChar(code)) throw fail(lineAt(text, reference.index), `the character reference "${reference[0]}" (${codePointName(code)}) is not allowed in XML`);
+    if (!isXmlChar(code))
+      throw fail(
+        lineAt(text, reference.index),
+        `the character reference "${reference[0]}" (${codePointName(code)}) is not allowed in XML`,
+      );
   }
   const entity = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)[^;\s<&]{0,40};?/.exec(text);
   if (entity) throw fail(lineAt(text, entity.index), `undefined entity reference "${printable(entity[0])}"`);
@@ -118,7 +127,7 @@ function toElement(node: OrderedNode, lines: number[]): XmlElement | null {
       if (element) children.push(element);
     }
   }
-  const start = ((node as Record<symbol, { startIndex?: number }>)[META]?.startIndex ?? 0);
+  const start = (node as Record<symbol, { startIndex?: number }>)[META]?.startIndex ?? 0;
   return { name, attrs: { ...attrs }, children, text: text.trim(), line: lineOf(lines, start) };
 }
 
@@ -180,7 +189,14 @@ function printable(text: string): string {
 }
 
 function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+  return (
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff)
+  );
 }
 
 function codePointName(code: number): string {

@@ -10,7 +10,11 @@ export function sameXmlName(a: string, b: string): boolean {
 }
 
 /** Looks a name up in a table of canonical names and aliases; returns the canonical one. */
-export function canonicalName(name: string, known: readonly string[], aliases: Record<string, string> = {}): string | undefined {
+export function canonicalName(
+  name: string,
+  known: readonly string[],
+  aliases: Record<string, string> = {},
+): string | undefined {
   const lower = name.toLowerCase();
   const direct = known.find((k) => k.toLowerCase() === lower);
   if (direct) return direct;

@@ -32,7 +32,9 @@ const { outcomes, summaries } = await runCrashTrials({
   ...(values.only ? { only: values.only } : {}),
   onTrial: (outcome, index) => {
     if (outcome.failures.length) {
-      console.log(`FAIL trial ${index} (${outcome.scenario}, killed at ${outcome.delayMs} ms): ${outcome.failures.join('; ')}`);
+      console.log(
+        `FAIL trial ${index} (${outcome.scenario}, killed at ${outcome.delayMs} ms): ${outcome.failures.join('; ')}`,
+      );
     } else if ((index + 1) % 20 === 0) {
       console.log(`  ${index + 1} trials done`);
     }
@@ -40,10 +42,13 @@ const { outcomes, summaries } = await runCrashTrials({
 });
 
 const rows = [['scenario', 'uninterrupted run', 'trials', 'killed mid-run', 'failed']];
-for (const s of summaries) rows.push([s.scenario, `${Math.round(s.fullRunMs)} ms`, String(s.trials), String(s.killed), String(s.failed)]);
+for (const s of summaries)
+  rows.push([s.scenario, `${Math.round(s.fullRunMs)} ms`, String(s.trials), String(s.killed), String(s.failed)]);
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 const failed = outcomes.filter((o) => o.failures.length).length;
-console.log(`${outcomes.length} trials, ${outcomes.filter((o) => o.killed).length} killed mid-run, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s (seed ${seed})`);
+console.log(
+  `${outcomes.length} trials, ${outcomes.filter((o) => o.killed).length} killed mid-run, ${failed} failed, in ${((Date.now() - started) / 1000).toFixed(0)} s (seed ${seed})`,
+);
 if (!failed && !values.keep) rmSync(base, { recursive: true, force: true });
 process.exitCode = failed ? 1 : 0;

@@ -4,13 +4,13 @@
  * from that run's length after start-up (seeded, so a failing trial can be replayed).
  */
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { copyWorld } from './world.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { runToEnd, runTrial, type TrialOutcome } from './trial.js';
+import { copyWorld } from './world.js';
 
 export interface CrashRunOptions {
   base: string;
@@ -56,7 +56,9 @@ async function freshWorld(scenario: Scenario, template: string, dir: string): Pr
   else await scenario.build(dir);
 }
 
-export async function runCrashTrials(options: CrashRunOptions): Promise<{ outcomes: TrialOutcome[]; summaries: ScenarioSummary[] }> {
+export async function runCrashTrials(
+  options: CrashRunOptions,
+): Promise<{ outcomes: TrialOutcome[]; summaries: ScenarioSummary[] }> {
   const random = seeded(options.seed);
   const scenarios = SCENARIOS.filter((s) => !options.only || s.name.includes(options.only));
   mkdirSync(options.base, { recursive: true });
@@ -69,7 +71,8 @@ export async function runCrashTrials(options: CrashRunOptions): Promise<{ outcom
     const timing = join(options.base, `timing-${i}`);
     await freshWorld(scenario, template, timing);
     const full = runToEnd(timing, scenario);
-    if (full.status !== 0) throw new Error(`${scenario.name} fails even without a kill (${full.status}): ${full.output}`);
+    if (full.status !== 0)
+      throw new Error(`${scenario.name} fails even without a kill (${full.status}): ${full.output}`);
     rmSync(timing, { recursive: true, force: true });
     summaries.push({ scenario: scenario.name, fullRunMs: full.ms, trials: 0, killed: 0, failed: 0 });
   }

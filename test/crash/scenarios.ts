@@ -63,7 +63,19 @@ export const SCENARIOS: Scenario[] = [
     // Rotation costs one unwrap and wrap per application: many applications, few credentials.
     build: (dir) => secretServerWorld(dir, 1000, 2),
     tool: 'ssokit',
-    args: ['--home', 'alpha', 'secret', 'rotate', '--backup', 'rotated.bak', '--reminder', 'r', '--force', '--password-file', PASSWORD_FILE],
+    args: [
+      '--home',
+      'alpha',
+      'secret',
+      'rotate',
+      '--backup',
+      'rotated.bak',
+      '--reminder',
+      'r',
+      '--force',
+      '--password-file',
+      PASSWORD_FILE,
+    ],
     checkedHomes: ['alpha'],
     // 2 when the killed run had not committed; 3 when it had and the re-run rotated again.
     verify: (dir) => {
@@ -79,8 +91,18 @@ export const SCENARIOS: Scenario[] = [
     args: ['--home', 'alpha', 'secret', 'reencrypt'],
     checkedHomes: ['alpha'],
     verify: (dir) =>
-      expectCount(dir, 'data keys waiting for re-encryption', "SELECT COUNT(*) AS n FROM data_keys WHERE state = 'retiring'", 0) ??
-      expectCount(dir, 'credentials under the first data keys', 'SELECT COUNT(*) AS n FROM credentials WHERE data_key_id <= 20', 0),
+      expectCount(
+        dir,
+        'data keys waiting for re-encryption',
+        "SELECT COUNT(*) AS n FROM data_keys WHERE state = 'retiring'",
+        0,
+      ) ??
+      expectCount(
+        dir,
+        'credentials under the first data keys',
+        'SELECT COUNT(*) AS n FROM credentials WHERE data_key_id <= 20',
+        0,
+      ),
   },
   {
     name: 'secret restore',
@@ -119,7 +141,8 @@ export const SCENARIOS: Scenario[] = [
     args: ['-createmappings', 'mappings.xml', '--home', 'alpha'],
     checkedHomes: ['alpha'],
     alreadyDone: { status: 52, says: /already exists/ },
-    verify: (dir) => expectCount(dir, 'mappings', 'SELECT COUNT(*) AS n FROM mappings', NEW_MAPPINGS.apps * (NEW_MAPPINGS.perApp + 1)),
+    verify: (dir) =>
+      expectCount(dir, 'mappings', 'SELECT COUNT(*) AS n FROM mappings', NEW_MAPPINGS.apps * (NEW_MAPPINGS.perApp + 1)),
   },
   ...[false, true].map(
     (destinationExists): Scenario => ({
@@ -127,7 +150,18 @@ export const SCENARIOS: Scenario[] = [
       template: false,
       build: (dir) => cloneWorld(dir, destinationExists),
       tool: 'ssocloneaz',
-      args: ['-c', '-f', 'web1.bundle', '--home', 'web2', '--node-name', 'web2', '--keep-bundle', '--password-file', PASSWORD_FILE],
+      args: [
+        '-c',
+        '-f',
+        'web1.bundle',
+        '--home',
+        'web2',
+        '--node-name',
+        'web2',
+        '--keep-bundle',
+        '--password-file',
+        PASSWORD_FILE,
+      ],
       checkedHomes: ['web1'],
       madeHomes: ['web2'],
       alreadyDone: { status: 0, says: /already imported/ },
@@ -146,7 +180,10 @@ export const SCENARIOS: Scenario[] = [
         const copied = join(dir, 'web2', 'bizsys', 'shop');
         if (!existsSync(join(dir, 'web2', 'node.json'))) return 'web2 has no node.json';
         const source = readFileSync(join(dir, 'httpd.conf'));
-        const files = existsSync(copied) ? readFileSync(join(dir, 'web1', 'bizsys', 'shop', 'bizsys.json'), 'utf8') === readFileSync(join(copied, 'bizsys.json'), 'utf8') : false;
+        const files = existsSync(copied)
+          ? readFileSync(join(dir, 'web1', 'bizsys', 'shop', 'bizsys.json'), 'utf8') ===
+            readFileSync(join(copied, 'bizsys.json'), 'utf8')
+          : false;
         return files && source.length > 0 ? null : "web2's business system differs from web1's";
       },
     }),

@@ -31,7 +31,11 @@ const bin = (tool: string) => join(REPO_ROOT, 'bin', `${tool}.js`);
 /** Runs the command and kills it after `delayMs`; resolves whether the kill came first. */
 export function runAndKill(dir: string, scenario: Scenario, delayMs: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin(scenario.tool), ...scenario.args], { cwd: dir, env: testEnv(), stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin(scenario.tool), ...scenario.args], {
+      cwd: dir,
+      env: testEnv(),
+      stdio: 'ignore',
+    });
     let exited = false;
     const timer = setTimeout(() => {
       if (!exited) child.kill('SIGKILL');
@@ -47,15 +51,28 @@ export function runAndKill(dir: string, scenario: Scenario, delayMs: number): Pr
 
 export function runToEnd(dir: string, scenario: Scenario): { status: number; output: string; ms: number } {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [bin(scenario.tool), ...scenario.args], { cwd: dir, env: testEnv(), encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [bin(scenario.tool), ...scenario.args], {
+    cwd: dir,
+    env: testEnv(),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}`, ms: performance.now() - started };
 }
 
 /** `ssokit check --json` on a home: the problems it reports and whether every sealed item opened. */
 export function checkHome(dir: string, home: string): { problems: string[]; unopened: number; status: number } {
-  const result = spawnSync(process.execPath, [bin('ssokit'), '--home', home, 'check', '--json'], { cwd: dir, env: testEnv(), encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin('ssokit'), '--home', home, 'check', '--json'], {
+    cwd: dir,
+    env: testEnv(),
+    encoding: 'utf8',
+  });
   if (result.status !== 0 && result.status !== 70) {
-    return { problems: [`check exited ${result.status}: ${result.stderr.trim()}`], unopened: 0, status: result.status ?? -1 };
+    return {
+      problems: [`check exited ${result.status}: ${result.stderr.trim()}`],
+      unopened: 0,
+      status: result.status ?? -1,
+    };
   }
   const report = JSON.parse(result.stdout) as CheckReportJson;
   const { dataKeys, credentials, configEntries, opened } = report.counts;
@@ -83,7 +100,8 @@ export async function runTrial(dir: string, scenario: Scenario, delayMs: number)
   const rerun = runToEnd(dir, scenario);
   const done = scenario.alreadyDone;
   const completedBefore = done && rerun.status === done.status && done.says.test(rerun.output);
-  if (rerun.status !== 0 && !completedBefore) failures.push(`the re-run exited ${rerun.status}: ${rerun.output.trim().split('\n')[0]}`);
+  if (rerun.status !== 0 && !completedBefore)
+    failures.push(`the re-run exited ${rerun.status}: ${rerun.output.trim().split('\n')[0]}`);
 
   for (const home of [...scenario.checkedHomes, ...(scenario.madeHomes ?? [])]) {
     const after = checkHome(dir, home);

@@ -3,9 +3,9 @@
  * built once (in-process, by the real core functions) and copied for every trial.
  */
 
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testEnv } from '../helpers/fast-deps.js';
 import { newSystem, PASSWORD, seedCredentials } from '../helpers/system.js';
@@ -15,7 +15,11 @@ export const PASSWORD_FILE = 'pw';
 
 /** Runs a built binary to completion in `dir` (for building worlds); throws on failure. */
 export function runTool(dir: string, tool: string, args: string[]): string {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', `${tool}.js`), ...args], { cwd: dir, env: testEnv(), encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+    cwd: dir,
+    env: testEnv(),
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -35,7 +39,8 @@ export function appsFile(dir: string, count: number): void {
 
 export function mappingsFile(dir: string, apps: number, perApp: number): void {
   const rows: [string, string, string, string][] = [];
-  for (let a = 0; a < apps; a++) for (let m = 0; m < perApp; m++) rows.push(['CORP', `crash${m}`, `App${a}`, `EXT${m}`]);
+  for (let a = 0; a < apps; a++)
+    for (let m = 0; m < perApp; m++) rows.push(['CORP', `crash${m}`, `App${a}`, `EXT${m}`]);
   writeFileSync(join(dir, 'mappings.xml'), mappingXml(rows));
 }
 
@@ -43,9 +48,33 @@ export function mappingsFile(dir: string, apps: number, perApp: number): void {
 export function cloneWorld(dir: string, destinationExists: boolean): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, PASSWORD_FILE), 'crash-password-1\n', { mode: 0o600 });
-  runTool(dir, 'ssokit', ['--home', 'web1', '--node-name', 'web1', 'init', '--backup', 'web.bak', '--reminder', 'r', '--password-file', PASSWORD_FILE]);
+  runTool(dir, 'ssokit', [
+    '--home',
+    'web1',
+    '--node-name',
+    'web1',
+    'init',
+    '--backup',
+    'web.bak',
+    '--reminder',
+    'r',
+    '--password-file',
+    PASSWORD_FILE,
+  ]);
   writeFileSync(join(dir, 'httpd.conf'), 'Listen 443\n'.repeat(20_000));
-  runTool(dir, 'ssokit', ['--home', 'web1', 'bizsys', 'add', 'shop', '--public-url', 'https://shop.example.com', '--path', '/shop', '--file', 'web-config=httpd.conf']);
+  runTool(dir, 'ssokit', [
+    '--home',
+    'web1',
+    'bizsys',
+    'add',
+    'shop',
+    '--public-url',
+    'https://shop.example.com',
+    '--path',
+    '/shop',
+    '--file',
+    'web-config=httpd.conf',
+  ]);
   runTool(dir, 'ssocloneaz', ['-p', '-f', 'web1.bundle', '--home', 'web1', '--password-file', PASSWORD_FILE]);
   if (destinationExists) mkdirSync(join(dir, 'web2'), { mode: 0o700 });
 }

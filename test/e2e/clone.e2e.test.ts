@@ -1,8 +1,8 @@
 // ssocloneaz -p / -c with two homes on one machine (issue: replicating a business server).
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.js';
 import { manifestFor, tarOf, writeCraftedBundle } from '../helpers/bundles.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -40,16 +40,66 @@ function expectUntouched(): void {
 beforeAll(() => {
   dir = tempDir();
   writeFileSync(pw(), `${PASSWORD}\n`);
-  for (const [name, text] of Object.entries({ 'shop.crt': 'CERT', 'shop.key': 'KEY', 'httpd.conf': 'Listen 443\n', 'msg.html': '<p>logged out</p>' })) {
+  for (const [name, text] of Object.entries({
+    'shop.crt': 'CERT',
+    'shop.key': 'KEY',
+    'httpd.conf': 'Listen 443\n',
+    'msg.html': '<p>logged out</p>',
+  })) {
     writeFileSync(join(dir.path, name), text);
   }
-  ok(ssokit(src(), '--node-name', 'web1', 'init', '--cluster-name', 'ssocluster', '--secret-server', 'ssocluster', '--backup', join(dir.path, 'b.bak'), '--password-file', pw(), '--reminder', 'r'));
   ok(
-    ssokit(src(), 'bizsys', 'add', 'shop', '--public-url', 'https://shop.example.com', '--path', '/shop', '--path', '/cart',
-      '--file', `certificate=${join(dir.path, 'shop.crt')}`, '--file', `key=${join(dir.path, 'shop.key')}`,
-      '--file', `web-config=${join(dir.path, 'httpd.conf')}`, '--file', `message=${join(dir.path, 'msg.html')}`),
+    ssokit(
+      src(),
+      '--node-name',
+      'web1',
+      'init',
+      '--cluster-name',
+      'ssocluster',
+      '--secret-server',
+      'ssocluster',
+      '--backup',
+      join(dir.path, 'b.bak'),
+      '--password-file',
+      pw(),
+      '--reminder',
+      'r',
+    ),
   );
-  ok(ssokit(src(), 'bizsys', 'add', 'portal', '--public-url', 'https://portal.example.com:8443', '--auth-server', 'https://sso.example.com/auth'));
+  ok(
+    ssokit(
+      src(),
+      'bizsys',
+      'add',
+      'shop',
+      '--public-url',
+      'https://shop.example.com',
+      '--path',
+      '/shop',
+      '--path',
+      '/cart',
+      '--file',
+      `certificate=${join(dir.path, 'shop.crt')}`,
+      '--file',
+      `key=${join(dir.path, 'shop.key')}`,
+      '--file',
+      `web-config=${join(dir.path, 'httpd.conf')}`,
+      '--file',
+      `message=${join(dir.path, 'msg.html')}`,
+    ),
+  );
+  ok(
+    ssokit(
+      src(),
+      'bizsys',
+      'add',
+      'portal',
+      '--public-url',
+      'https://portal.example.com:8443',
+      '--auth-server',
+      'https://sso.example.com/auth',
+    ),
+  );
   ok(ssokit(src(), 'set', 'bizsys.shop.sso-failover-enabled=true'));
   bundle = join(dir.path, 'env.bundle');
   const exported = ok(runCli('ssocloneaz', ['-p', '-f', bundle, '--home', src(), '--password-file', pw()]));
@@ -64,7 +114,12 @@ describe('export and import', () => {
   test('the bundle is private and its header readable without the password', () => {
     expect(statSync(bundle).mode & 0o777).toBe(0o600);
     const inspect = JSON.parse(ok(ssokit(src(), 'clone', 'inspect', bundle, '--json')).stdout);
-    expect(inspect).toMatchObject({ formatVersion: 1, sourceNode: 'web1', includesSecret: false, platform: process.platform });
+    expect(inspect).toMatchObject({
+      formatVersion: 1,
+      sourceNode: 'web1',
+      includesSecret: false,
+      platform: process.platform,
+    });
     expect(readFileSync(bundle).includes(Buffer.from('Listen 443'))).toBe(false);
   });
 
@@ -75,7 +130,11 @@ describe('export and import', () => {
     expect(result.stdout).toContain('shop  https://shop.example.com:443');
     expect(tree(join(dst(), 'bizsys'))).toEqual(tree(join(src(), 'bizsys')));
     const settings = (home: string) =>
-      Object.fromEntries(Object.entries(JSON.parse(ok(ssokit(home, 'get', '*', '--json')).stdout) as Record<string, string>).filter(([k]) => k !== 'node.name'));
+      Object.fromEntries(
+        Object.entries(JSON.parse(ok(ssokit(home, 'get', '*', '--json')).stdout) as Record<string, string>).filter(
+          ([k]) => k !== 'node.name',
+        ),
+      );
     expect(settings(dst())).toEqual(settings(src()));
     expect(JSON.parse(ok(ssokit(dst(), 'get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'web2' });
     expect(statSync(join(dst(), 'bizsys', 'shop', 'files', 'shop.key')).mode & 0o777).toBe(0o600);
@@ -99,10 +158,36 @@ describe('export and import', () => {
 
   test('ssokit clone export / import, -p -f FILE, relative paths, and --json', () => {
     const copy = join(dir.path, 'modern.bundle');
-    const exported = ok(runCli('ssokit', ['--home', src(), 'clone', '-p', '-f', 'modern.bundle', '--password-file', pw()], { cwd: dir.path }));
+    const exported = ok(
+      runCli('ssokit', ['--home', src(), 'clone', '-p', '-f', 'modern.bundle', '--password-file', pw()], {
+        cwd: dir.path,
+      }),
+    );
     expect(exported.stdout).toContain(`✓ environment of 'web1' written to ${copy}: 2 business system(s), 6 file(s)`);
-    const imported = JSON.parse(ok(ssokit(dst(), '--node-name', 'web4', 'clone', 'import', copy, '--password-file', pw(), '--delete-bundle', '--json')).stdout);
-    expect(imported).toMatchObject({ nodeName: 'web4', sourceNode: 'web1', files: 6, includesSecret: false, replacedKeptAt: null, bundleDeleted: true });
+    const imported = JSON.parse(
+      ok(
+        ssokit(
+          dst(),
+          '--node-name',
+          'web4',
+          'clone',
+          'import',
+          copy,
+          '--password-file',
+          pw(),
+          '--delete-bundle',
+          '--json',
+        ),
+      ).stdout,
+    );
+    expect(imported).toMatchObject({
+      nodeName: 'web4',
+      sourceNode: 'web1',
+      files: 6,
+      includesSecret: false,
+      replacedKeptAt: null,
+      bundleDeleted: true,
+    });
     expect(imported.businessSystems.map((s: { name: string }) => s.name)).toEqual(['portal', 'shop']);
     expect(existsSync(copy)).toBe(false);
   });
@@ -114,7 +199,11 @@ describe('export and import', () => {
     const crafted = join(dir.path, 'old-version.bundle');
     await writeCraftedBundle(crafted, PASSWORD, manifestFor([]), tarOf([]), { version: '0.0.1' });
     const view = JSON.parse(ok(ssokit(src(), 'clone', 'inspect', '-f', crafted, '--json')).stdout);
-    expect(view).toMatchObject({ version: '0.0.1', importableHere: false, refusals: [expect.stringContaining('made on ssokit version 0.0.1, but this node runs')] });
+    expect(view).toMatchObject({
+      version: '0.0.1',
+      importableHere: false,
+      refusals: [expect.stringContaining('made on ssokit version 0.0.1, but this node runs')],
+    });
   });
 
   test('ssokit clone -p / -c are the same commands; --include-secret says so and carries the secret', () => {
@@ -122,11 +211,16 @@ describe('export and import', () => {
     const exported = ok(ssokit(src(), 'clone', '-p', withSecret, '--include-secret', '--password-file', pw()));
     expect(exported.stderr).toContain('the bundle will include the master secret');
     expect(exported.stdout).toContain('WITH the master secret');
-    const imported = ok(ssokit(dst(), '--node-name', 'web3', 'clone', '-c', withSecret, '--password-file', pw(), '--keep-bundle'));
+    const imported = ok(
+      ssokit(dst(), '--node-name', 'web3', 'clone', '-c', withSecret, '--password-file', pw(), '--keep-bundle'),
+    );
     expect(imported.stdout).toContain('the master secret');
     expect(readdirSync(join(dst(), 'secret'))).toHaveLength(1);
     // web3 answers to the cluster name, so it is a master secret server node holding the secret.
-    expect(JSON.parse(ok(ssokit(dst(), 'secret', 'status', '--json')).stdout)).toMatchObject({ isSecretServer: true, matchesStore: true });
+    expect(JSON.parse(ok(ssokit(dst(), 'secret', 'status', '--json')).stdout)).toMatchObject({
+      isSecretServer: true,
+      matchesStore: true,
+    });
   });
 });
 
@@ -136,12 +230,17 @@ describe('running an import again', () => {
     const before = tree(dst());
     const again = importInto(dst(), bundle, '--keep-bundle');
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/^this bundle was already imported into node 'web2' at \S+; nothing was changed\nThe operation completed successfully\.\n$/);
+    expect(again.stdout).toMatch(
+      /^this bundle was already imported into node 'web2' at \S+; nothing was changed\nThe operation completed successfully\.\n$/,
+    );
     expect(tree(dst())).toEqual(before);
     const other = join(dir.path, 'other.bundle');
     ok(runCli('ssocloneaz', ['-p', '-f', other, '--home', src(), '--password-file', pw()]));
     const refused = importInto(dst(), other, '--keep-bundle');
-    expect([refused.status, refused.stderr]).toEqual([64, expect.stringContaining('not in the state right after installation')]);
+    expect([refused.status, refused.stderr]).toEqual([
+      64,
+      expect.stringContaining('not in the state right after installation'),
+    ]);
     rmSync(other);
   });
 });
@@ -150,11 +249,19 @@ describe('refusals, each with nothing written', () => {
   test('a destination that is not freshly installed; --force replaces it', () => {
     ok(ssokit(dst(), '--node-name', 'busy', 'join', '--db', join(src(), 'ssodb.sqlite')));
     const refused = importInto(dst(), bundle, '--keep-bundle');
-    expect([refused.status, refused.stderr]).toEqual([64, expect.stringContaining('not in the state right after installation: it is already set up')]);
+    expect([refused.status, refused.stderr]).toEqual([
+      64,
+      expect.stringContaining('not in the state right after installation: it is already set up'),
+    ]);
     expect(JSON.parse(ok(ssokit(dst(), 'get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'busy' });
     const forced = importInto(dst(), bundle, '--keep-bundle', '--force');
-    expect([forced.status, forced.stderr]).toEqual([0, expect.stringContaining("replacing this node's environment (--force): it is already set up")]);
-    expect(forced.stdout).toMatch(/the environment it replaced was kept in .*replaced-\d{8}T\d{6}Z; delete it when you no longer need it/);
+    expect([forced.status, forced.stderr]).toEqual([
+      0,
+      expect.stringContaining("replacing this node's environment (--force): it is already set up"),
+    ]);
+    expect(forced.stdout).toMatch(
+      /the environment it replaced was kept in .*replaced-\d{8}T\d{6}Z; delete it when you no longer need it/,
+    );
     expect(JSON.parse(ok(ssokit(dst(), 'get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'web2' });
   });
 
@@ -164,22 +271,48 @@ describe('refusals, each with nothing written', () => {
     const two = runCli('ssocloneaz', ['-c', bundle, '-f', join(dir.path, 'other.bundle'), '--home', dst()]);
     expect([two.status, two.stderr]).toEqual([2, expect.stringContaining('two bundle files given')]);
     const both = importInto(dst(), bundle, '--keep-bundle', '--delete-bundle');
-    expect([both.status, both.stderr]).toEqual([2, expect.stringContaining('--delete-bundle and --keep-bundle contradict each other')]);
+    expect([both.status, both.stderr]).toEqual([
+      2,
+      expect.stringContaining('--delete-bundle and --keep-bundle contradict each other'),
+    ]);
     expectUntouched();
   });
 
   test('export refuses to overwrite without --force, and a source whose store does not open', () => {
     const again = runCli('ssocloneaz', ['-p', '-f', bundle, '--home', src(), '--password-file', pw()]);
     expect([again.status, again.stderr]).toEqual([11, expect.stringContaining('already exists')]);
-    const noStore = ssokit(src(), '--db', join(dir.path, 'gone.sqlite'), 'clone', 'export', join(dir.path, 'never.bundle'), '--password-file', pw());
-    expect([noStore.status, noStore.stderr]).toEqual([65, expect.stringContaining('the credential store does not open')]);
+    const noStore = ssokit(
+      src(),
+      '--db',
+      join(dir.path, 'gone.sqlite'),
+      'clone',
+      'export',
+      join(dir.path, 'never.bundle'),
+      '--password-file',
+      pw(),
+    );
+    expect([noStore.status, noStore.stderr]).toEqual([
+      65,
+      expect.stringContaining('the credential store does not open'),
+    ]);
     expect(existsSync(join(dir.path, 'never.bundle'))).toBe(false);
   });
 
   test('a wrong password', () => {
     writeFileSync(join(dir.path, 'wrong'), 'not-the-password\n');
-    const result = runCli('ssocloneaz', ['-c', bundle, '--home', dst(), '--password-file', join(dir.path, 'wrong'), '--keep-bundle']);
-    expect([result.status, result.stderr]).toEqual([20, expect.stringContaining('the password does not open this bundle')]);
+    const result = runCli('ssocloneaz', [
+      '-c',
+      bundle,
+      '--home',
+      dst(),
+      '--password-file',
+      join(dir.path, 'wrong'),
+      '--keep-bundle',
+    ]);
+    expect([result.status, result.stderr]).toEqual([
+      20,
+      expect.stringContaining('the password does not open this bundle'),
+    ]);
     expectUntouched();
   });
 
@@ -217,11 +350,27 @@ describe('refusals, each with nothing written', () => {
   test.each([
     ['an absolute path', { path: '/etc/ssokit-test-escape', body: Buffer.from('x') }, 'an absolute path'],
     ['a path with ..', { path: 'bizsys/../../escape.txt', body: Buffer.from('x') }, '".."'],
-    ['a symbolic link escaping', { path: 'bizsys/shop/files/evil', type: 'SymbolicLink' as const, linkpath: '/etc/passwd' }, 'a SymbolicLink entry'],
-    ['a hard link escaping', { path: 'bizsys/shop/files/hard', type: 'Link' as const, linkpath: '../../../../etc/passwd' }, 'a Link entry'],
+    [
+      'a symbolic link escaping',
+      { path: 'bizsys/shop/files/evil', type: 'SymbolicLink' as const, linkpath: '/etc/passwd' },
+      'a SymbolicLink entry',
+    ],
+    [
+      'a hard link escaping',
+      { path: 'bizsys/shop/files/hard', type: 'Link' as const, linkpath: '../../../../etc/passwd' },
+      'a Link entry',
+    ],
     ['a device file', { path: 'bizsys/shop/files/dev', type: 'CharacterDevice' as const }, 'a CharacterDevice entry'],
-    ['a file its manifest does not list', { path: 'bizsys/shop/files/extra', body: Buffer.from('x') }, 'a file its manifest does not list'],
-    ['a name over the limit', { path: `bizsys/${'n'.repeat(300)}`, body: Buffer.from('x') }, 'a name longer than 255 bytes'],
+    [
+      'a file its manifest does not list',
+      { path: 'bizsys/shop/files/extra', body: Buffer.from('x') },
+      'a file its manifest does not list',
+    ],
+    [
+      'a name over the limit',
+      { path: `bizsys/${'n'.repeat(300)}`, body: Buffer.from('x') },
+      'a name longer than 255 bytes',
+    ],
   ])('a hostile tar entry: %s', async (_what, entry, text) => {
     const crafted = join(dir.path, 'hostile.bundle');
     await writeCraftedBundle(crafted, PASSWORD, manifestFor([]), tarOf([entry]));
@@ -243,7 +392,18 @@ describe('refusals, each with nothing written', () => {
   test('a broken source is refused before anything is written', () => {
     const broken = join(dir.path, 'broken-source');
     ok(ssokit(broken, '--node-name', 'web9', 'init', '--no-backup'));
-    ok(ssokit(broken, 'bizsys', 'add', 'shop', '--public-url', 'https://shop.example.com', '--file', `key=${join(dir.path, 'shop.key')}`));
+    ok(
+      ssokit(
+        broken,
+        'bizsys',
+        'add',
+        'shop',
+        '--public-url',
+        'https://shop.example.com',
+        '--file',
+        `key=${join(dir.path, 'shop.key')}`,
+      ),
+    );
     rmSync(join(broken, 'bizsys', 'shop', 'files', 'shop.key'));
     const out = join(dir.path, 'never.bundle');
     const result = runCli('ssocloneaz', ['-p', out, '--home', broken, '--password-file', pw()]);

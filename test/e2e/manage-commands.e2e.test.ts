@@ -2,7 +2,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { appXml, xmlFile } from '../helpers/xml.js';
@@ -36,17 +36,26 @@ describe('an administrator working through the SDK samples', () => {
     expect(result.stdout).toMatch(/Size of audit table for deleted applications\s+: 1000\n/);
     expect(result.stdout).toMatch(/Ticket timeout \(in minutes\)\s+: 2\n/);
     expect(result.stdout).toMatch(/SSO enabled\s+: Yes\n/);
-    expect(JSON.parse(ok(ssokit('db', 'show', '--json')).stdout)).toMatchObject({ secretServer: 'alpha', ticketTimeout: 2 });
+    expect(JSON.parse(ok(ssokit('db', 'show', '--json')).stdout)).toMatchObject({
+      secretServer: 'alpha',
+      ticketTimeout: 2,
+    });
   });
 
   test('-updatedb with a value out of range changes nothing and names the line', () => {
-    const file = xmlFile(dir.path, 'gi.xml', '<SSO>\n  <globalInfo>\n    <ticketTimeout>0</ticketTimeout>\n  </globalInfo>\n</SSO>\n');
+    const file = xmlFile(
+      dir.path,
+      'gi.xml',
+      '<SSO>\n  <globalInfo>\n    <ticketTimeout>0</ticketTimeout>\n  </globalInfo>\n</SSO>\n',
+    );
     const result = ssomanage('-updatedb', file);
     expect(result.status).toBe(6);
     expect(result.stderr).toContain('gi.xml:3: <ticketTimeout>: "0" is not a whole number from 1 to 525,600');
     const valid = xmlFile(dir.path, 'gi2.xml', '<sso><globalInfo><ticketTimeout>5</ticketTimeout></globalInfo></sso>');
     expect(ok(ssokit('db', 'update', valid, '--dry-run')).stdout).toContain('would change ticketTimeout: 2 -> 5');
-    expect(ok(ssomanage('-UpdateDB', valid)).stdout).toBe(`Using SSO server on this computer\nchanged ticketTimeout: 2 -> 5\n${DONE}`);
+    expect(ok(ssomanage('-UpdateDB', valid)).stdout).toBe(
+      `Using SSO server on this computer\nchanged ticketTimeout: 2 -> 5\n${DONE}`,
+    );
   });
 
   test('-createapps with every sample', () => {
@@ -55,12 +64,42 @@ describe('an administrator working through the SDK samples', () => {
     );
     ok(ssomanage('-createapps', fixture('xml', 'HostInitiatedApplication.xml')));
     ok(ssokit('app', 'create', fixture('xml', 'HostGroupApplication.xml')));
-    ok(ssokit('app', 'create', xmlFile(dir.path, 'cs.xml', appXml([{ name: 'OrderSettings', flags: 'configStoreApp="yes"', fields: '' }]))));
-    ok(ssokit('app', 'create', xmlFile(dir.path, 'local.xml', appXml([{ name: 'LocalApp', flags: 'allowLocalAccounts="yes" enableApp="yes"', extra: `<appUserAccount>${userInfo().username}</appUserAccount><appAdminAccount>admins</appAdminAccount>` }]))));
+    ok(
+      ssokit(
+        'app',
+        'create',
+        xmlFile(dir.path, 'cs.xml', appXml([{ name: 'OrderSettings', flags: 'configStoreApp="yes"', fields: '' }])),
+      ),
+    );
+    ok(
+      ssokit(
+        'app',
+        'create',
+        xmlFile(
+          dir.path,
+          'local.xml',
+          appXml([
+            {
+              name: 'LocalApp',
+              flags: 'allowLocalAccounts="yes" enableApp="yes"',
+              extra: `<appUserAccount>${userInfo().username}</appUserAccount><appAdminAccount>admins</appAdminAccount>`,
+            },
+          ]),
+        ),
+      ),
+    );
     // The whole file again: said plainly (a re-run after a crash must show it had completed).
     const again = ssomanage('-createapps', fixture('xml', 'AffiliateApplication.xml'));
-    expect([again.status, again.stderr]).toEqual([52, expect.stringContaining('every application in AffiliateApplication.xml already exists (1): the file was applied before; nothing was changed')]);
-    const mixed = ssomanage('-createapps', xmlFile(dir.path, 'mixed.xml', appXml([{ name: 'Fresh' }, { name: 'SSOApplication' }])));
+    expect([again.status, again.stderr]).toEqual([
+      52,
+      expect.stringContaining(
+        'every application in AffiliateApplication.xml already exists (1): the file was applied before; nothing was changed',
+      ),
+    ]);
+    const mixed = ssomanage(
+      '-createapps',
+      xmlFile(dir.path, 'mixed.xml', appXml([{ name: 'Fresh' }, { name: 'SSOApplication' }])),
+    );
     expect(mixed.status).toBe(6);
     expect(mixed.stderr).toContain('mixed.xml:12: application "SSOApplication": The application already exists.');
   });
@@ -86,7 +125,13 @@ describe('an administrator working through the SDK samples', () => {
     );
     expect(ok(ssomanage('-listapps', 'all')).stdout).toContain('(D) OrderSettings\n');
     const apps = JSON.parse(ok(ssokit('app', 'list', '--all', '--json')).stdout);
-    expect(apps.map((a: { name: string }) => a.name)).toEqual(['LocalApp', 'OrderSettings', 'SSOApp_Host1', 'SSOApp_HostGroupApp1', 'SSOApplication']);
+    expect(apps.map((a: { name: string }) => a.name)).toEqual([
+      'LocalApp',
+      'OrderSettings',
+      'SSOApp_Host1',
+      'SSOApp_HostGroupApp1',
+      'SSOApplication',
+    ]);
     const shown = ok(ssomanage('-displayapp', 'ssoapplication')).stdout;
     expect(shown).toMatch(/Application name\s+: SSOApplication\n/);
     expect(shown).toMatch(/Field 1\s+: Password \(masked\)\n/);
@@ -100,37 +145,88 @@ describe('an administrator working through the SDK samples', () => {
       `Using SSO server on this computer\nMappings for application SSOApplication -\n(D) DomainName\\UserA : ExternalUserID that corresponds to UserA\n${DONE}`,
     );
     ok(ssomanage('-enablemapping', 'DomainName\\UserA', 'SSOApplication'));
-    expect(ok(ssomanage('-listmappings', 'DomainName\\UserA')).stdout).toContain('(E) SSOApplication : ExternalUserID that corresponds to UserA');
-    expect(ok(ssomanage('-listmappings', 'DomainName\\UserA', 'SSOApplication')).stdout).toContain('(E) SSOApplication');
+    expect(ok(ssomanage('-listmappings', 'DomainName\\UserA')).stdout).toContain(
+      '(E) SSOApplication : ExternalUserID that corresponds to UserA',
+    );
+    expect(ok(ssomanage('-listmappings', 'DomainName\\UserA', 'SSOApplication')).stdout).toContain(
+      '(E) SSOApplication',
+    );
     const again = ssomanage('-createmappings', fixture('xml', 'UserMapping.xml'));
-    expect([again.status, again.stderr]).toEqual([52, expect.stringContaining('every mapping in UserMapping.xml already exists (1): the file was applied before')]);
+    expect([again.status, again.stderr]).toEqual([
+      52,
+      expect.stringContaining('every mapping in UserMapping.xml already exists (1): the file was applied before'),
+    ]);
   });
 
   test('-setcredentials without a terminal: values from a file, masked ones never from the command line', () => {
     const fields = join(dir.path, 'fields.json');
     writeFileSync(fields, JSON.stringify({ Password: 'Sup3r-secret' }), { mode: 0o600 });
-    const refused = ssomanage('-setcredentials', 'CORP\\carol', 'SSOApplication', '--field', 'Password=oops', '--external-user', 'C1');
+    const refused = ssomanage(
+      '-setcredentials',
+      'CORP\\carol',
+      'SSOApplication',
+      '--field',
+      'Password=oops',
+      '--external-user',
+      'C1',
+    );
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('"Password" is masked, so it cannot be given on the command line');
     const noTerminal = ssomanage('-setcredentials', 'CORP\\carol', 'SSOApplication', '--external-user', 'C1');
-    expect([noTerminal.status, noTerminal.stderr]).toEqual([5, expect.stringMatching(/no value for "User ID", "Password" and no terminal/)]);
-    ok(ssomanage('-setcredentials', 'CORP\\carol', 'SSOApplication', '--external-user', 'C1', '--field', 'User ID=C1', '--fields-file', fields));
+    expect([noTerminal.status, noTerminal.stderr]).toEqual([
+      5,
+      expect.stringMatching(/no value for "User ID", "Password" and no terminal/),
+    ]);
+    ok(
+      ssomanage(
+        '-setcredentials',
+        'CORP\\carol',
+        'SSOApplication',
+        '--external-user',
+        'C1',
+        '--field',
+        'User ID=C1',
+        '--fields-file',
+        fields,
+      ),
+    );
     ok(ssokit('app', 'enable', 'SSOApplication'));
     const hidden = ok(ssokit('credentials', 'get', 'CORP\\carol', 'SSOApplication'));
     expect(hidden.stdout).toMatch(/Password\s+: \*+ \(masked: add --reveal\)/);
     expect(hidden.stdout).not.toContain('Sup3r-secret');
-    expect(JSON.parse(ok(ssokit('credentials', 'get', 'CORP\\carol', 'SSOApplication', '--reveal', '--json')).stdout).fields[1].value).toBe('Sup3r-secret');
-    const audit = ok(ssokit('audit', 'list', '--json')).stdout + ok(ssokit('audit', 'list', '--kind', 'lookups', '--json')).stdout;
+    expect(
+      JSON.parse(ok(ssokit('credentials', 'get', 'CORP\\carol', 'SSOApplication', '--reveal', '--json')).stdout)
+        .fields[1].value,
+    ).toBe('Sup3r-secret');
+    const audit =
+      ok(ssokit('audit', 'list', '--json')).stdout + ok(ssokit('audit', 'list', '--kind', 'lookups', '--json')).stdout;
     expect(audit).toContain('set-credentials');
     expect(audit).not.toContain('Sup3r-secret');
   });
 
   test('credentials import: all or nothing, bad lines with their numbers', () => {
     const good = join(dir.path, 'good.jsonl');
-    writeFileSync(good, ['CORP\\dan', 'CORP\\erin'].map((u, i) => JSON.stringify({ user: u, app: 'SSOApplication', externalUser: `X${i}`, fields: { 'User ID': `X${i}`, Password: `p${i}` } })).join('\n'));
-    expect(ok(ssokit('credentials', 'import', good)).stdout).toContain('2 credential(s) imported; 2 mapping(s) created');
+    writeFileSync(
+      good,
+      ['CORP\\dan', 'CORP\\erin']
+        .map((u, i) =>
+          JSON.stringify({
+            user: u,
+            app: 'SSOApplication',
+            externalUser: `X${i}`,
+            fields: { 'User ID': `X${i}`, Password: `p${i}` },
+          }),
+        )
+        .join('\n'),
+    );
+    expect(ok(ssokit('credentials', 'import', good)).stdout).toContain(
+      '2 credential(s) imported; 2 mapping(s) created',
+    );
     const bad = join(dir.path, 'bad.jsonl');
-    writeFileSync(bad, `${JSON.stringify({ user: 'CORP\\fay', app: 'SSOApplication', externalUser: 'F', fields: { 'User ID': 'F', Password: 'p' } })}\n[1,2]\n`);
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ user: 'CORP\\fay', app: 'SSOApplication', externalUser: 'F', fields: { 'User ID': 'F', Password: 'p' } })}\n[1,2]\n`,
+    );
     const result = ssokit('credentials', 'import', bad);
     expect([result.status, result.stderr]).toEqual([6, expect.stringContaining('bad.jsonl:2: not a JSON object')]);
     expect(ok(ssokit('mapping', 'list', '--app', 'SSOApplication')).stdout).not.toContain('CORP\\fay');

@@ -1,9 +1,9 @@
 // Roles with real OS identities: SSO admin ⊇ affiliate admin ⊇ application admin ⊇ application user.
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { runCli, type CliResult } from '../helpers/cli.js';
-import { createIdentities, runCliAs, whyNoOsUsers, type TestIdentities } from '../helpers/os-users.js';
+import { join } from 'node:path';
+import { type CliResult, runCli } from '../helpers/cli.js';
+import { createIdentities, runCliAs, type TestIdentities, whyNoOsUsers } from '../helpers/os-users.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { appXml } from '../helpers/xml.js';
 
@@ -22,7 +22,8 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     return r;
   };
   const homeOf = (user: string) => join(dir.path, `home-${user}`);
-  const as = (who: string, tool: string, ...args: string[]) => runCliAs(ids.users[who]!, tool, [...args, '--home', homeOf(who)]);
+  const as = (who: string, tool: string, ...args: string[]) =>
+    runCliAs(ids.users[who]!, tool, [...args, '--home', homeOf(who)]);
   const asRoot = (tool: string, ...args: string[]) => runCli(tool, [...args, '--home', homeOf('root')]);
   const shared = (name: string, text: string, owner?: string) => {
     const path = join(dir.path, name);
@@ -37,17 +38,59 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     ids = createIdentities(['aff', 'appadm', 'users'], { aff: ['aff'], adm: ['appadm'], user: ['users'], none: [] });
     store = join(dir.path, 'ssodb.sqlite');
     writeFileSync(join(dir.path, 'pw'), 'correct-horse-1\n');
-    ok(asRoot('ssokit', '--node-name', 'alpha', '--db', store, 'init', '--affiliate-admin', ids.groups.aff!, '--password-file', join(dir.path, 'pw'), '--reminder', 'r'));
+    ok(
+      asRoot(
+        'ssokit',
+        '--node-name',
+        'alpha',
+        '--db',
+        store,
+        'init',
+        '--affiliate-admin',
+        ids.groups.aff!,
+        '--password-file',
+        join(dir.path, 'pw'),
+        '--reminder',
+        'r',
+      ),
+    );
     // The test shares one store between OS users through file modes.
     chmodSync(store, 0o666);
     const apps = appXml([
-      { name: 'AppA', flags: 'allowLocalAccounts="yes" enableApp="yes"', extra: `<appUserAccount>${ids.groups.users}</appUserAccount><appAdminAccount>${ids.groups.appadm}</appAdminAccount>` },
-      { name: 'AppB', extra: '<appUserAccount>CORP\\Others</appUserAccount><appAdminAccount>someoneelse</appAdminAccount>' },
+      {
+        name: 'AppA',
+        flags: 'allowLocalAccounts="yes" enableApp="yes"',
+        extra: `<appUserAccount>${ids.groups.users}</appUserAccount><appAdminAccount>${ids.groups.appadm}</appAdminAccount>`,
+      },
+      {
+        name: 'AppB',
+        extra: '<appUserAccount>CORP\\Others</appUserAccount><appAdminAccount>someoneelse</appAdminAccount>',
+      },
     ]);
     ok(asRoot('ssomanage', '-createapps', shared('apps.xml', apps)));
-    ok(asRoot('ssomanage', '-createmappings', shared('m.xml', `<SSO><mapping><windowsUserId>${ids.users.user}</windowsUserId><externalApplication>AppA</externalApplication><externalUserId>U1</externalUserId></mapping><mapping><windowsUserId>other</windowsUserId><externalApplication>AppA</externalApplication><externalUserId>O1</externalUserId></mapping></SSO>`)));
+    ok(
+      asRoot(
+        'ssomanage',
+        '-createmappings',
+        shared(
+          'm.xml',
+          `<SSO><mapping><windowsUserId>${ids.users.user}</windowsUserId><externalApplication>AppA</externalApplication><externalUserId>U1</externalUserId></mapping><mapping><windowsUserId>other</windowsUserId><externalApplication>AppA</externalApplication><externalUserId>O1</externalUserId></mapping></SSO>`,
+        ),
+      ),
+    );
     for (const who of ['aff', 'adm', 'user', 'none']) {
-      ok(runCliAs(ids.users[who]!, 'ssokit', ['--home', homeOf(who), '--node-name', `${who}-node`, 'join', '--db', store, ...(who === 'adm' ? ['--cluster-name', 'alpha'] : [])]));
+      ok(
+        runCliAs(ids.users[who]!, 'ssokit', [
+          '--home',
+          homeOf(who),
+          '--node-name',
+          `${who}-node`,
+          'join',
+          '--db',
+          store,
+          ...(who === 'adm' ? ['--cluster-name', 'alpha'] : []),
+        ]),
+      );
     }
     // The application administrator's node is a member of the master secret server cluster.
     const secretDir = join(homeOf('root'), 'secret');
@@ -77,7 +120,18 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     expect(appCount()).toBe(before);
     expect(as('none', 'ssomanage', '-listapps').status).toBe(50);
     expect(as('none', 'ssomanage', '-displaydb').status).toBe(50);
-    expect(as('none', 'ssoconfig', '-backupSecret', join(dir.path, 'x.bak'), '--password-file', join(dir.path, 'pw'), '--reminder', 'r').status).toBe(50);
+    expect(
+      as(
+        'none',
+        'ssoconfig',
+        '-backupSecret',
+        join(dir.path, 'x.bak'),
+        '--password-file',
+        join(dir.path, 'pw'),
+        '--reminder',
+        'r',
+      ).status,
+    ).toBe(50);
   });
 
   test('an application administrator sees and manages their application only', () => {
@@ -90,17 +144,21 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     expect(as('adm', 'ssomanage', '-disableapp', 'AppB').status).toBe(50);
   });
 
-  test('an application administrator on a master secret server node sets a user\'s credentials', () => {
+  test("an application administrator on a master secret server node sets a user's credentials", () => {
     const fields = shared('fields.json', JSON.stringify({ 'User ID': 'U1', Password: 'pw-1' }), 'adm');
     ok(as('adm', 'ssomanage', '-setcredentials', ids.users.user!, 'AppA', '--fields-file', fields));
-    const got = JSON.parse(ok(asRoot('ssokit', 'credentials', 'get', ids.users.user!, 'AppA', '--reveal', '--json')).stdout);
+    const got = JSON.parse(
+      ok(asRoot('ssokit', 'credentials', 'get', ids.users.user!, 'AppA', '--reveal', '--json')).stdout,
+    );
     expect(got.fields[1].value).toBe('pw-1');
     const audit = ok(asRoot('ssokit', 'audit', 'list', '--json')).stdout;
     expect(audit).toContain(`"osUser": "${ids.users.adm}"`);
   });
 
   test('an application user manages only their own mapping, through ssoclient', () => {
-    expect(ok(as('user', 'ssoclient', '-listapps')).stdout).toContain(`Applications available for ${ids.users.user} - AppA`);
+    expect(ok(as('user', 'ssoclient', '-listapps')).stdout).toContain(
+      `Applications available for ${ids.users.user} - AppA`,
+    );
     expect(as('user', 'ssomanage', '-listapps').status).toBe(50);
     expect(as('user', 'ssomanage', '-enablemapping', 'other', 'AppA').status).toBe(50);
     ok(as('user', 'ssoclient', '-disablemapping', 'AppA'));

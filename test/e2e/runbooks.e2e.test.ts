@@ -22,7 +22,11 @@ describe('runbooks in docs/operations.md', () => {
       for (const step of steps) {
         const outcome = runStep(world, step);
         const context = `\n$ ${step.command}\n${outcome.output}`;
-        expect({ status: outcome.status, missing: outcome.missing, context }).toEqual({ status: step.expectedStatus, missing: [], context });
+        expect({ status: outcome.status, missing: outcome.missing, context }).toEqual({
+          status: step.expectedStatus,
+          missing: [],
+          context,
+        });
       }
     } finally {
       dir.cleanup();

@@ -1,9 +1,9 @@
 // End-to-end: the built binaries in temporary homes, without a terminal (foundation issue §6).
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliResult } from '../helpers/cli.js';
-import { openAllCredentials, reopen, seedCredentials } from '../helpers/system.js';
 import { homePaths } from '../../src/node/home.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
+import { openAllCredentials, reopen, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -26,14 +26,39 @@ function expectOk(result: CliResult): void {
 /** A clustered master secret server: alpha answers to the cluster name "ssocluster". */
 function initCluster(): void {
   expectOk(
-    ssokit('alpha', '--node-name', 'alpha', 'init', '--cluster-name', 'ssocluster', '--secret-server', 'ssocluster',
-      '--backup', join(dir.path, 'first.bak'), '--password-file', pw, '--reminder', 'the usual'),
+    ssokit(
+      'alpha',
+      '--node-name',
+      'alpha',
+      'init',
+      '--cluster-name',
+      'ssocluster',
+      '--secret-server',
+      'ssocluster',
+      '--backup',
+      join(dir.path, 'first.bak'),
+      '--password-file',
+      pw,
+      '--reminder',
+      'the usual',
+    ),
   );
 }
 
 describe('init', () => {
   test('prints what it made; the files are private', () => {
-    const result = ssokit('alpha', '--node-name', 'alpha', 'init', '--backup', join(dir.path, 'b.bak'), '--password-file', pw, '--reminder', 'r');
+    const result = ssokit(
+      'alpha',
+      '--node-name',
+      'alpha',
+      'init',
+      '--backup',
+      join(dir.path, 'b.bak'),
+      '--password-file',
+      pw,
+      '--reminder',
+      'r',
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/✓ created a new SSO system; this node 'alpha' is its master secret server/);
     expect(result.stdout).toMatch(/master secret : \{[0-9A-F-]{36}\} \(generation 1\)/);
@@ -67,17 +92,50 @@ describe('init', () => {
   });
 
   test('the password can come from SSOKIT_PASSWORD or stdin', () => {
-    expectOk(runCli('ssokit', ['--home', home('a'), 'init', '--reminder', 'r'], { env: { SSOKIT_PASSWORD: 'from-env-var' } }));
-    expectOk(runCli('ssokit', ['--home', home('b'), 'init', '--reminder', 'r', '--password-file', '-'], { stdin: 'from-stdin-1\n' }));
-    expectOk(runCli('ssokit', ['--home', home('b'), 'secret', 'verify', join(home('b'), 'backup', readdirSync(join(home('b'), 'backup'))[0]!), '--password-file', '-'], { stdin: 'from-stdin-1\n' }));
+    expectOk(
+      runCli('ssokit', ['--home', home('a'), 'init', '--reminder', 'r'], { env: { SSOKIT_PASSWORD: 'from-env-var' } }),
+    );
+    expectOk(
+      runCli('ssokit', ['--home', home('b'), 'init', '--reminder', 'r', '--password-file', '-'], {
+        stdin: 'from-stdin-1\n',
+      }),
+    );
+    expectOk(
+      runCli(
+        'ssokit',
+        [
+          '--home',
+          home('b'),
+          'secret',
+          'verify',
+          join(home('b'), 'backup', readdirSync(join(home('b'), 'backup'))[0]!),
+          '--password-file',
+          '-',
+        ],
+        { stdin: 'from-stdin-1\n' },
+      ),
+    );
   });
 });
 
 describe('backup and restore across nodes sharing one store', () => {
   test('round trip: a second cluster node restores the backup and reports a matching secret', () => {
     initCluster();
-    expectOk(ssokit('alpha', 'secret', 'backup', join(dir.path, 'b2.bak'), '--password-file', pw, '--reminder', 'again'));
-    expectOk(ssokit('beta', '--node-name', 'beta', 'join', '--db', join(home('alpha'), 'ssodb.sqlite'), '--cluster-name', 'ssocluster'));
+    expectOk(
+      ssokit('alpha', 'secret', 'backup', join(dir.path, 'b2.bak'), '--password-file', pw, '--reminder', 'again'),
+    );
+    expectOk(
+      ssokit(
+        'beta',
+        '--node-name',
+        'beta',
+        'join',
+        '--db',
+        join(home('alpha'), 'ssodb.sqlite'),
+        '--cluster-name',
+        'ssocluster',
+      ),
+    );
     const before = JSON.parse(ssokit('beta', 'secret', 'status', '--json').stdout);
     expect(before).toMatchObject({ isSecretServer: true, matchesStore: false, local: { current: 'missing' } });
 
@@ -103,9 +161,26 @@ describe('backup and restore across nodes sharing one store', () => {
 
   test('a wrong password changes nothing and exits 20 with the ESSO error', () => {
     initCluster();
-    expectOk(ssokit('beta', '--node-name', 'beta', 'join', '--db', join(home('alpha'), 'ssodb.sqlite'), '--cluster-name', 'ssocluster'));
+    expectOk(
+      ssokit(
+        'beta',
+        '--node-name',
+        'beta',
+        'join',
+        '--db',
+        join(home('alpha'), 'ssodb.sqlite'),
+        '--cluster-name',
+        'ssocluster',
+      ),
+    );
     writeFileSync(join(dir.path, 'wrong'), 'not-the-password\n');
-    const result = ssoconfig('beta', '-restoreSecret', join(dir.path, 'first.bak'), '--password-file', join(dir.path, 'wrong'));
+    const result = ssoconfig(
+      'beta',
+      '-restoreSecret',
+      join(dir.path, 'first.bak'),
+      '--password-file',
+      join(dir.path, 'wrong'),
+    );
     expect(result.status).toBe(20);
     expect(result.stderr).toContain('ERROR: 0xC0002A1B: An incorrect password was specified for the backup file.');
     expect(existsSync(join(home('beta'), 'secret'))).toBe(false);
@@ -123,7 +198,20 @@ describe('backup and restore across nodes sharing one store', () => {
 
   test('a backup of another SSO system is refused with both ids; --force restores anyway', () => {
     initCluster();
-    expectOk(ssokit('other', '--node-name', 'other', 'init', '--backup', join(dir.path, 'other.bak'), '--password-file', pw, '--reminder', 'r'));
+    expectOk(
+      ssokit(
+        'other',
+        '--node-name',
+        'other',
+        'init',
+        '--backup',
+        join(dir.path, 'other.bak'),
+        '--password-file',
+        pw,
+        '--reminder',
+        'r',
+      ),
+    );
     const result = ssokit('alpha', 'secret', 'restore', join(dir.path, 'other.bak'), '--password-file', pw);
     expect(result.status).toBe(42);
     const ids = [...result.stderr.matchAll(/\{[0-9A-F-]{36}\}/g)].map((m) => m[0]);
@@ -140,11 +228,17 @@ describe('backup and restore across nodes sharing one store', () => {
     writeFileSync(join(dir.path, 'truncated.bak'), good.slice(0, good.length - 30));
     writeFileSync(join(dir.path, 'future.bak'), good.replace('/v1', '/v9'));
     const tampered = ssokit('alpha', 'secret', 'verify', join(dir.path, 'tampered.bak'), '--password-file', pw);
-    expect([tampered.status, tampered.stderr]).toEqual([21, expect.stringMatching(/the backup is damaged: its header was altered/)]);
+    expect([tampered.status, tampered.stderr]).toEqual([
+      21,
+      expect.stringMatching(/the backup is damaged: its header was altered/),
+    ]);
     const truncated = ssokit('alpha', 'secret', 'verify', join(dir.path, 'truncated.bak'), '--password-file', pw);
     expect([truncated.status, truncated.stderr]).toEqual([24, expect.stringMatching(/truncated/)]);
     const future = ssokit('alpha', 'secret', 'verify', join(dir.path, 'future.bak'), '--password-file', pw);
-    expect([future.status, future.stderr]).toEqual([22, expect.stringMatching(/unsupported secret backup format version 9/)]);
+    expect([future.status, future.stderr]).toEqual([
+      22,
+      expect.stringMatching(/unsupported secret backup format version 9/),
+    ]);
     for (const r of [tampered, truncated, future]) expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -169,7 +263,15 @@ describe('rotate', () => {
     const before = await openAllCredentials(seeded);
     await seeded.store.close();
 
-    const rotate = ssoconfig('alpha', '-generateSecret', join(dir.path, 'rotated.bak'), '--password-file', pw, '--reminder', 'new');
+    const rotate = ssoconfig(
+      'alpha',
+      '-generateSecret',
+      join(dir.path, 'rotated.bak'),
+      '--password-file',
+      pw,
+      '--reminder',
+      'new',
+    );
     expect(rotate.status).toBe(0);
     const after = await reopen(homePaths(home('alpha')));
     expect(await openAllCredentials(after)).toEqual(before);
@@ -177,7 +279,9 @@ describe('rotate', () => {
 
     const stale = ssokit('alpha', 'secret', 'verify', join(dir.path, 'first.bak'), '--password-file', pw);
     expect(stale.status).toBe(43);
-    expect(stale.stderr).toMatch(/the backup is stale: it holds master secret .* \(generation 1\), but the store's current master secret is .* \(generation 2\)/);
+    expect(stale.stderr).toMatch(
+      /the backup is stale: it holds master secret .* \(generation 1\), but the store's current master secret is .* \(generation 2\)/,
+    );
     const fresh = ssokit('alpha', 'secret', 'verify', join(dir.path, 'rotated.bak'), '--password-file', pw, '--json');
     expect(fresh.status).toBe(0);
     expect(JSON.parse(fresh.stdout)).toMatchObject({ state: 'current', generation: 2, matchesLocalCopy: true });
@@ -196,7 +300,13 @@ describe('rotate', () => {
     await seeded.store.close();
     const result = ssokit('alpha', 'secret', 'reencrypt', '--json');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ resumed: false, applications: 2, credentials: 6, configEntries: 0, retiredKeys: 2 });
+    expect(JSON.parse(result.stdout)).toEqual({
+      resumed: false,
+      applications: 2,
+      credentials: 6,
+      configEntries: 0,
+      retiredKeys: 2,
+    });
   });
 });
 
@@ -205,7 +315,16 @@ describe('secret file permissions and error manners', () => {
     initCluster();
     const secretDir = join(home('alpha'), 'secret');
     chmodSync(join(secretDir, readdirSync(secretDir)[0]!), 0o644);
-    const result = ssokit('alpha', 'secret', 'backup', join(dir.path, 'x.bak'), '--password-file', pw, '--reminder', 'r');
+    const result = ssokit(
+      'alpha',
+      'secret',
+      'backup',
+      join(dir.path, 'x.bak'),
+      '--password-file',
+      pw,
+      '--reminder',
+      'r',
+    );
     expect(result.status).toBe(12);
     expect(result.stderr).toMatch(/permissions 0644 for .* are too open/);
     expect(existsSync(join(dir.path, 'x.bak'))).toBe(false);
@@ -213,9 +332,15 @@ describe('secret file permissions and error manners', () => {
 
   test('usage errors exit 2; an unconfigured node exits 30; --debug alone shows stack traces', () => {
     const unknown = runCli('ssokit', ['secret', 'backup', '--frobnicate']);
-    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/ssokit: error: unknown option '--frobnicate'/)]);
+    expect([unknown.status, unknown.stderr]).toEqual([
+      2,
+      expect.stringMatching(/ssokit: error: unknown option '--frobnicate'/),
+    ]);
     const legacyUnknown = runCli('ssoconfig', ['-frobnicate']);
-    expect([legacyUnknown.status, legacyUnknown.stderr]).toEqual([2, expect.stringMatching(/unknown option -frobnicate for ssoconfig/)]);
+    expect([legacyUnknown.status, legacyUnknown.stderr]).toEqual([
+      2,
+      expect.stringMatching(/unknown option -frobnicate for ssoconfig/),
+    ]);
     const missing = runCli('ssoconfig', ['-restoreSecret']);
     expect(missing.status).toBe(2);
     const notSetUp = ssokit('nowhere', 'secret', 'status');
@@ -237,7 +362,9 @@ describe('secret file permissions and error manners', () => {
     initCluster();
     const setdb = ssoconfig('beta', '-setDB', join(home('alpha'), 'ssodb.sqlite'), '--node-name', 'beta');
     expect(setdb.stdout).toContain('The operation completed successfully.');
-    expect(ssoconfig('beta', '-showdb').stdout).toBe(`SSO database : ${join(home('alpha'), 'ssodb.sqlite')}\nThe operation completed successfully.\n`);
+    expect(ssoconfig('beta', '-showdb').stdout).toBe(
+      `SSO database : ${join(home('alpha'), 'ssodb.sqlite')}\nThe operation completed successfully.\n`,
+    );
     expect(ssokit('beta', 'db', 'where').stdout).toBe(`${join(home('alpha'), 'ssodb.sqlite')}\n`);
   });
 });

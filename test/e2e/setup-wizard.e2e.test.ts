@@ -1,7 +1,7 @@
 // The setup wizard in a real pseudo-terminal (tmux), and its unattended form.
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TmuxSession, whyNoTmux } from '../helpers/tmux.js';
@@ -69,7 +69,11 @@ describePty('ssokit setup in a terminal', () => {
     expect(statSync(join(home, 'ssodb.sqlite')).mode & 0o777).toBe(0o600);
     const [backup] = readdirSync(join(home, 'backup'));
     expect(backup).toMatch(/^SSO[0-9A-F]{4}\.bak$/);
-    const verify = runCli('ssokit', ['--home', home, 'secret', 'verify', join(home, 'backup', backup!), '--password-file', '-'], { stdin: 'pty-password-1\n' });
+    const verify = runCli(
+      'ssokit',
+      ['--home', home, 'secret', 'verify', join(home, 'backup', backup!), '--password-file', '-'],
+      { stdin: 'pty-password-1\n' },
+    );
     expect(verify.status).toBe(0);
     expect(verify.stderr).toContain('Password reminder : typed in a pty');
   });
@@ -104,20 +108,38 @@ describe('ssokit setup without a terminal', () => {
     const template = runCli('ssokit', ['--home', home, '--node-name', 'unattended', 'setup', '--print-answers']).stdout;
     const file = join(dir.path, 'answers.json');
     writeFileSync(file, template.replace(', "password": "change me: 7 to 256 characters"', ''), { mode: 0o600 });
-    const result = runCli('ssokit', ['--home', home, 'setup', '--answers', file], { env: { SSOKIT_PASSWORD: 'from-the-environment' } });
+    const result = runCli('ssokit', ['--home', home, 'setup', '--answers', file], {
+      env: { SSOKIT_PASSWORD: 'from-the-environment' },
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("this node 'unattended' is its master secret server");
-    const verify = runCli('ssokit', ['--home', home, 'secret', 'verify', join(home, 'backup', 'SSO1A2B.bak')], { env: { SSOKIT_PASSWORD: 'from-the-environment' } });
+    const verify = runCli('ssokit', ['--home', home, 'secret', 'verify', join(home, 'backup', 'SSO1A2B.bak')], {
+      env: { SSOKIT_PASSWORD: 'from-the-environment' },
+    });
     expect(verify.status).toBe(0);
   });
 
   test('a missing or invalid answer is an error naming its key, and nothing is made', () => {
     const home = join(dir.path, 'home');
     const file = join(dir.path, 'answers.json');
-    writeFileSync(file, JSON.stringify({ mode: 'create', nodeName: 'ok', serviceAccount: me, ssoAdminAccount: me, affiliateAdminAccount: 'no-such-group-q', store: join(home, 'ssodb.sqlite'), skipBackup: true }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mode: 'create',
+        nodeName: 'ok',
+        serviceAccount: me,
+        ssoAdminAccount: me,
+        affiliateAdminAccount: 'no-such-group-q',
+        store: join(home, 'ssodb.sqlite'),
+        skipBackup: true,
+      }),
+      { mode: 0o600 },
+    );
     const result = runCli('ssokit', ['--home', home, 'setup', '--answers', file]);
     expect(result.status).toBe(6);
-    expect(result.stderr).toContain('affiliateAdminAccount: affiliate administrators: no OS user or group named "no-such-group-q"');
+    expect(result.stderr).toContain(
+      'affiliateAdminAccount: affiliate administrators: no OS user or group named "no-such-group-q"',
+    );
     expect(existsSync(home)).toBe(false);
   });
 });

@@ -6,16 +6,16 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import { type TarEntry, tarOf } from '../../fixtures/vectors/tar-blocks.js';
 import { bizsysToJson, SESSION_DEFAULTS } from '../../src/core/clone/bizsys-model.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestFile } from '../../src/core/clone/manifest.js';
-import { createBundleHeader, type BundleFacts } from '../../src/crypto/bundle-format.js';
+import { type BundleFacts, createBundleHeader } from '../../src/crypto/bundle-format.js';
 import { framePayload } from '../../src/crypto/bundle-frames.js';
 import { StreamSealer } from '../../src/crypto/bundle-stream.js';
 import { systemRng } from '../../src/crypto/random.js';
 import { currentInstallFacts } from '../../src/node/install-facts.js';
-import { tarOf, type TarEntry } from '../../fixtures/vectors/tar-blocks.js';
 
-export { tarOf, type TarEntry };
+export { type TarEntry, tarOf };
 
 export interface CraftedFile {
   path: string;
@@ -30,7 +30,12 @@ export function manifestFor(files: CraftedFile[], overrides: Partial<Manifest> =
     businessSystems: [],
     includesSecret: false,
     files: files.map(
-      (f): ManifestFile => ({ path: f.path, mode: f.mode ?? 0o600, size: f.body.length, sha256: createHash('sha256').update(f.body).digest('hex') }),
+      (f): ManifestFile => ({
+        path: f.path,
+        mode: f.mode ?? 0o600,
+        size: f.body.length,
+        sha256: createHash('sha256').update(f.body).digest('hex'),
+      }),
     ),
     ...overrides,
   };
@@ -52,7 +57,13 @@ export function bizsysFile(name: string, publicUrl: string): CraftedFile {
 }
 
 /** Writes a bundle with a real header (this installation's facts unless overridden) around `payloadTar`. */
-export async function writeCraftedBundle(path: string, password: string, manifest: Manifest, payloadTar: Buffer, facts: Partial<BundleFacts> = {}): Promise<void> {
+export async function writeCraftedBundle(
+  path: string,
+  password: string,
+  manifest: Manifest,
+  payloadTar: Buffer,
+  facts: Partial<BundleFacts> = {},
+): Promise<void> {
   const install = currentInstallFacts();
   const header = await createBundleHeader(
     { sourceNode: 'crafted', ...install, created: '2026-11-01T00:00:00.000Z', includesSecret: false, ...facts },
@@ -62,11 +73,18 @@ export async function writeCraftedBundle(path: string, password: string, manifes
   );
   const sealed: Buffer[] = [];
   const payload = framePayload(payloadTar, Buffer.from(JSON.stringify(manifest)));
-  for await (const chunk of Readable.from([payload]).pipe(new StreamSealer(header.payloadKey))) sealed.push(chunk as Buffer);
+  for await (const chunk of Readable.from([payload]).pipe(new StreamSealer(header.payloadKey)))
+    sealed.push(chunk as Buffer);
   writeFileSync(path, Buffer.concat([header.bytes, ...sealed]), { mode: 0o600 });
 }
 
 /** A bundle of exactly these files, its manifest telling the truth unless overridden. */
-export async function writeBundleOf(path: string, password: string, files: CraftedFile[], overrides: Partial<Manifest> = {}, facts: Partial<BundleFacts> = {}): Promise<void> {
+export async function writeBundleOf(
+  path: string,
+  password: string,
+  files: CraftedFile[],
+  overrides: Partial<Manifest> = {},
+  facts: Partial<BundleFacts> = {},
+): Promise<void> {
   await writeCraftedBundle(path, password, manifestFor(files, overrides), tarOf(files), facts);
 }

@@ -6,6 +6,7 @@ export async function failure(work: Promise<unknown>): Promise<SsoError> {
     () => null,
     (e: unknown) => e,
   );
-  if (!(error instanceof SsoError)) throw new Error(`expected an SsoError, got ${error === null ? 'success' : String(error)}`);
+  if (!(error instanceof SsoError))
+    throw new Error(`expected an SsoError, got ${error === null ? 'success' : String(error)}`);
   return error;
 }

@@ -1,4 +1,4 @@
-import { productionDeps, type Deps } from '../../src/core/shared/deps.js';
+import { type Deps, productionDeps } from '../../src/core/shared/deps.js';
 
 /** Production deps with scrypt at its floor (2^10): the same code, a thousandth of the cost. */
 export function fastDeps(overrides: Partial<Deps> = {}): Deps {

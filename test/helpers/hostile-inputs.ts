@@ -10,13 +10,13 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import { createBackup } from '../../src/crypto/secret-backup-format.js';
+import { parseVector } from '../../fixtures/vectors/secret-backup-vectors.js';
 import { parseBundleHeader } from '../../src/crypto/bundle-format.js';
 import { systemRng } from '../../src/crypto/random.js';
+import { createBackup } from '../../src/crypto/secret-backup-format.js';
 import { homePaths } from '../../src/node/home.js';
 import { listLocalSecretIds, readLocalSecret } from '../../src/node/local-secrets.js';
-import { parseVector } from '../../fixtures/vectors/secret-backup-vectors.js';
-import { bizsysFile, manifestFor, tarOf, writeCraftedBundle, type CraftedFile, type TarEntry } from './bundles.js';
+import { bizsysFile, type CraftedFile, manifestFor, type TarEntry, tarOf, writeCraftedBundle } from './bundles.js';
 import { REPO_ROOT } from './cli.js';
 import { HOSTILE_PASSWORD, type HostileNode } from './hostile-node.js';
 
@@ -52,8 +52,20 @@ function writeHugeXml(path: string, megabytes: number): void {
 /** A pax extended header that renames the entry after it. */
 function paxRenamed(realPath: string, claimedPath: string, body: Buffer): Buffer {
   const header = Buffer.alloc(512);
-  new Header({ path: claimedPath, type: 'File', mode: 0o600, size: body.length, mtime: new Date('2026-11-01T00:00:00Z') }).encode(header, 0);
-  return Buffer.concat([new Pax({ path: realPath }).encode(), header, body, Buffer.alloc((512 - (body.length % 512)) % 512), Buffer.alloc(1024)]);
+  new Header({
+    path: claimedPath,
+    type: 'File',
+    mode: 0o600,
+    size: body.length,
+    mtime: new Date('2026-11-01T00:00:00Z'),
+  }).encode(header, 0);
+  return Buffer.concat([
+    new Pax({ path: realPath }).encode(),
+    header,
+    body,
+    Buffer.alloc((512 - (body.length % 512)) % 512),
+    Buffer.alloc(1024),
+  ]);
 }
 
 /** Makes the input `name` (without its "gen:") in the node's inputs folder; returns its path. */
@@ -63,8 +75,18 @@ export async function generateInput(node: HostileNode, name: string): Promise<st
   const bundle = readFileSync(node.bundle);
   const bytes = (data: Buffer | string) => writeFileSync(path, data, { mode: 0o600 });
   const crafted = (entries: TarEntry[] | Buffer, listed: CraftedFile[] = []) =>
-    writeCraftedBundle(path, HOSTILE_PASSWORD, manifestFor(listed), Buffer.isBuffer(entries) ? entries : tarOf(entries));
-  const entry = (path: string, type: TarEntry['type'] = 'File', linkpath?: string): TarEntry => ({ path, type, body: Buffer.from('x'), ...(linkpath ? { linkpath } : {}) });
+    writeCraftedBundle(
+      path,
+      HOSTILE_PASSWORD,
+      manifestFor(listed),
+      Buffer.isBuffer(entries) ? entries : tarOf(entries),
+    );
+  const entry = (path: string, type: TarEntry['type'] = 'File', linkpath?: string): TarEntry => ({
+    path,
+    type,
+    body: Buffer.from('x'),
+    ...(linkpath ? { linkpath } : {}),
+  });
   switch (name) {
     case 'deep.xml':
       bytes(`<?xml version="1.0"?>\n<SSO>${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</SSO>\n`);
@@ -112,7 +134,20 @@ export async function generateInput(node: HostileNode, name: string): Promise<st
       const [id] = await listLocalSecretIds(paths);
       const local = (await readLocalSecret(paths, id!))!;
       const reminder = '\u001b]0;owned\u0007\u001b[2J\u001b[31mreminder';
-      bytes(Buffer.from(await createBackup({ current: local.secret, previous: null, generation: local.generation, reminder, password: 'another-password-9', kdf: { log2N: 10, r: 8, p: 1 }, rng: systemRng, now: new Date() })));
+      bytes(
+        Buffer.from(
+          await createBackup({
+            current: local.secret,
+            previous: null,
+            generation: local.generation,
+            reminder,
+            password: 'another-password-9',
+            kdf: { log2N: 10, r: 8, p: 1 },
+            rng: systemRng,
+            now: new Date(),
+          }),
+        ),
+      );
       return path;
     }
     case 'wrong-pw':
@@ -214,6 +249,8 @@ export async function generateInput(node: HostileNode, name: string): Promise<st
 /** A test vector's file body ("vector:secret-backup/good"). */
 export function vectorInput(node: HostileNode, name: string): string {
   const path = join(node.inputs, `vector-${name.replace('/', '-')}`);
-  writeFileSync(path, parseVector(readFileSync(join(REPO_ROOT, 'fixtures/vectors', `${name}.vector`))).body, { mode: 0o600 });
+  writeFileSync(path, parseVector(readFileSync(join(REPO_ROOT, 'fixtures/vectors', `${name}.vector`))).body, {
+    mode: 0o600,
+  });
   return path;
 }

@@ -6,11 +6,20 @@
  */
 
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { runCli, type CliResult } from './cli.js';
+import { type CliResult, runCli } from './cli.js';
 import { tempDir } from './temp-dir.js';
 import { appXml, mappingXml } from './xml.js';
 
@@ -58,23 +67,50 @@ export function makeHostileNode(): HostileNode {
     cleanup: temp.cleanup,
   };
   writeFileSync(node.passwordFile, `${HOSTILE_PASSWORD}\n`, { mode: 0o600 });
-  writeFileSync(join(inputs, 'apps.xml'), appXml([{ name: 'Payroll' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]));
+  writeFileSync(
+    join(inputs, 'apps.xml'),
+    appXml([{ name: 'Payroll' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]),
+  );
   writeFileSync(join(inputs, 'maps.xml'), mappingXml([['CORP', 'alice', 'Payroll', 'A1']]));
-  const creds = { user: 'CORP\\bob', app: 'Payroll', externalUser: 'B1', fields: { 'User ID': 'B1', Password: 'bob-secret' } };
+  const creds = {
+    user: 'CORP\\bob',
+    app: 'Payroll',
+    externalUser: 'B1',
+    fields: { 'User ID': 'B1', Password: 'bob-secret' },
+  };
   writeFileSync(join(inputs, 'creds.jsonl'), `${JSON.stringify(creds)}\n`);
   writeFileSync(join(inputs, 'httpd.conf'), 'Listen 443\n');
   const pw = ['--password-file', node.passwordFile];
   const steps: [string, string[]][] = [
-    ['ssokit', ['--home', home, '--node-name', 'alpha', 'init', '--backup', node.backup, '--reminder', 'the usual', ...pw]],
+    [
+      'ssokit',
+      ['--home', home, '--node-name', 'alpha', 'init', '--backup', node.backup, '--reminder', 'the usual', ...pw],
+    ],
     ['ssomanage', ['-createapps', 'apps.xml', '--home', home]],
     ['ssomanage', ['-createmappings', 'maps.xml', '--home', home]],
     ['ssokit', ['--home', home, 'credentials', 'import', 'creds.jsonl']],
-    ['ssokit', ['--home', home, 'bizsys', 'add', 'shop', '--public-url', 'https://shop.example.com', '--path', '/shop', '--file', 'web-config=httpd.conf']],
+    [
+      'ssokit',
+      [
+        '--home',
+        home,
+        'bizsys',
+        'add',
+        'shop',
+        '--public-url',
+        'https://shop.example.com',
+        '--path',
+        '/shop',
+        '--file',
+        'web-config=httpd.conf',
+      ],
+    ],
     ['ssocloneaz', ['-p', '-f', node.bundle, '--home', home, ...pw]],
   ];
   for (const [tool, args] of steps) {
     const result = node.run(tool, args);
-    if (result.status !== 0) throw new Error(`setting up the hostile node: ${tool} ${args.join(' ')} → ${result.status}: ${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`setting up the hostile node: ${tool} ${args.join(' ')} → ${result.status}: ${result.stderr}`);
   }
   return node;
 }
@@ -94,7 +130,8 @@ export function treeOf(root: string): Record<string, TreeEntry> {
       if (stat.isDirectory()) {
         entries[key] = `dir ${mode}`;
         walk(full);
-      } else if (stat.isFile()) entries[key] = `file ${mode} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
+      } else if (stat.isFile())
+        entries[key] = `file ${mode} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
       else if (stat.isSymbolicLink()) entries[key] = `link ${readlinkSync(full)}`;
       else entries[key] = `other ${mode}`;
     }
@@ -118,12 +155,17 @@ export function dumpStore(store: string, scratch: string): StoreDump {
   if (existsSync(`${store}-wal`)) copyFileSync(`${store}-wal`, `${copy}-wal`);
   const db = new Database(copy, { readonly: true });
   try {
-    const schema = db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").raw(true).all() as unknown[][];
+    const schema = db
+      .prepare('SELECT type, name, sql FROM sqlite_master ORDER BY type, name')
+      .raw(true)
+      .all() as unknown[][];
     const dump: StoreDump = { sqlite_master: schema };
     const tables = schema.filter((row) => row[0] === 'table').map((row) => String(row[1]));
     for (const table of tables) {
       const rows = db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw(true).all() as unknown[][];
-      dump[table] = rows.map((row) => row.map((value) => (Buffer.isBuffer(value) ? `hex:${value.toString('hex')}` : value)));
+      dump[table] = rows.map((row) =>
+        row.map((value) => (Buffer.isBuffer(value) ? `hex:${value.toString('hex')}` : value)),
+      );
     }
     return dump;
   } finally {
@@ -156,7 +198,8 @@ export function changesBetween(before: NodeSnapshot, after: NodeSnapshot, code: 
   const auditBefore = before.store.audit ?? [];
   const auditAfter = after.store.audit ?? [];
   const added = auditAfter.slice(auditBefore.length);
-  if (JSON.stringify(auditAfter.slice(0, auditBefore.length)) !== JSON.stringify(auditBefore)) changes.push('audit rows were altered');
+  if (JSON.stringify(auditAfter.slice(0, auditBefore.length)) !== JSON.stringify(auditBefore))
+    changes.push('audit rows were altered');
   if (added.length > 1) changes.push(`${added.length} audit rows were added`);
   for (const row of added) {
     const result = String(row[row.length - 1]);
@@ -164,17 +207,24 @@ export function changesBetween(before: NodeSnapshot, after: NodeSnapshot, code: 
   }
   const audited = added.length > 0;
   // AUTOINCREMENT counts audit ids in sqlite_sequence: that one row follows the audit.
-  const rowsOf = (dump: StoreDump, table: string) => (dump[table] ?? []).filter((row) => !(audited && table === 'sqlite_sequence' && row[0] === 'audit'));
+  const rowsOf = (dump: StoreDump, table: string) =>
+    (dump[table] ?? []).filter((row) => !(audited && table === 'sqlite_sequence' && row[0] === 'audit'));
   for (const table of new Set([...Object.keys(before.store), ...Object.keys(after.store)])) {
     if (table === 'audit') continue;
-    if (JSON.stringify(rowsOf(before.store, table)) !== JSON.stringify(rowsOf(after.store, table))) changes.push(`store table ${table} changed`);
+    if (JSON.stringify(rowsOf(before.store, table)) !== JSON.stringify(rowsOf(after.store, table)))
+      changes.push(`store table ${table} changed`);
   }
   changes.push(...treeChanges('home', before.home, after.home, (path) => audited && STORE_FILES.test(path)));
   changes.push(...treeChanges('fresh-parent', before.freshParent, after.freshParent, () => false));
   return changes;
 }
 
-function treeChanges(where: string, before: Record<string, TreeEntry>, after: Record<string, TreeEntry>, mayDiffer: (path: string) => boolean): string[] {
+function treeChanges(
+  where: string,
+  before: Record<string, TreeEntry>,
+  after: Record<string, TreeEntry>,
+  mayDiffer: (path: string) => boolean,
+): string[] {
   const changes: string[] = [];
   for (const path of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (before[path] === after[path] || mayDiffer(path)) continue;

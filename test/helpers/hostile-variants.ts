@@ -9,12 +9,12 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
-import { openBackup, parseBackup } from '../../src/crypto/secret-backup-format.js';
+import { deterministicRng } from '../../fixtures/vectors/deterministic-rng.js';
 import { extractPayload } from '../../src/core/clone/extract.js';
 import { compatibilityProblems, readBundleHeader } from '../../src/core/clone/import.js';
-import { SsoError, type ErrorCode } from '../../src/errors.js';
-import { deterministicRng } from '../../fixtures/vectors/deterministic-rng.js';
+import { parseBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
+import { openBackup, parseBackup } from '../../src/crypto/secret-backup-format.js';
+import { type ErrorCode, SsoError } from '../../src/errors.js';
 
 export interface Variant {
   label: string;
@@ -27,7 +27,11 @@ export type Outcome = ErrorCode | 'success';
 
 /** Every prefix of `bytes` of a length in [from, to). */
 export function truncations(bytes: Buffer, from: number, to: number): Variant[] {
-  return Array.from({ length: to - from }, (_, i) => ({ label: `cut to ${from + i} bytes`, at: from + i, bytes: bytes.subarray(0, from + i) }));
+  return Array.from({ length: to - from }, (_, i) => ({
+    label: `cut to ${from + i} bytes`,
+    at: from + i,
+    bytes: bytes.subarray(0, from + i),
+  }));
 }
 
 /**
@@ -135,9 +139,16 @@ export function bundleRegionAt(bytes: Buffer, payloadOffset: number, at: number)
  * functions they call in their order: restore checks the secret ids against the store
  * before the password, verify after.
  */
-export async function backupOutcome(bytes: Buffer, password: string, storeSecretId: string, command: 'restore' | 'verify'): Promise<Outcome> {
+export async function backupOutcome(
+  bytes: Buffer,
+  password: string,
+  storeSecretId: string,
+  command: 'restore' | 'verify',
+): Promise<Outcome> {
   const idMismatch = (header: { currentId: string; previousId: string | null }) =>
-    command === 'restore' ? header.currentId !== storeSecretId && header.previousId !== storeSecretId : header.currentId !== storeSecretId;
+    command === 'restore'
+      ? header.currentId !== storeSecretId && header.previousId !== storeSecretId
+      : header.currentId !== storeSecretId;
   return outcomeOf(async () => {
     const parsed = parseBackup(bytes);
     if (command === 'restore' && idMismatch(parsed.header)) throw new SsoError('WRONG_SECRET', 'another secret');
@@ -161,7 +172,12 @@ export async function bundleOutcome(bytes: Buffer, password: string, scratch: st
       const mismatch = compatibilityProblems(parsed.header)[0];
       if (mismatch) throw new SsoError(mismatch.code, mismatch.message);
       const key = await unlockBundle(parsed, password);
-      await extractPayload(path, staging, { offset: parsed.payloadOffset, size, key, includesSecret: parsed.header.includesSecret });
+      await extractPayload(path, staging, {
+        offset: parsed.payloadOffset,
+        size,
+        key,
+        includesSecret: parsed.header.includesSecret,
+      });
     });
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -38,18 +38,24 @@ export function judgeRefusal(tool: string, result: CliResult, code: ErrorCode, s
   }
   // The original syntax adds ssokit's own sentence under Enterprise SSO's.
   const bodyStart = at + (legacy ? 2 : 1);
-  if (legacy && (lines[at + 1] === undefined || /^\s/.test(lines[at + 1]!))) verdict.stderr.push('no sentence under the ERROR line');
+  if (legacy && (lines[at + 1] === undefined || /^\s/.test(lines[at + 1]!)))
+    verdict.stderr.push('no sentence under the ERROR line');
   const hint = legacy ? /^hint: \S/ : /^ssokit: hint: \S/;
   lines.slice(bodyStart).forEach((line, i) => {
     const isHint = hint.test(line);
     if (isHint && i !== lines.length - bodyStart - 1) verdict.stderr.push('the hint is not the last line');
-    if (!isHint && !/^ {2}\S/.test(line)) verdict.stderr.push(`unexpected line after the error: ${JSON.stringify(line)}`);
+    if (!isHint && !/^ {2}\S/.test(line))
+      verdict.stderr.push(`unexpected line after the error: ${JSON.stringify(line)}`);
   });
-  const errorBlock = lines.slice(at).filter((line) => !hint.test(line)).join('\n');
+  const errorBlock = lines
+    .slice(at)
+    .filter((line) => !hint.test(line))
+    .join('\n');
   if (!errorBlock.includes(says)) verdict.stderr.push(`the error does not say ${JSON.stringify(says)}`);
   if (lines.some((line) => STACK_LINE.test(line))) verdict.stderr.push('a stack trace');
   if (JS_ERROR.test(result.stderr)) verdict.stderr.push('a JavaScript error name');
-  if (CONTROL.test(result.stderr) || CONTROL.test(result.stdout)) verdict.stderr.push('a raw control character in the output');
+  if (CONTROL.test(result.stderr) || CONTROL.test(result.stdout))
+    verdict.stderr.push('a raw control character in the output');
   if (/completed successfully|✓/.test(result.stdout)) verdict.stderr.push('stdout reports success');
   return verdict;
 }

@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { REPO_ROOT, spawnCli, type CliOptions, type CliResult } from './cli.js';
+import { type CliOptions, type CliResult, REPO_ROOT, spawnCli } from './cli.js';
 
 export function whyNoOsUsers(): string | null {
   if (process.getuid?.() !== 0) return 'not running as root, so no test users can be created';
@@ -43,7 +43,14 @@ export function createIdentities(groups: string[], users: Record<string, string[
     }
     for (const [user, memberOf] of Object.entries(users)) {
       const supplementary = memberOf.map((g) => groupNames[g]!).join(',');
-      execFileSync('useradd', ['-M', '-N', '-s', '/usr/sbin/nologin', ...(supplementary ? ['-G', supplementary] : []), userNames[user]!]);
+      execFileSync('useradd', [
+        '-M',
+        '-N',
+        '-s',
+        '/usr/sbin/nologin',
+        ...(supplementary ? ['-G', supplementary] : []),
+        userNames[user]!,
+      ]);
       created.push(['user', userNames[user]!]);
     }
   } catch (error) {
@@ -51,12 +58,18 @@ export function createIdentities(groups: string[], users: Record<string, string[
     throw error;
   }
   const uids = Object.fromEntries(
-    Object.entries(userNames).map(([user, name]) => [user, Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim())]),
+    Object.entries(userNames).map(([user, name]) => [
+      user,
+      Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim()),
+    ]),
   );
   return { users: userNames, uids, groups: groupNames, cleanup };
 }
 
 /** Runs a built binary as another OS user (runuser), without a terminal. */
 export function runCliAs(user: string, tool: string, args: string[], options: CliOptions = {}): CliResult {
-  return spawnCli('runuser', ['-u', user, '--', process.execPath, resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], { cwd: '/', ...options });
+  return spawnCli('runuser', ['-u', user, '--', process.execPath, resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+    cwd: '/',
+    ...options,
+  });
 }

@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   linePattern,
-  readRunbook as readRunbookFrom,
-  runbookWorld as world,
-  runStep as run,
   type RunbookStep,
   type RunbookWorld,
+  readRunbook as readRunbookFrom,
+  runStep as run,
   type StepOutcome,
+  runbookWorld as world,
 } from '../../src/quickstart/runbook.js';
 import { REPO_ROOT } from './cli.js';
 import { testEnv } from './fast-deps.js';

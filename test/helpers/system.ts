@@ -1,20 +1,20 @@
 import { join } from 'node:path';
-import { loadNode, openNodeStore, type StoreContext } from '../../src/core/shared/context.js';
 import { createApplications } from '../../src/core/manage/apps.js';
-import { credentialOwner, openValues } from '../../src/core/secret/credential-codec.js';
 import { importCredentials } from '../../src/core/manage/credentials-import.js';
+import { credentialOwner, openValues } from '../../src/core/secret/credential-codec.js';
 import { DataKeyRing } from '../../src/core/secret/data-keys.js';
+import { loadMasterKeyring } from '../../src/core/secret/keyring.js';
+import { loadNode, openNodeStore, type StoreContext } from '../../src/core/shared/context.js';
 import type { Deps } from '../../src/core/shared/deps.js';
 import { initSystem } from '../../src/core/system/init.js';
-import { loadMasterKeyring } from '../../src/core/secret/keyring.js';
-import { homePaths, type HomePaths } from '../../src/node/home.js';
+import { type HomePaths, homePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
+import { readApplicationsXml } from '../../src/xml/applications-xml.js';
+import { parseXml } from '../../src/xml/xml-document.js';
 import { REPO_ROOT } from './cli.js';
 import { fastDeps } from './fast-deps.js';
 import { tempDir } from './temp-dir.js';
 import { appXml } from './xml.js';
-import { readApplicationsXml } from '../../src/xml/applications-xml.js';
-import { parseXml } from '../../src/xml/xml-document.js';
 
 export const PASSWORD = 'backup-password-1';
 
@@ -74,7 +74,14 @@ export async function seedCredentials(ctx: StoreContext, apps: number, perApp: n
   const lines: string[] = [];
   for (let a = 0; a < apps; a++) {
     for (let m = 0; m < perApp; m++) {
-      lines.push(JSON.stringify({ user: `CORP\\user${m}`, app: `App${a}`, externalUser: `X${m}`, fields: { 'User ID': `X${m}`, Password: `secret-${a}-${m}` } }));
+      lines.push(
+        JSON.stringify({
+          user: `CORP\\user${m}`,
+          app: `App${a}`,
+          externalUser: `X${m}`,
+          fields: { 'User ID': `X${m}`, Password: `secret-${a}-${m}` },
+        }),
+      );
     }
   }
   await importCredentials(ctx, 'seed.jsonl', lines.join('\n'));

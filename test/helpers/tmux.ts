@@ -15,8 +15,21 @@ export class TmuxSession {
   readonly name = `ssokit-${randomBytes(4).toString('hex')}`;
 
   /** Starts `command` (a shell line); its exit status is written to `statusFile`. */
-  constructor(command: string, readonly statusFile: string) {
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', '200', '-y', '50', `${command}; echo $? > ${statusFile}; sleep 60`]);
+  constructor(
+    command: string,
+    readonly statusFile: string,
+  ) {
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      `${command}; echo $? > ${statusFile}; sleep 60`,
+    ]);
   }
 
   screen(): string {

@@ -33,7 +33,10 @@ interface Run {
 
 function run(tool: string, args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', `${tool}.js`), ...args, '--home', home], { cwd: dir.path, env: testEnv() });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', `${tool}.js`), ...args, '--home', home], {
+      cwd: dir.path,
+      env: testEnv(),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -52,10 +55,33 @@ async function lane(n: number): Promise<Run[]> {
     const user = `CORP\\u${n}_${round}`;
     const fields = join(laneDir, `fields${round}.json`);
     writeFileSync(fields, JSON.stringify({ 'User ID': `X${n}_${round}`, Password: `pw-${n}-${round}` }));
-    runs.push(await run('ssokit', ['credentials', 'set', user, 'Shared', '--external-user', `X${n}_${round}`, '--fields-file', fields]));
-    runs.push(await run('ssokit', ['config-store', 'set', 'Settings', '--property', `lane${n}.round${round}=${round}`]));
+    runs.push(
+      await run('ssokit', [
+        'credentials',
+        'set',
+        user,
+        'Shared',
+        '--external-user',
+        `X${n}_${round}`,
+        '--fields-file',
+        fields,
+      ]),
+    );
+    runs.push(
+      await run('ssokit', ['config-store', 'set', 'Settings', '--property', `lane${n}.round${round}=${round}`]),
+    );
     const mappings = join(laneDir, `mappings${round}.xml`);
-    writeFileSync(mappings, mappingXml(Array.from({ length: 50 }, (_, k): [string, string, string, string] => ['CORP', `m${n}_${round}_${k}`, 'Mapped', `E${n}_${round}_${k}`])));
+    writeFileSync(
+      mappings,
+      mappingXml(
+        Array.from({ length: 50 }, (_, k): [string, string, string, string] => [
+          'CORP',
+          `m${n}_${round}_${k}`,
+          'Mapped',
+          `E${n}_${round}_${k}`,
+        ]),
+      ),
+    );
     runs.push(await run('ssomanage', ['-createmappings', mappings]));
     runs.push(await run('ssokit', ['credentials', 'get', user, 'Shared', '--reveal', '--json']));
   }
@@ -64,7 +90,10 @@ async function lane(n: number): Promise<Run[]> {
 
 test('8 processes setting credentials, creating mappings and reading them, and a rotation meanwhile', async () => {
   const apps = join(dir.path, 'apps.xml');
-  writeFileSync(apps, appXml([{ name: 'Shared' }, { name: 'Mapped' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]));
+  writeFileSync(
+    apps,
+    appXml([{ name: 'Shared' }, { name: 'Mapped' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]),
+  );
   const setup = await run('ssokit', ['app', 'create', apps]);
   expect(setup.stderr).toBe('');
 
@@ -72,7 +101,18 @@ test('8 processes setting credentials, creating mappings and reading them, and a
     const runs: Run[] = [];
     for (const i of [1, 2]) {
       await new Promise((r) => setTimeout(r, 300));
-      runs.push(await run('ssokit', ['secret', 'rotate', '--backup', join(dir.path, `rotated${i}.bak`), '--reminder', 'r', '--password-file', join(dir.path, 'pw')]));
+      runs.push(
+        await run('ssokit', [
+          'secret',
+          'rotate',
+          '--backup',
+          join(dir.path, `rotated${i}.bak`),
+          '--reminder',
+          'r',
+          '--password-file',
+          join(dir.path, 'pw'),
+        ]),
+      );
     }
     return runs;
   })();
@@ -85,15 +125,25 @@ test('8 processes setting credentials, creating mappings and reading them, and a
   // Every read returned what its lane had just written.
   for (const read of all.filter((r) => r.args[1] === 'credentials' && r.args[2] === 'get')) {
     const [, n, round] = /u(\d+)_(\d+)/.exec(read.args[3]!)!;
-    expect(JSON.parse(read.stdout).fields.map((f: { value: string }) => f.value)).toEqual([`X${n}_${round}`, `pw-${n}-${round}`]);
+    expect(JSON.parse(read.stdout).fields.map((f: { value: string }) => f.value)).toEqual([
+      `X${n}_${round}`,
+      `pw-${n}-${round}`,
+    ]);
   }
   // No lost update: the one bag every lane added to holds every property.
-  const bag = JSON.parse((await run('ssokit', ['config-store', 'get', 'Settings', '--json'])).stdout) as { properties: Record<string, string> };
+  const bag = JSON.parse((await run('ssokit', ['config-store', 'get', 'Settings', '--json'])).stdout) as {
+    properties: Record<string, string>;
+  };
   expect(Object.keys(bag.properties).length).toBe(LANES * ROUNDS);
-  const check = JSON.parse((await run('ssokit', ['check', '--json'])).stdout) as { problems: number; counts: Record<string, number> };
+  const check = JSON.parse((await run('ssokit', ['check', '--json'])).stdout) as {
+    problems: number;
+    counts: Record<string, number>;
+  };
   expect(check.problems).toBe(0);
   expect(check.counts).toMatchObject({ applications: 3, credentials: LANES * ROUNDS, configEntries: 1 });
   expect(check.counts.opened).toBe(3 + LANES * ROUNDS + 1);
-  const status = JSON.parse((await run('ssokit', ['secret', 'status', '--json'])).stdout) as { current: { generation: number } };
+  const status = JSON.parse((await run('ssokit', ['secret', 'status', '--json'])).stdout) as {
+    current: { generation: number };
+  };
   expect(status.current.generation).toBe(3);
 }, 120_000);

@@ -1,8 +1,8 @@
 // A sample of the crash-injection harness (test/crash/): one SIGKILL trial per scenario.
 // The full run is `npm run test:crash` (200 trials); docs/reliability.md has its figures.
 import { runCrashTrials } from '../crash/run.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { SCENARIOS } from '../crash/scenarios.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeAll(() => (dir = tempDir('ssokit-crash-')));

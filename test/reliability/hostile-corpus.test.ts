@@ -8,27 +8,39 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  HOSTILE_CASES,
+  HOSTILE_FAMILIES,
+  type HostileCase,
+  type HostileFamily,
+  type HostileKind,
+} from '../../fixtures/hostile/corpus.js';
+import { parseVector } from '../../fixtures/vectors/secret-backup-vectors.js';
 import { parseBundleHeader } from '../../src/crypto/bundle-format.js';
 import { parseBackup } from '../../src/crypto/secret-backup-format.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
-import { HOSTILE_CASES, HOSTILE_FAMILIES, type HostileCase, type HostileFamily, type HostileKind } from '../../fixtures/hostile/corpus.js';
-import { parseVector } from '../../fixtures/vectors/secret-backup-vectors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { generateInput, vectorInput } from '../helpers/hostile-inputs.js';
-import { changesBetween, HOSTILE_PASSWORD, makeHostileNode, snapshotNode, type HostileNode } from '../helpers/hostile-node.js';
+import {
+  changesBetween,
+  HOSTILE_PASSWORD,
+  type HostileNode,
+  makeHostileNode,
+  snapshotNode,
+} from '../helpers/hostile-node.js';
 import {
   BACKUP_REGION_OUTCOMES,
-  backupOutcome,
   BUNDLE_REGION_OUTCOMES,
+  backupOutcome,
   bundleHeaderOutcome,
   bundleOutcome,
   bundleRegionAt,
   flips,
   lineNameAt,
+  type Outcome,
   range,
   sampleOf,
   truncations,
-  type Outcome,
   type Variant,
 } from '../helpers/hostile-variants.js';
 import { judgeRefusal } from '../helpers/hostile-verdict.js';
@@ -67,7 +79,14 @@ async function inputPath(input: string | undefined): Promise<string | null> {
 }
 
 async function runnable(c: HostileCase): Promise<Runnable> {
-  return { name: c.name, input: await inputPath(c.input), run: c.run, code: c.code, says: c.says, ...(c.knownBug ? { knownBug: c.knownBug } : {}) };
+  return {
+    name: c.name,
+    input: await inputPath(c.input),
+    run: c.run,
+    code: c.code,
+    says: c.says,
+    ...(c.knownBug ? { knownBug: c.knownBug } : {}),
+  };
 }
 
 function argvFor(r: Runnable): string[] {
@@ -104,7 +123,10 @@ function runCase(r: Runnable): string[] {
     // The bug must still show (in the output), and nothing else may be wrong.
     if (verdict.stderr.length === 0) problems.push(`the known bug no longer shows: remove knownBug (${r.knownBug})`);
   } else problems.push(...verdict.stderr);
-  return problems.map((p) => `${r.name}: ${p}\n    $ ${[tool, ...args].map((a) => (a.length > 80 ? `${a.slice(0, 60)}…` : a)).join(' ')}\n    ${result.stderr.trim().split('\n').join('\n    ')}`);
+  return problems.map(
+    (p) =>
+      `${r.name}: ${p}\n    $ ${[tool, ...args].map((a) => (a.length > 80 ? `${a.slice(0, 60)}…` : a)).join(' ')}\n    ${result.stderr.trim().split('\n').join('\n    ')}`,
+  );
 }
 
 /** A family's variants: every one for the in-process loop; `sample` of them go to the binary. */
@@ -131,12 +153,23 @@ async function familyCases(family: HostileFamily): Promise<Runnable[]> {
   const sample = sampleOf(familyVariants(family.make), family.sample, `sample of ${family.name}`);
   const cases: Runnable[] = [];
   for (const [i, variant] of sample.entries()) {
-    const path = join(node.inputs, `${family.name.replace(/[^a-z]+/g, '-')}${i}${family.kind === 'bundle' ? '.bundle' : '.bak'}`);
+    const path = join(
+      node.inputs,
+      `${family.name.replace(/[^a-z]+/g, '-')}${i}${family.kind === 'bundle' ? '.bundle' : '.bak'}`,
+    );
     writeFileSync(path, variant.bytes, { mode: 0o600 });
     let code: Outcome;
     if (family.code !== 'oracle') code = family.code;
     else {
-      code = family.kind === 'bundle' ? await bundleOutcome(variant.bytes, HOSTILE_PASSWORD, scratch) : await backupOutcome(variant.bytes, HOSTILE_PASSWORD, storeSecretId, family.run[0] === 'ssoconfig' ? 'restore' : 'verify');
+      code =
+        family.kind === 'bundle'
+          ? await bundleOutcome(variant.bytes, HOSTILE_PASSWORD, scratch)
+          : await backupOutcome(
+              variant.bytes,
+              HOSTILE_PASSWORD,
+              storeSecretId,
+              family.run[0] === 'ssoconfig' ? 'restore' : 'verify',
+            );
     }
     if (code === 'success') throw new Error(`${family.name}, ${variant.label}: the core readers accept it`);
     cases.push({ name: `${family.name}, ${variant.label}`, input: path, run: family.run, code, says: family.says });
@@ -148,23 +181,28 @@ const KINDS: HostileKind[] = ['xml', 'file', 'backup', 'bundle', 'tar', 'argv'];
 const figures: Record<string, { cases: number; ms: number; byStatus: Record<number, number> }> = {};
 
 describe('the corpus, through the binaries', () => {
-  test.each(KINDS)('%s inputs are refused, each with its status and one error, the node unchanged', async (kind) => {
-    const started = Date.now();
-    const cases = await Promise.all(HOSTILE_CASES.filter((c) => c.kind === kind).map(runnable));
-    for (const family of HOSTILE_FAMILIES.filter((f) => f.kind === kind)) cases.push(...(await familyCases(family)));
-    expect(cases.length).toBeGreaterThan(0);
-    const problems = cases.flatMap(runCase);
-    const byStatus: Record<number, number> = {};
-    for (const c of cases) byStatus[ERROR_CODES[c.code].exit] = (byStatus[ERROR_CODES[c.code].exit] ?? 0) + 1;
-    figures[kind] = { cases: cases.length, ms: Date.now() - started, byStatus };
-    expect(problems).toEqual([]);
-  }, 120_000);
+  test.each(KINDS)(
+    '%s inputs are refused, each with its status and one error, the node unchanged',
+    async (kind) => {
+      const started = Date.now();
+      const cases = await Promise.all(HOSTILE_CASES.filter((c) => c.kind === kind).map(runnable));
+      for (const family of HOSTILE_FAMILIES.filter((f) => f.kind === kind)) cases.push(...(await familyCases(family)));
+      expect(cases.length).toBeGreaterThan(0);
+      const problems = cases.flatMap(runCase);
+      const byStatus: Record<number, number> = {};
+      for (const c of cases) byStatus[ERROR_CODES[c.code].exit] = (byStatus[ERROR_CODES[c.code].exit] ?? 0) + 1;
+      figures[kind] = { cases: cases.length, ms: Date.now() - started, byStatus };
+      expect(problems).toEqual([]);
+    },
+    120_000,
+  );
 
   test('every case has a unique name, and every committed input exists', () => {
     const names = [...HOSTILE_CASES.map((c) => c.name), ...HOSTILE_FAMILIES.map((f) => f.name)];
     expect(names.length).toBe(new Set(names).size);
     for (const c of HOSTILE_CASES) {
-      if (c.input && !/^(gen:|vector:|\{)/.test(c.input)) expect([c.input, existsSync(join(REPO_ROOT, 'fixtures', c.input))]).toEqual([c.input, true]);
+      if (c.input && !/^(gen:|vector:|\{)/.test(c.input))
+        expect([c.input, existsSync(join(REPO_ROOT, 'fixtures', c.input))]).toEqual([c.input, true]);
     }
   });
 });
@@ -172,12 +210,20 @@ describe('the corpus, through the binaries', () => {
 /** Every variant through the core readers: judged against the spec's outcomes per line. */
 describe('every variant, through the core readers', () => {
   const tally: Record<string, number> = {};
-  const count = (what: string, outcome: Outcome) => (tally[`${what} ${outcome}`] = (tally[`${what} ${outcome}`] ?? 0) + 1);
+  const count = (what: string, outcome: Outcome) =>
+    (tally[`${what} ${outcome}`] = (tally[`${what} ${outcome}`] ?? 0) + 1);
 
-  const vectors = (kind: string, names: string[]) => names.map((name) => ({ name, ...parseVector(readFileSync(join(REPO_ROOT, 'fixtures/vectors', kind, `${name}.vector`))) }));
+  const vectors = (kind: string, names: string[]) =>
+    names.map((name) => ({
+      name,
+      ...parseVector(readFileSync(join(REPO_ROOT, 'fixtures/vectors', kind, `${name}.vector`))),
+    }));
 
   test('secret backups cut at every offset are unreadable (BAD_FORMAT), never anything else', async () => {
-    const files = [...vectors('secret-backup', ['good', 'good-single-secret']).map((v) => v.body), readFileSync(node.backup)];
+    const files = [
+      ...vectors('secret-backup', ['good', 'good-single-secret']).map((v) => v.body),
+      readFileSync(node.backup),
+    ];
     const wrong: string[] = [];
     for (const file of files) {
       for (const variant of truncations(file, 0, file.length)) {
@@ -192,12 +238,16 @@ describe('every variant, through the core readers', () => {
   test('secret backups with any one byte flipped (a seeded mask, and the low bit) are refused as the spec says for that line', async () => {
     const wrong: string[] = [];
     for (const { name, fields, body } of vectors('secret-backup', ['good', 'good-single-secret'])) {
-      const variants = [...flips(body, range(0, body.length), `flips of ${name}`), ...flips(body, range(0, body.length), '', 0x01)];
+      const variants = [
+        ...flips(body, range(0, body.length), `flips of ${name}`),
+        ...flips(body, range(0, body.length), '', 0x01),
+      ];
       for (const variant of variants) {
         const line = lineNameAt(body, variant.at);
         const outcome = await backupOutcome(variant.bytes, fields.password!, fields.current!, 'verify');
         count(`backup flip in ${line}`, outcome);
-        if (!BACKUP_REGION_OUTCOMES[line]?.includes(outcome)) wrong.push(`${name}, ${variant.label} (${line}): ${outcome}`);
+        if (!BACKUP_REGION_OUTCOMES[line]?.includes(outcome))
+          wrong.push(`${name}, ${variant.label} (${line}): ${outcome}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -220,12 +270,16 @@ describe('every variant, through the core readers', () => {
     const wrong: string[] = [];
     for (const { name, fields, body } of vectors('bundle', ['good', 'good-three-chunks'])) {
       const { payloadOffset } = parseBundleHeader(body);
-      const variants = [...flips(body, range(0, payloadOffset), `flips of ${name}`), ...flips(body, range(0, payloadOffset), '', 0x01)];
+      const variants = [
+        ...flips(body, range(0, payloadOffset), `flips of ${name}`),
+        ...flips(body, range(0, payloadOffset), '', 0x01),
+      ];
       for (const variant of variants) {
         const line = bundleRegionAt(body, payloadOffset, variant.at);
         const outcome = await bundleHeaderOutcome(variant.bytes, fields.password!);
         count(`bundle flip in ${line}`, outcome);
-        if (!BUNDLE_REGION_OUTCOMES[line]?.includes(outcome)) wrong.push(`${name}, ${variant.label} (${line}): ${outcome}`);
+        if (!BUNDLE_REGION_OUTCOMES[line]?.includes(outcome))
+          wrong.push(`${name}, ${variant.label} (${line}): ${outcome}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -253,6 +307,7 @@ describe('every variant, through the core readers', () => {
 
   afterAll(() => {
     // The figures docs/reliability.md quotes: variants per outcome, and the binary runs.
-    if (process.env.SSOKIT_HOSTILE_FIGURES) console.log(JSON.stringify({ inProcess: tally, binaries: figures }, null, 2));
+    if (process.env.SSOKIT_HOSTILE_FIGURES)
+      console.log(JSON.stringify({ inProcess: tally, binaries: figures }, null, 2));
   });
 });

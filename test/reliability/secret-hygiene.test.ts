@@ -21,8 +21,14 @@ let shimLog: string;
 const outputs: { command: string; stdout: string; stderr: string }[] = [];
 
 /** Runs a tool under umask 000, with getent and id replaced by shims that log their arguments. */
-function tool(name: string, args: string[], options: { expect?: number } = {}): { status: number; stdout: string; stderr: string } {
-  const line = [process.execPath, join(REPO_ROOT, 'bin', `${name}.js`), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+function tool(
+  name: string,
+  args: string[],
+  options: { expect?: number } = {},
+): { status: number; stdout: string; stderr: string } {
+  const line = [process.execPath, join(REPO_ROOT, 'bin', `${name}.js`), ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
   const result = spawnSync('sh', ['-c', `umask 000; exec ${line}`], {
     cwd: dir.path,
     env: testEnv({ PATH: `${join(dir.path, 'shims')}:${process.env.PATH}`, SHIM_LOG: shimLog }),
@@ -57,38 +63,137 @@ beforeAll(() => {
   writeFileSync(join(dir.path, 'backup-pw'), `${BACKUP_PASSWORD}\n`, { mode: 0o600 });
   writeFileSync(join(dir.path, 'bundle-pw'), `${BUNDLE_PASSWORD}\n`, { mode: 0o600 });
   writeFileSync(join(dir.path, 'wrong-pw'), 'not-the-password-1\n', { mode: 0o600 });
-  writeFileSync(join(dir.path, 'fields.json'), JSON.stringify({ 'User ID': 'A123', Password: CREDENTIAL }), { mode: 0o600 });
-  writeFileSync(join(dir.path, 'apps.xml'), appXml([{ name: 'Payroll', extra: '<appUserAccount>CORP\\staff</appUserAccount><appAdminAccount>CORP\\payroll-admins</appAdminAccount>' }, { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' }]));
+  writeFileSync(join(dir.path, 'fields.json'), JSON.stringify({ 'User ID': 'A123', Password: CREDENTIAL }), {
+    mode: 0o600,
+  });
+  writeFileSync(
+    join(dir.path, 'apps.xml'),
+    appXml([
+      {
+        name: 'Payroll',
+        extra: '<appUserAccount>CORP\\staff</appUserAccount><appAdminAccount>CORP\\payroll-admins</appAdminAccount>',
+      },
+      { name: 'Settings', flags: 'configStoreApp="yes"', fields: '' },
+    ]),
+  );
   writeFileSync(join(dir.path, 'bag.json'), JSON.stringify({ ApiKey: PROPERTY }), { mode: 0o600 });
 
   const h = ['--home', home];
-  tool('ssokit', [...h, '--node-name', 'alpha', 'init', '--backup', 'first.bak', '--reminder', 'usual', '--password-file', 'backup-pw']);
-  masterSecret = /secret: (\S+)/.exec(readFileSync(join(home, 'secret', readdirSync(join(home, 'secret'))[0]!), 'utf8'))![1]!;
+  tool('ssokit', [
+    ...h,
+    '--node-name',
+    'alpha',
+    'init',
+    '--backup',
+    'first.bak',
+    '--reminder',
+    'usual',
+    '--password-file',
+    'backup-pw',
+  ]);
+  masterSecret = /secret: (\S+)/.exec(
+    readFileSync(join(home, 'secret', readdirSync(join(home, 'secret'))[0]!), 'utf8'),
+  )![1]!;
   tool('ssokit', [...h, 'app', 'create', 'apps.xml']);
-  tool('ssokit', [...h, 'credentials', 'set', 'CORP\\alice', 'Payroll', '--external-user', 'A123', '--fields-file', 'fields.json']);
+  tool('ssokit', [
+    ...h,
+    'credentials',
+    'set',
+    'CORP\\alice',
+    'Payroll',
+    '--external-user',
+    'A123',
+    '--fields-file',
+    'fields.json',
+  ]);
   tool('ssokit', [...h, 'config-store', 'set', 'Settings', '--file', 'bag.json']);
   tool('ssokit', [...h, 'credentials', 'get', 'CORP\\alice', 'Payroll', '--debug']);
-  tool('ssokit', [...h, 'secret', 'backup', 'second.bak', '--reminder', 'r', '--password-file', 'backup-pw', '--debug']);
-  tool('ssokit', [...h, 'secret', 'rotate', '--backup', 'rotated.bak', '--reminder', 'r', '--password-file', 'backup-pw', '--debug']);
-  tool('ssocloneaz', ['-p', '-f', 'env.bundle', ...h, '--password-file', 'bundle-pw', '--include-secret', '--debug'], { expect: 65 });
+  tool('ssokit', [
+    ...h,
+    'secret',
+    'backup',
+    'second.bak',
+    '--reminder',
+    'r',
+    '--password-file',
+    'backup-pw',
+    '--debug',
+  ]);
+  tool('ssokit', [
+    ...h,
+    'secret',
+    'rotate',
+    '--backup',
+    'rotated.bak',
+    '--reminder',
+    'r',
+    '--password-file',
+    'backup-pw',
+    '--debug',
+  ]);
+  tool('ssocloneaz', ['-p', '-f', 'env.bundle', ...h, '--password-file', 'bundle-pw', '--include-secret', '--debug'], {
+    expect: 65,
+  });
   tool('ssocloneaz', ['-p', '-f', 'env.bundle', ...h, '--password-file', 'bundle-pw']);
   // The setup wizard's answers file checks accounts with getent and id.
-  const template = tool('ssokit', ['--home', join(dir.path, 'wizard'), '--node-name', 'wiz', 'setup', '--print-answers']).stdout;
+  const template = tool('ssokit', [
+    '--home',
+    join(dir.path, 'wizard'),
+    '--node-name',
+    'wiz',
+    'setup',
+    '--print-answers',
+  ]).stdout;
   const answers = template
     .replace(/"store": ".*"/, `"store": "${join(dir.path, 'wizard-store.sqlite')}"`)
     .replace(/"file": ".*backup\/SSO1A2B.bak"/, `"file": "${join(dir.path, 'wizard.bak')}"`)
     .replace(/, "password": "change me: 7 to 256 characters"/, '');
   writeFileSync(join(dir.path, 'answers.json'), answers, { mode: 0o600 });
-  tool('ssokit', ['--home', join(dir.path, 'wizard'), 'setup', '--answers', 'answers.json', '--password-file', 'backup-pw']);
+  tool('ssokit', [
+    '--home',
+    join(dir.path, 'wizard'),
+    'setup',
+    '--answers',
+    'answers.json',
+    '--password-file',
+    'backup-pw',
+  ]);
   // Failures with --debug: stack traces are shown, secrets are not.
   tool('ssokit', [...h, 'secret', 'verify', 'first.bak', '--password-file', 'wrong-pw', '--debug'], { expect: 20 });
-  tool('ssocloneaz', ['-c', '-f', 'env.bundle', '--home', join(dir.path, 'web2'), '--password-file', 'wrong-pw', '--keep-bundle', '--debug'], { expect: 20 });
-  tool('ssokit', [...h, 'credentials', 'set', 'CORP\\alice', 'Payroll', '--field', `Password=${'x'}`, '--debug'], { expect: 2 });
-  tool('ssomanage', ['-setcredentials', 'CORP\\bob', 'Payroll', '--fields-file', 'fields.json', '--home', home, '--debug'], { expect: 5 });
+  tool(
+    'ssocloneaz',
+    [
+      '-c',
+      '-f',
+      'env.bundle',
+      '--home',
+      join(dir.path, 'web2'),
+      '--password-file',
+      'wrong-pw',
+      '--keep-bundle',
+      '--debug',
+    ],
+    { expect: 20 },
+  );
+  tool('ssokit', [...h, 'credentials', 'set', 'CORP\\alice', 'Payroll', '--field', `Password=${'x'}`, '--debug'], {
+    expect: 2,
+  });
+  tool(
+    'ssomanage',
+    ['-setcredentials', 'CORP\\bob', 'Payroll', '--fields-file', 'fields.json', '--home', home, '--debug'],
+    { expect: 5 },
+  );
 }, 120_000);
 afterAll(() => dir.cleanup());
 
-const SECRETS = () => [BACKUP_PASSWORD, BUNDLE_PASSWORD, CREDENTIAL, PROPERTY, masterSecret, Buffer.from(masterSecret, 'base64').toString('hex')];
+const SECRETS = () => [
+  BACKUP_PASSWORD,
+  BUNDLE_PASSWORD,
+  CREDENTIAL,
+  PROPERTY,
+  masterSecret,
+  Buffer.from(masterSecret, 'base64').toString('hex'),
+];
 
 test('no secret in the arguments of the programs ssokit runs (getent, id)', () => {
   const log = readFileSync(shimLog, 'utf8');
@@ -108,10 +213,16 @@ test('no secret in any output, --debug stack traces included, unless --reveal as
 });
 
 test('no secret in plain text anywhere in the store (audit included) or the home', () => {
-  const audit = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), '--home', home, 'audit', 'list', '--json'], { env: testEnv(), encoding: 'utf8' });
+  const audit = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'ssokit.js'), '--home', home, 'audit', 'list', '--json'],
+    { env: testEnv(), encoding: 'utf8' },
+  );
   expect(audit.status).toBe(0);
   expect(JSON.parse(audit.stdout).length).toBeGreaterThan(5);
-  const files = readdirSync(home, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  const files = readdirSync(home, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
   expect(files.some((f) => f.endsWith('ssodb.sqlite'))).toBe(true);
   for (const file of files.filter((f) => !f.includes(`${join(home, 'secret')}`))) {
     const bytes = readFileSync(file);
@@ -126,21 +237,47 @@ test('no secret in plain text anywhere in the store (audit included) or the home
 test('under umask 000 every secret-bearing file is 0600 and every folder holding them 0700', () => {
   expect(modeOf(home)).toBe(0o700);
   expect(modeOf(join(home, 'secret'))).toBe(0o700);
-  for (const name of readdirSync(join(home, 'secret'))) expect([name, modeOf(join(home, 'secret', name))]).toEqual([name, 0o600]);
-  for (const file of ['first.bak', 'second.bak', 'rotated.bak', 'env.bundle']) expect([file, modeOf(join(dir.path, file))]).toEqual([file, 0o600]);
+  for (const name of readdirSync(join(home, 'secret')))
+    expect([name, modeOf(join(home, 'secret', name))]).toEqual([name, 0o600]);
+  for (const file of ['first.bak', 'second.bak', 'rotated.bak', 'env.bundle'])
+    expect([file, modeOf(join(dir.path, file))]).toEqual([file, 0o600]);
   for (const file of ['node.json', 'ssodb.sqlite']) expect([file, modeOf(join(home, file))]).toEqual([file, 0o600]);
 });
 
 test('--password is not an option anywhere: only a file, a variable, stdin or the prompt', () => {
-  const refused = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), '--home', home, 'secret', 'backup', 'x.bak', '--password', BACKUP_PASSWORD], { env: testEnv(), encoding: 'utf8' });
+  const refused = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'ssokit.js'), '--home', home, 'secret', 'backup', 'x.bak', '--password', BACKUP_PASSWORD],
+    { env: testEnv(), encoding: 'utf8' },
+  );
   expect([refused.status, refused.stderr]).toEqual([2, expect.stringContaining("unknown option '--password'")]);
-  const legacy = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssoconfig.js'), '-backupSecret', 'x.bak', '-password', BACKUP_PASSWORD], { env: testEnv(), encoding: 'utf8' });
+  const legacy = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'ssoconfig.js'), '-backupSecret', 'x.bak', '-password', BACKUP_PASSWORD],
+    { env: testEnv(), encoding: 'utf8' },
+  );
   expect(legacy.status).toBe(2);
   expect(legacy.stderr).not.toContain(BACKUP_PASSWORD);
-  const global = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), '--help'], { env: testEnv(), encoding: 'utf8' });
+  const global = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), '--help'], {
+    env: testEnv(),
+    encoding: 'utf8',
+  });
   expect(global.stdout).toContain('--password-file <file>');
-  for (const command of [['secret', 'backup'], ['secret', 'restore'], ['secret', 'rotate'], ['secret', 'verify'], ['init'], ['clone', 'export'], ['clone', 'import'], ['setup'], ['credentials', 'set']]) {
-    const help = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), ...command, '--help'], { env: testEnv(), encoding: 'utf8' });
+  for (const command of [
+    ['secret', 'backup'],
+    ['secret', 'restore'],
+    ['secret', 'rotate'],
+    ['secret', 'verify'],
+    ['init'],
+    ['clone', 'export'],
+    ['clone', 'import'],
+    ['setup'],
+    ['credentials', 'set'],
+  ]) {
+    const help = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ssokit.js'), ...command, '--help'], {
+      env: testEnv(),
+      encoding: 'utf8',
+    });
     expect(help.status).toBe(0);
     expect(help.stdout).not.toMatch(/--password[ =<]/);
   }

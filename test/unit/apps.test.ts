@@ -7,16 +7,16 @@ import {
   setApplicationEnabled,
   updateApplicationsFromFile,
 } from '../../src/core/manage/apps.js';
-import { hasFlag, SSO_FLAG } from '../../src/core/shared/flags.js';
 import { listAudit } from '../../src/core/shared/audit.js';
+import { hasFlag, SSO_FLAG } from '../../src/core/shared/flags.js';
 import { failure } from '../helpers/failure.js';
 import { asCaller, fixture, systemPerTest } from '../helpers/system.js';
 import { appXml, xmlFile } from '../helpers/xml.js';
 
 const t = systemPerTest();
 
-
-const count = async (table: string) => (await t.sys.ctx.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
+const count = async (table: string) =>
+  (await t.sys.ctx.store.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
 
 describe('create applications', () => {
   test('the SDK sample: fields, flags, a data key, created disabled', async () => {
@@ -43,14 +43,22 @@ describe('create applications', () => {
     await createApplicationsFromFile(t.sys.ctx, fixture('xml', 'HostGroupApplication.xml'));
     await createApplicationsFromFile(t.sys.ctx, fixture('xml', 'HostInitiatedApplication.xml'));
     const group = xmlFile(t.dir.path, 'g.xml', appXml([{ name: 'GroupApp', flags: 'groupApp="yes" enableApp="yes"' }]));
-    const store = xmlFile(t.dir.path, 's.xml', appXml([{ name: 'Settings', flags: 'configStoreApp="yes"', fields: '<field ordinal="0" label="Url" masked="no" />' }]));
+    const store = xmlFile(
+      t.dir.path,
+      's.xml',
+      appXml([
+        { name: 'Settings', flags: 'configStoreApp="yes"', fields: '<field ordinal="0" label="Url" masked="no" />' },
+      ]),
+    );
     await createApplicationsFromFile(t.sys.ctx, group);
     await createApplicationsFromFile(t.sys.ctx, store);
     const hostGroup = (await findApp(t.sys.ctx.store, 'SSOApp_HostGroupApp1'))!;
     expect(hostGroup.type).toBe('host-group');
     expect(hasFlag(hostGroup.flags, SSO_FLAG.ENABLED)).toBe(true);
     expect(hasFlag(hostGroup.flags, SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)).toBe(true);
-    expect(hasFlag((await findApp(t.sys.ctx.store, 'SSOApp_Host1'))!.flags, SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL)).toBe(false);
+    expect(hasFlag((await findApp(t.sys.ctx.store, 'SSOApp_Host1'))!.flags, SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL)).toBe(
+      false,
+    );
     expect((await findApp(t.sys.ctx.store, 'groupapp'))!.type).toBe('group');
     expect((await findApp(t.sys.ctx.store, 'settings'))!.type).toBe('config-store');
     expect(await count('data_keys')).toBe(4);
@@ -96,10 +104,14 @@ describe('create applications', () => {
   });
 
   test('only SSO and affiliate administrators create applications; a denial changes nothing', async () => {
-    const error = await failure(createApplicationsFromFile(asCaller(t.sys.ctx, 'mallory', ['staff']), fixture('xml', 'AffiliateApplication.xml')));
+    const error = await failure(
+      createApplicationsFromFile(asCaller(t.sys.ctx, 'mallory', ['staff']), fixture('xml', 'AffiliateApplication.xml')),
+    );
     expect(error.code).toBe('ACCESS_DENIED');
     expect(error.message).toContain(`SSO Administrators: ${t.sys.ctx.caller.user}`);
-    expect(error.esso.text).toMatch(/^Access denied\. The client user must be a member of one of the following accounts/);
+    expect(error.esso.text).toMatch(
+      /^Access denied\. The client user must be a member of one of the following accounts/,
+    );
     expect(await count('applications')).toBe(0);
     const denial = (await listAudit(t.sys.ctx.store, { kind: 'operations', limit: 1 }))[0]!;
     expect(denial).toMatchObject({ osUser: 'mallory', operation: 'create-apps', result: 'failure: ACCESS_DENIED' });
@@ -107,13 +119,24 @@ describe('create applications', () => {
 });
 
 describe('update applications', () => {
-  beforeEach(() => createApplicationsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'a.xml', appXml([{ name: 'Payroll', flags: 'enableApp="no"' }]))));
+  beforeEach(() =>
+    createApplicationsFromFile(
+      t.sys.ctx,
+      xmlFile(t.dir.path, 'a.xml', appXml([{ name: 'Payroll', flags: 'enableApp="no"' }])),
+    ),
+  );
 
   test('the SDK update sample changes only what it gives', async () => {
     await createApplicationsFromFile(t.sys.ctx, fixture('xml', 'AffiliateApplication.xml'));
-    const file = xmlFile(t.dir.path, 'u.xml', '<SSO><application name="ssoapplication"><description>New words</description><flags enableApp="yes"/></application></SSO>');
+    const file = xmlFile(
+      t.dir.path,
+      'u.xml',
+      '<SSO><application name="ssoapplication"><description>New words</description><flags enableApp="yes"/></application></SSO>',
+    );
     const result = await updateApplicationsFromFile(t.sys.ctx, file);
-    expect(result.updated).toEqual([{ name: 'SSOApplication', changes: ['description: "An SSO Application" -> "New words"', 'enableApp: yes'] }]);
+    expect(result.updated).toEqual([
+      { name: 'SSOApplication', changes: ['description: "An SSO Application" -> "New words"', 'enableApp: yes'] },
+    ]);
     const app = (await findApp(t.sys.ctx.store, 'SSOApplication'))!;
     expect(app.description).toBe('New words');
     expect(app.contact).toBe('someone@companyname.com');
@@ -138,7 +161,11 @@ describe('update applications', () => {
 
   test('application administrators may update, but not the admin account or the ticket flags', async () => {
     const admin = asCaller(t.sys.ctx, 'alice', ['appadmins']);
-    const ok = xmlFile(t.dir.path, 'ok.xml', '<SSO><application name="Payroll"><contact>alice@example.com</contact></application></SSO>');
+    const ok = xmlFile(
+      t.dir.path,
+      'ok.xml',
+      '<SSO><application name="Payroll"><contact>alice@example.com</contact></application></SSO>',
+    );
     await updateApplicationsFromFile(admin, ok);
     const file = xmlFile(
       t.dir.path,
@@ -165,7 +192,10 @@ describe('list, show, enable, delete', () => {
         'apps.xml',
         appXml([
           { name: 'Payroll' },
-          { name: 'Crm', extra: '<appUserAccount>CORP\\U</appUserAccount><appAdminAccount>crmadmins</appAdminAccount>' },
+          {
+            name: 'Crm',
+            extra: '<appUserAccount>CORP\\U</appUserAccount><appAdminAccount>crmadmins</appAdminAccount>',
+          },
           { name: 'Settings', flags: 'configStoreApp="yes"' },
         ]),
       ),
@@ -174,24 +204,41 @@ describe('list, show, enable, delete', () => {
 
   test('config store applications only with all; application administrators see their own', async () => {
     expect((await listApplications(t.sys.ctx, { all: false })).map((a) => a.name)).toEqual(['Crm', 'Payroll']);
-    expect((await listApplications(t.sys.ctx, { all: true })).map((a) => a.name)).toEqual(['Crm', 'Payroll', 'Settings']);
-    expect((await listApplications(asCaller(t.sys.ctx, 'alice', ['appadmins']), { all: true })).map((a) => a.name)).toEqual(['Payroll', 'Settings']);
+    expect((await listApplications(t.sys.ctx, { all: true })).map((a) => a.name)).toEqual([
+      'Crm',
+      'Payroll',
+      'Settings',
+    ]);
+    expect(
+      (await listApplications(asCaller(t.sys.ctx, 'alice', ['appadmins']), { all: true })).map((a) => a.name),
+    ).toEqual(['Payroll', 'Settings']);
     expect((await failure(listApplications(asCaller(t.sys.ctx, 'bob'), { all: true }))).code).toBe('ACCESS_DENIED');
   });
 
   test('show needs the application administrators account; users may only with the client role', async () => {
     expect((await displayApplication(asCaller(t.sys.ctx, 'alice', ['appadmins']), 'payroll')).name).toBe('Payroll');
     expect((await failure(displayApplication(asCaller(t.sys.ctx, 'u', ['u']), 'Crm'))).code).toBe('ACCESS_DENIED');
-    await expect(displayApplication(asCaller(t.sys.ctx, 'u', ['u']), 'Crm', 'app-user')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(displayApplication(asCaller(t.sys.ctx, 'u', ['u']), 'Crm', 'app-user')).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
     const user = asCaller(t.sys.ctx, 'carol', []);
-    await expect(displayApplication(user, 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND', esso: { hresult: 0xc0002a04 } });
+    await expect(displayApplication(user, 'nope')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      esso: { hresult: 0xc0002a04 },
+    });
   });
 
   test('enable and disable; an application without fields cannot be enabled', async () => {
     await setApplicationEnabled(t.sys.ctx, 'Crm', false);
     expect(hasFlag((await findApp(t.sys.ctx.store, 'Crm'))!.flags, SSO_FLAG.ENABLED)).toBe(false);
-    await createApplicationsFromFile(t.sys.ctx, xmlFile(t.dir.path, 'e.xml', appXml([{ name: 'Empty', fields: '', flags: 'enableApp="no"' }])));
-    await expect(setApplicationEnabled(t.sys.ctx, 'Empty', true)).rejects.toMatchObject({ code: 'CONFLICT', esso: { hresult: 0xc0002a11 } });
+    await createApplicationsFromFile(
+      t.sys.ctx,
+      xmlFile(t.dir.path, 'e.xml', appXml([{ name: 'Empty', fields: '', flags: 'enableApp="no"' }])),
+    );
+    await expect(setApplicationEnabled(t.sys.ctx, 'Empty', true)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      esso: { hresult: 0xc0002a11 },
+    });
   });
 
   test('delete cascades and is recorded in the deleted-apps audit, trimmed to its size', async () => {
@@ -205,12 +252,19 @@ describe('list, show, enable, delete', () => {
     expect(await count('mappings')).toBe(0);
     expect(await count('data_keys')).toBe(0);
     expect(await count('fields')).toBe(0);
-    expect((await listAudit(t.sys.ctx.store, { kind: 'deleted-apps', limit: 10 })).map((r) => r.app)).toEqual(['Crm', 'Settings']);
-    await expect(deleteApplication(asCaller(t.sys.ctx, 'alice', ['appadmins']), 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await listAudit(t.sys.ctx.store, { kind: 'deleted-apps', limit: 10 })).map((r) => r.app)).toEqual([
+      'Crm',
+      'Settings',
+    ]);
+    await expect(deleteApplication(asCaller(t.sys.ctx, 'alice', ['appadmins']), 'x')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   test('application administrators cannot delete their application', async () => {
-    await expect(deleteApplication(asCaller(t.sys.ctx, 'alice', ['appadmins']), 'Payroll')).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+    await expect(deleteApplication(asCaller(t.sys.ctx, 'alice', ['appadmins']), 'Payroll')).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
     expect(await findApp(t.sys.ctx.store, 'Payroll')).not.toBeNull();
   });
 });

@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { CHUNK_BYTES, StreamOpener, StreamSealer, TAG_BYTES } from '../../src/crypto/bundle-stream.js';
 import { ByteQueue } from '../../src/crypto/byte-queue.js';
 import { SsoError } from '../../src/errors.js';
@@ -15,7 +15,8 @@ async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 /** Feeds in uneven pieces, as a file read or a pipe would. */
 function pieces(data: Buffer): Readable {
   const parts: Buffer[] = [];
-  for (let at = 0, step = 1; at < data.length; at += step, step = (step * 7 + 3) % 40_000 + 1) parts.push(data.subarray(at, at + step));
+  for (let at = 0, step = 1; at < data.length; at += step, step = ((step * 7 + 3) % 40_000) + 1)
+    parts.push(data.subarray(at, at + step));
   return Readable.from(parts);
 }
 
@@ -23,17 +24,23 @@ const seal = (plain: Buffer) => collect(pieces(plain).pipe(new StreamSealer(key)
 const open = (sealed: Buffer) => collect(pieces(sealed).pipe(new StreamOpener(key)));
 
 describe('STREAM sealing', () => {
-  test.each([0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 3 * CHUNK_BYTES + 17])('round trip of %i bytes', async (size) => {
-    const plain = randomBytes(size);
-    const sealed = await seal(plain);
-    const chunks = Math.max(1, Math.ceil(size / CHUNK_BYTES));
-    expect(sealed.length).toBe(size + chunks * TAG_BYTES);
-    expect((await open(sealed)).equals(plain)).toBe(true);
-  });
+  test.each([0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 3 * CHUNK_BYTES + 17])(
+    'round trip of %i bytes',
+    async (size) => {
+      const plain = randomBytes(size);
+      const sealed = await seal(plain);
+      const chunks = Math.max(1, Math.ceil(size / CHUNK_BYTES));
+      expect(sealed.length).toBe(size + chunks * TAG_BYTES);
+      expect((await open(sealed)).equals(plain)).toBe(true);
+    },
+  );
 
   test('truncation at a chunk boundary is detected (the last-chunk flag)', async () => {
     const sealed = await seal(randomBytes(2 * CHUNK_BYTES + 100));
-    await expect(open(sealed.subarray(0, 2 * (CHUNK_BYTES + TAG_BYTES)))).rejects.toMatchObject({ code: 'DAMAGED_FILE', message: expect.stringMatching(/truncated/) });
+    await expect(open(sealed.subarray(0, 2 * (CHUNK_BYTES + TAG_BYTES)))).rejects.toMatchObject({
+      code: 'DAMAGED_FILE',
+      message: expect.stringMatching(/truncated/),
+    });
     await expect(open(sealed.subarray(0, sealed.length - 1))).rejects.toBeInstanceOf(SsoError);
   });
 
@@ -42,9 +49,13 @@ describe('STREAM sealing', () => {
     const size = CHUNK_BYTES + TAG_BYTES;
     const chunk = (i: number) => sealed.subarray(i * size, (i + 1) * size);
     const rest = sealed.subarray(3 * size);
-    await expect(open(Buffer.concat([chunk(1), chunk(0), chunk(2), rest]))).rejects.toMatchObject({ code: 'DAMAGED_FILE' });
+    await expect(open(Buffer.concat([chunk(1), chunk(0), chunk(2), rest]))).rejects.toMatchObject({
+      code: 'DAMAGED_FILE',
+    });
     await expect(open(Buffer.concat([chunk(0), chunk(2), rest]))).rejects.toMatchObject({ code: 'DAMAGED_FILE' });
-    await expect(open(Buffer.concat([chunk(0), chunk(0), chunk(1), chunk(2), rest]))).rejects.toMatchObject({ code: 'DAMAGED_FILE' });
+    await expect(open(Buffer.concat([chunk(0), chunk(0), chunk(1), chunk(2), rest]))).rejects.toMatchObject({
+      code: 'DAMAGED_FILE',
+    });
   });
 
   test('a flipped byte anywhere is detected', async () => {
@@ -58,7 +69,9 @@ describe('STREAM sealing', () => {
 
   test('another key does not open it', async () => {
     const sealed = await seal(randomBytes(100));
-    await expect(collect(Readable.from([sealed]).pipe(new StreamOpener(randomBytes(32))))).rejects.toMatchObject({ code: 'DAMAGED_FILE' });
+    await expect(collect(Readable.from([sealed]).pipe(new StreamOpener(randomBytes(32))))).rejects.toMatchObject({
+      code: 'DAMAGED_FILE',
+    });
   });
 });
 

@@ -3,15 +3,17 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { parseBundleHeader, renderBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
-import { StreamOpener } from '../../src/crypto/bundle-stream.js';
-import { SsoError, type ErrorCode } from '../../src/errors.js';
 import { makeBundleVectors } from '../../fixtures/vectors/bundle-vectors.js';
 import { parseVector, renderVector } from '../../fixtures/vectors/secret-backup-vectors.js';
+import { parseBundleHeader, renderBundleHeader, unlockBundle } from '../../src/crypto/bundle-format.js';
+import { StreamOpener } from '../../src/crypto/bundle-stream.js';
+import { type ErrorCode, SsoError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const dir = join(REPO_ROOT, 'fixtures/vectors/bundle');
-const files = readdirSync(dir).filter((f) => f.endsWith('.vector')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.vector'))
+  .sort();
 
 const CODE_FOR: Record<string, ErrorCode> = {
   'wrong password': 'WRONG_PASSWORD',
@@ -25,7 +27,8 @@ async function openBundle(bytes: Buffer, password: string): Promise<Buffer> {
   const parsed = parseBundleHeader(bytes.subarray(0, 8192));
   const key = await unlockBundle(parsed, password);
   const parts: Buffer[] = [];
-  for await (const chunk of Readable.from([bytes.subarray(parsed.payloadOffset)]).pipe(new StreamOpener(key))) parts.push(chunk as Buffer);
+  for await (const chunk of Readable.from([bytes.subarray(parsed.payloadOffset)]).pipe(new StreamOpener(key)))
+    parts.push(chunk as Buffer);
   return Buffer.concat(parts);
 }
 
@@ -34,9 +37,16 @@ describe('bundle v1 vectors', () => {
     const { fields, body } = parseVector(readFileSync(join(dir, file)));
     const attempt = openBundle(body, fields.password!);
     if (fields.expect === 'success') {
-      expect(createHash('sha256').update(await attempt).digest('hex')).toBe(fields['payload sha256']);
+      expect(
+        createHash('sha256')
+          .update(await attempt)
+          .digest('hex'),
+      ).toBe(fields['payload sha256']);
     } else {
-      const error = await attempt.then(() => null, (e: unknown) => e);
+      const error = await attempt.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(SsoError);
       expect((error as SsoError).code).toBe(CODE_FOR[fields.expect!]);
     }
@@ -61,6 +71,7 @@ describe('bundle v1 vectors', () => {
   test('the generator reproduces the committed vectors byte for byte', async () => {
     const vectors = await makeBundleVectors();
     expect(vectors.map((v) => `${v.name}.vector`).sort()).toEqual(files);
-    for (const vector of vectors) expect(renderVector(vector).equals(readFileSync(join(dir, `${vector.name}.vector`)))).toBe(true);
+    for (const vector of vectors)
+      expect(renderVector(vector).equals(readFileSync(join(dir, `${vector.name}.vector`)))).toBe(true);
   });
 });

@@ -13,14 +13,19 @@ beforeEach(async () => {
 });
 
 const check = () => checkNode({ paths: t.sys.paths, deps: fastDeps(), caller: currentCaller() });
-const problems = (report: CheckReport) => report.findings.filter((f) => f.level === 'problem').map((f) => `${f.area}: ${f.message}`);
-const warnings = (report: CheckReport) => report.findings.filter((f) => f.level === 'warning').map((f) => `${f.area}: ${f.message}`);
+const problems = (report: CheckReport) =>
+  report.findings.filter((f) => f.level === 'problem').map((f) => `${f.area}: ${f.message}`);
+const warnings = (report: CheckReport) =>
+  report.findings.filter((f) => f.level === 'warning').map((f) => `${f.area}: ${f.message}`);
 const secretFile = () => join(t.sys.paths.secretDir, readdirSync(t.sys.paths.secretDir)[0]!);
 
 function hashTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of readdirSync(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) out[join(entry.parentPath, entry.name)] = createHash('sha256').update(readFileSync(join(entry.parentPath, entry.name))).digest('hex');
+    if (entry.isFile())
+      out[join(entry.parentPath, entry.name)] = createHash('sha256')
+        .update(readFileSync(join(entry.parentPath, entry.name)))
+        .digest('hex');
   }
   return out;
 }
@@ -33,7 +38,9 @@ describe('ssokit check', () => {
     expect(problems(report)).toEqual([]);
     expect(warnings(report)).toEqual([]);
     expect(report.counts).toEqual({ applications: 3, dataKeys: 3, credentials: 12, configEntries: 0, opened: 15 });
-    expect(report.findings.map((f) => f.area)).toEqual(expect.arrayContaining(['files', 'store', 'secret', 'backup', 'keys', 'credentials']));
+    expect(report.findings.map((f) => f.area)).toEqual(
+      expect.arrayContaining(['files', 'store', 'secret', 'backup', 'keys', 'credentials']),
+    );
     // A reader of a WAL store makes SQLite's -wal and -shm files (empty of any change, 0600);
     // everything else, the store file included, is byte for byte as it was.
     const after = hashTree(t.sys.paths.root);
@@ -46,36 +53,52 @@ describe('ssokit check', () => {
 
   test('a credential with one flipped byte, and two credentials swapped between rows', async () => {
     await t.sys.ctx.store.run('UPDATE credentials SET ciphertext = zeroblob(length(ciphertext)) WHERE mapping_id = 2');
-    await t.sys.ctx.store.run('UPDATE credentials SET ciphertext = (SELECT ciphertext FROM credentials WHERE mapping_id = 4) WHERE mapping_id = 3');
+    await t.sys.ctx.store.run(
+      'UPDATE credentials SET ciphertext = (SELECT ciphertext FROM credentials WHERE mapping_id = 4) WHERE mapping_id = 3',
+    );
     const report = await check();
-    expect(problems(report)).toEqual([expect.stringMatching(/^credentials: 2 credentials do not open .*: mapping 2, mapping 3$/)]);
+    expect(problems(report)).toEqual([
+      expect.stringMatching(/^credentials: 2 credentials do not open .*: mapping 2, mapping 3$/),
+    ]);
     expect(report.counts.opened).toBe(13);
   });
 
   test("a credential sealed under another application's data key", async () => {
-    await t.sys.ctx.store.run('UPDATE credentials SET data_key_id = (SELECT MAX(id) FROM data_keys) WHERE mapping_id = 1');
-    expect(problems(await check())).toEqual([expect.stringMatching(/1 credentials are sealed under another application's data key: mapping 1/)]);
+    await t.sys.ctx.store.run(
+      'UPDATE credentials SET data_key_id = (SELECT MAX(id) FROM data_keys) WHERE mapping_id = 1',
+    );
+    expect(problems(await check())).toEqual([
+      expect.stringMatching(/1 credentials are sealed under another application's data key: mapping 1/),
+    ]);
   });
 
   test('a damaged wrapped data key', async () => {
     await t.sys.ctx.store.run('UPDATE data_keys SET wrapped = zeroblob(length(wrapped)) WHERE id = 1');
-    expect(problems(await check())).toEqual([expect.stringMatching(/^keys: 1 data key\(s\) do not open with their master secret: data key 1$/)]);
+    expect(problems(await check())).toEqual([
+      expect.stringMatching(/^keys: 1 data key\(s\) do not open with their master secret: data key 1$/),
+    ]);
   });
 
   test('rows whose parent is gone (foreign keys), found by the engine', async () => {
     await t.sys.ctx.store.run('PRAGMA foreign_keys = OFF');
     await t.sys.ctx.store.run('DELETE FROM mappings WHERE id = 5');
-    expect(problems(await check())).toEqual([expect.stringMatching(/^store: 1 row\(s\) of credentials name a missing mappings row/)]);
+    expect(problems(await check())).toEqual([
+      expect.stringMatching(/^store: 1 row\(s\) of credentials name a missing mappings row/),
+    ]);
   });
 
   test('a secret file others can read, and one missing on the master secret server', async () => {
     chmodSync(secretFile(), 0o644);
     expect(problems(await check())).toEqual([
       expect.stringMatching(/^files: the secret file .* has mode 0644/),
-      expect.stringMatching(/^secret: this node is the master secret server and has the current master secret's file, but cannot use it/),
+      expect.stringMatching(
+        /^secret: this node is the master secret server and has the current master secret's file, but cannot use it/,
+      ),
     ]);
     rmSync(secretFile());
-    expect(problems(await check())).toEqual([expect.stringMatching(/^secret: this node is the master secret server but holds no usable copy/)]);
+    expect(problems(await check())).toEqual([
+      expect.stringMatching(/^secret: this node is the master secret server but holds no usable copy/),
+    ]);
   });
 
   test('a secret file whose content does not match its name', async () => {
@@ -83,7 +106,9 @@ describe('ssokit check', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace(/secret: ./, 'secret: A'));
     expect(problems(await check())).toEqual([
       expect.stringMatching(/^secret: the secret file .* is damaged/),
-      expect.stringMatching(/^secret: this node is the master secret server and has the current master secret's file, but cannot use it/),
+      expect.stringMatching(
+        /^secret: this node is the master secret server and has the current master secret's file, but cannot use it/,
+      ),
     ]);
   });
 
@@ -92,7 +117,9 @@ describe('ssokit check', () => {
     await t.sys.ctx.store.run("UPDATE data_keys SET state = 'retiring' WHERE id = 1");
     writeFileSync(join(t.sys.paths.root, '.node.json.tmp-0123456789ab'), '');
     const report = await check();
-    expect(problems(report)).toEqual([expect.stringMatching(/^backup: the current master secret .* has never been backed up/)]);
+    expect(problems(report)).toEqual([
+      expect.stringMatching(/^backup: the current master secret .* has never been backed up/),
+    ]);
     expect(warnings(report)).toEqual([
       expect.stringMatching(/^files: .*\.node\.json\.tmp-0123456789ab was left by a command that did not finish/),
       expect.stringMatching(/^keys: 1 data key\(s\) wait for an interrupted re-encryption/),
@@ -104,7 +131,9 @@ describe('ssokit check', () => {
     for (const suffix of ['-wal', '-shm']) rmSync(t.sys.paths.defaultStore + suffix, { force: true });
     writeFileSync(t.sys.paths.defaultStore, Buffer.alloc(8192, 7), { mode: 0o600 });
     const report = await check();
-    expect(problems(report)).toEqual([expect.stringMatching(/^store: the store does not open: .*not a usable credential store/)]);
+    expect(problems(report)).toEqual([
+      expect.stringMatching(/^store: the store does not open: .*not a usable credential store/),
+    ]);
     expect(report.findings.some((f) => f.area === 'files' && f.level === 'ok')).toBe(true);
   });
 });

@@ -11,7 +11,12 @@ afterEach(() => dir.cleanup());
 /** A process id no process has (beyond Linux's largest pid_max). */
 const DEAD_PID = 99_999_999;
 
-function staged(parent: string, name: string, items: Record<string, string>, ready: { aside: string; items: string[] } | null): string {
+function staged(
+  parent: string,
+  name: string,
+  items: Record<string, string>,
+  ready: { aside: string; items: string[] } | null,
+): string {
   const staging = join(parent, name);
   mkdirSync(staging, { recursive: true });
   for (const [path, text] of Object.entries(items)) {
@@ -38,7 +43,12 @@ test('killed after the old item was set aside and before the new one moved in', 
   const aside = join(home, 'replaced-x');
   mkdirSync(join(aside, 'bizsys'), { recursive: true });
   writeFileSync(join(home, 'node.json'), 'old node');
-  staged(home, `.import-${DEAD_PID}-ab12`, { 'bizsys/shop/bizsys.json': 'new', 'node.json': 'new node' }, { aside, items: ['bizsys', 'node.json'] });
+  staged(
+    home,
+    `.import-${DEAD_PID}-ab12`,
+    { 'bizsys/shop/bizsys.json': 'new', 'node.json': 'new node' },
+    { aside, items: ['bizsys', 'node.json'] },
+  );
   expect(await recoverStaging(home)).toBe(true);
   expect(readFileSync(join(home, 'bizsys', 'shop', 'bizsys.json'), 'utf8')).toBe('new');
   expect(readFileSync(join(home, 'node.json'), 'utf8')).toBe('new node');
@@ -57,7 +67,12 @@ test('an old secret/ the environment lacks is set aside, not kept', async () => 
 
 test('a new home killed before its one rename: the staging beside it becomes the home', async () => {
   const home = join(dir.path, 'web2');
-  staged(dir.path, `.web2.import-${DEAD_PID}-ab12`, { 'node.json': 'new node' }, { aside: join(home, 'replaced-x'), items: ['node.json'] });
+  staged(
+    dir.path,
+    `.web2.import-${DEAD_PID}-ab12`,
+    { 'node.json': 'new node' },
+    { aside: join(home, 'replaced-x'), items: ['node.json'] },
+  );
   expect(await recoverStaging(home)).toBe(true);
   expect(readdirSync(home)).toEqual(['node.json']);
 });

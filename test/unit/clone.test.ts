@@ -1,17 +1,34 @@
 // Environment bundles in-process: export's refusals and preflight, import's staging,
 // checks against the manifest, placement into an existing home, and interruption.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { addBizsys, removeBizsys } from '../../src/core/clone/bizsys.js';
 import { exportEnvironment } from '../../src/core/clone/export.js';
-import { importEnvironment, planImport, type ImportResult } from '../../src/core/clone/import.js';
+import { type ImportResult, importEnvironment, planImport } from '../../src/core/clone/import.js';
+import { setSetting } from '../../src/core/clone/node-settings.js';
 import { createStaging, moveIntoPlace } from '../../src/core/clone/place.js';
 import type { HomeContext } from '../../src/core/shared/context.js';
-import { setSetting } from '../../src/core/clone/node-settings.js';
 import { homePaths } from '../../src/node/home.js';
 import { readNodeConfig } from '../../src/node/node-config.js';
 import { currentCaller } from '../../src/node/os-identity.js';
-import { bizsysFile, tarOf, writeBundleOf, writeCraftedBundle, manifestFor, type CraftedFile } from '../helpers/bundles.js';
+import {
+  bizsysFile,
+  type CraftedFile,
+  manifestFor,
+  tarOf,
+  writeBundleOf,
+  writeCraftedBundle,
+} from '../helpers/bundles.js';
 import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { newSystem, systemPerTest } from '../helpers/system.js';
@@ -36,11 +53,19 @@ beforeEach(async () => {
   await setSetting(t.sys.ctx, 'bizsys.shop.sso-max-inactive-seconds=900');
 });
 
-const home = (name: string): HomeContext => ({ paths: homePaths(join(t.dir.path, name)), deps: fastDeps({ now: () => NOW }), caller: currentCaller() });
+const home = (name: string): HomeContext => ({
+  paths: homePaths(join(t.dir.path, name)),
+  deps: fastDeps({ now: () => NOW }),
+  caller: currentCaller(),
+});
 const bundlePath = () => join(t.dir.path, 'env.bundle');
 const exportTo = (path = bundlePath(), extra: { includeSecret?: boolean; overwrite?: boolean } = {}) =>
   exportEnvironment(t.sys.ctx, { path, password: PASSWORD, includeSecret: false, overwrite: false, ...extra });
-const importInto = async (target: HomeContext, path = bundlePath(), options: { force?: boolean; signal?: AbortSignal; onProgress?: (d: number, t: number) => void } = {}): Promise<ImportResult> =>
+const importInto = async (
+  target: HomeContext,
+  path = bundlePath(),
+  options: { force?: boolean; signal?: AbortSignal; onProgress?: (d: number, t: number) => void } = {},
+): Promise<ImportResult> =>
   importEnvironment(target, await planImport(target, path, { force: Boolean(options.force) }), PASSWORD, {
     nodeName: 'web2',
     ...(options.signal ? { signal: options.signal } : {}),
@@ -54,7 +79,9 @@ describe('export', () => {
     writeFileSync(bundlePath(), 'old');
     expect((await failure(exportTo())).code).toBe('FILE_EXISTS');
     expect(readFileSync(bundlePath(), 'utf8')).toBe('old');
-    expect((await failure(exportTo(join(t.sys.paths.root, 'bizsys', 'shop', 'env.bundle')))).code).toBe('INVALID_INPUT');
+    expect((await failure(exportTo(join(t.sys.paths.root, 'bizsys', 'shop', 'env.bundle')))).code).toBe(
+      'INVALID_INPUT',
+    );
     expect((await failure(exportTo(join(t.dir.path, 'no-such-folder', 'env.bundle')))).code).toBe('FILE_NOT_FOUND');
     await exportTo(bundlePath(), { overwrite: true });
     expect(readFileSync(bundlePath()).subarray(0, 16).toString()).toBe('ssokit/bundle/v1');
@@ -63,7 +90,10 @@ describe('export', () => {
 
   test('the preflight lists every fault of a broken source, and nothing is written', async () => {
     const shop = join(t.sys.paths.root, 'bizsys', 'shop');
-    writeFileSync(join(shop, 'bizsys.json'), readFileSync(join(shop, 'bizsys.json'), 'utf8').replace('"/shop"', '"no-slash"'));
+    writeFileSync(
+      join(shop, 'bizsys.json'),
+      readFileSync(join(shop, 'bizsys.json'), 'utf8').replace('"/shop"', '"no-slash"'),
+    );
     rmSync(join(shop, 'files', 'site.key'));
     symlinkSync('/etc/passwd', join(shop, 'files', 'passwd'));
     mkdirSync(join(t.sys.paths.root, 'bizsys', 'orphan'));
@@ -80,28 +110,48 @@ describe('export', () => {
 
   test('--include-secret needs a node that reaches the master secret server role by a cluster name', async () => {
     const error = await failure(exportTo(bundlePath(), { includeSecret: true }));
-    expect(error.details).toEqual([expect.stringContaining("the store names 'source' as master secret server, which is not a cluster name of this node")]);
+    expect(error.details).toEqual([
+      expect.stringContaining(
+        "the store names 'source' as master secret server, which is not a cluster name of this node",
+      ),
+    ]);
   });
 
   test('a master secret file that no longer opens the store fails the preflight', async () => {
     const secretDir = t.sys.paths.secretDir;
     const file = join(secretDir, names(secretDir)[0]!);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/secret: (.)/, (_m, c: string) => `secret: ${c === 'A' ? 'B' : 'A'}`));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/secret: (.)/, (_m, c: string) => `secret: ${c === 'A' ? 'B' : 'A'}`),
+    );
     const error = await failure(exportTo());
     expect(error.details).toEqual([expect.stringContaining('the master secret on this node does not open the store')]);
   });
 
   test('a password outside the rules is refused', async () => {
-    const error = await failure(exportEnvironment(t.sys.ctx, { path: bundlePath(), password: 'short', includeSecret: false, overwrite: false }));
+    const error = await failure(
+      exportEnvironment(t.sys.ctx, { path: bundlePath(), password: 'short', includeSecret: false, overwrite: false }),
+    );
     expect(error.code).toBe('PASSWORD_POLICY');
   });
 
   test('an interrupted export leaves neither the bundle nor its temporary file', async () => {
     writeFileSync(join(t.dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
-    await addBizsys(t.sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }] });
+    await addBizsys(t.sys.ctx, {
+      name: 'big',
+      publicUrl: 'https://big.example.com',
+      protectedPaths: ['/'],
+      authServerUrl: '',
+      ssl: true,
+      files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }],
+    });
     const controller = new AbortController();
     const error = await failure(
-      exportEnvironment(t.sys.ctx, { path: bundlePath(), password: PASSWORD, includeSecret: false, overwrite: false }, { signal: controller.signal, onProgress: () => controller.abort() }),
+      exportEnvironment(
+        t.sys.ctx,
+        { path: bundlePath(), password: PASSWORD, includeSecret: false, overwrite: false },
+        { signal: controller.signal, onProgress: () => controller.abort() },
+      ),
     );
     expect([error.code, error.message]).toEqual(['CANCELLED', 'the export was interrupted; nothing was changed']);
     expect(names(t.dir.path).filter((n) => n.includes('bundle'))).toEqual([]);
@@ -109,29 +159,48 @@ describe('export', () => {
 });
 
 describe('import', () => {
-  test('a round trip: definitions, files and node settings, under the node\'s own name', async () => {
+  test("a round trip: definitions, files and node settings, under the node's own name", async () => {
     await setSetting(t.sys.ctx, 'node.domain=CORP');
     await exportTo();
     const target = home('dest');
     const progress: number[] = [];
     const result = await importInto(target, bundlePath(), { onProgress: (done) => progress.push(done) });
-    expect(result).toMatchObject({ nodeName: 'web2', sourceNode: 'source', files: 3, includesSecret: false, replacedKeptAt: null, warnings: [] });
+    expect(result).toMatchObject({
+      nodeName: 'web2',
+      sourceNode: 'source',
+      files: 3,
+      includesSecret: false,
+      replacedKeptAt: null,
+      warnings: [],
+    });
     expect(result.businessSystems).toEqual([{ name: 'shop', publicUrl: 'https://shop.example.com:443' }]);
     for (const file of ['bizsys.json', 'files/site.key', 'files/run.sh']) {
-      expect(readFileSync(join(target.paths.root, 'bizsys/shop', file))).toEqual(readFileSync(join(t.sys.paths.root, 'bizsys/shop', file)));
+      expect(readFileSync(join(target.paths.root, 'bizsys/shop', file))).toEqual(
+        readFileSync(join(t.sys.paths.root, 'bizsys/shop', file)),
+      );
     }
-    expect(await readNodeConfig(target.paths)).toMatchObject({ nodeName: 'web2', domain: 'CORP', store: t.sys.ctx.node.store, clusterNames: [] });
+    expect(await readNodeConfig(target.paths)).toMatchObject({
+      nodeName: 'web2',
+      domain: 'CORP',
+      store: t.sys.ctx.node.store,
+      clusterNames: [],
+    });
     expect(progress.at(-1)).toBe(statSync(bundlePath()).size - (readFileSync(bundlePath()).indexOf('\nmac: ') + 51));
     expect(names(t.dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
-  test('the owner\'s execute bit is restored and nothing else: files 0600 or 0700, folders 0700', async () => {
+  test("the owner's execute bit is restored and nothing else: files 0600 or 0700, folders 0700", async () => {
     chmodSync(join(t.sys.paths.root, 'bizsys/shop/files/run.sh'), 0o755);
     await exportTo();
     const target = home('dest');
     await importInto(target);
     const mode = (p: string) => statSync(join(target.paths.root, p)).mode & 0o777;
-    expect([mode('bizsys/shop/files/run.sh'), mode('bizsys/shop/files/site.key'), mode('bizsys/shop'), mode('bizsys')]).toEqual([0o700, 0o600, 0o700, 0o700]);
+    expect([
+      mode('bizsys/shop/files/run.sh'),
+      mode('bizsys/shop/files/site.key'),
+      mode('bizsys/shop'),
+      mode('bizsys'),
+    ]).toEqual([0o700, 0o600, 0o700, 0o700]);
   });
 
   test('into an existing, fresh home: what else is there stays, nothing is set aside', async () => {
@@ -149,7 +218,14 @@ describe('import', () => {
     await exportTo();
     // The destination is a configured node of its own, with a store in its home.
     const other = await newSystem(t.dir.path, 'dest');
-    await addBizsys(other.ctx, { name: 'old', publicUrl: 'https://old.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [] });
+    await addBizsys(other.ctx, {
+      name: 'old',
+      publicUrl: 'https://old.example.com',
+      protectedPaths: ['/'],
+      authServerUrl: '',
+      ssl: true,
+      files: [],
+    });
     await other.ctx.store.close();
     const target = home('dest');
     const refused = await failure(importInto(target));
@@ -190,11 +266,23 @@ describe('import', () => {
 
   test('an interrupted import leaves the destination as it was, without a staging folder', async () => {
     writeFileSync(join(t.dir.path, 'big.bin'), Buffer.alloc(3 << 20, 7));
-    await addBizsys(t.sys.ctx, { name: 'big', publicUrl: 'https://big.example.com', protectedPaths: ['/'], authServerUrl: '', ssl: true, files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }] });
+    await addBizsys(t.sys.ctx, {
+      name: 'big',
+      publicUrl: 'https://big.example.com',
+      protectedPaths: ['/'],
+      authServerUrl: '',
+      ssl: true,
+      files: [{ role: 'message', source: join(t.dir.path, 'big.bin') }],
+    });
     await exportTo();
     const controller = new AbortController();
     const target = home('dest');
-    const error = await failure(importInto(target, bundlePath(), { signal: controller.signal, onProgress: (done) => done > 1 << 20 && controller.abort() }));
+    const error = await failure(
+      importInto(target, bundlePath(), {
+        signal: controller.signal,
+        onProgress: (done) => done > 1 << 20 && controller.abort(),
+      }),
+    );
     expect(error.code).toBe('CANCELLED');
     expect(existsSync(target.paths.root)).toBe(false);
     expect(names(t.dir.path).filter((n) => n.startsWith('.'))).toEqual([]);
@@ -210,7 +298,10 @@ describe('import', () => {
     const running = join(t.dir.path, `.other.import-${process.ppid}-abcdef`);
     mkdirSync(running);
     const error = await failure(importInto(home('other')));
-    expect([error.code, error.message]).toEqual(['CONFLICT', `another import into ${join(t.dir.path, 'other')} is running (process ${process.ppid})`]);
+    expect([error.code, error.message]).toEqual([
+      'CONFLICT',
+      `another import into ${join(t.dir.path, 'other')} is running (process ${process.ppid})`,
+    ]);
     expect(existsSync(running)).toBe(true);
   });
 
@@ -220,13 +311,25 @@ describe('import', () => {
   test.each<[string, () => Promise<void>, string, string]>([
     [
       'a file the manifest lists and the archive lacks',
-      () => writeCraftedBundle(bundlePath(), PASSWORD, manifestFor([shopDef, { path: 'bizsys/shop/files/gone', body }], shopListed), tarOf([shopDef])),
+      () =>
+        writeCraftedBundle(
+          bundlePath(),
+          PASSWORD,
+          manifestFor([shopDef, { path: 'bizsys/shop/files/gone', body }], shopListed),
+          tarOf([shopDef]),
+        ),
       'DAMAGED_FILE',
       'the bundle lacks files its manifest lists: bizsys/shop/files/gone',
     ],
     [
       'a file whose content differs from its manifest entry',
-      () => writeCraftedBundle(bundlePath(), PASSWORD, manifestFor([shopDef, { path: 'bizsys/shop/files/a', body }], shopListed), tarOf([shopDef, { path: 'bizsys/shop/files/a', body: Buffer.from('other!!') }])),
+      () =>
+        writeCraftedBundle(
+          bundlePath(),
+          PASSWORD,
+          manifestFor([shopDef, { path: 'bizsys/shop/files/a', body }], shopListed),
+          tarOf([shopDef, { path: 'bizsys/shop/files/a', body: Buffer.from('other!!') }]),
+        ),
       'DAMAGED_FILE',
       'bizsys/shop/files/a in the bundle does not match its manifest (size or SHA-256)',
     ],
@@ -238,27 +341,72 @@ describe('import', () => {
     ],
     [
       'a compressed archive',
-      () => writeCraftedBundle(bundlePath(), PASSWORD, manifestFor([]), Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(1020)])),
+      () =>
+        writeCraftedBundle(
+          bundlePath(),
+          PASSWORD,
+          manifestFor([]),
+          Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.alloc(1020)]),
+        ),
       'UNSAFE_ARCHIVE',
       'a compressed archive',
     ],
-    ['a path that is both a file and a folder', () => writeBundleOf(bundlePath(), PASSWORD, [{ path: 'bizsys/a', body }, { path: 'bizsys/a/b', body }]), 'UNSAFE_ARCHIVE', 'a path that is both a file and a folder'],
-    ['the same path twice', () => writeBundleOf(bundlePath(), PASSWORD, [{ path: 'bizsys/a', body }, { path: 'bizsys/a', body }]), 'UNSAFE_ARCHIVE', 'a second entry with the same path'],
-    ['a hidden name', () => writeBundleOf(bundlePath(), PASSWORD, [{ path: 'bizsys/.x', body }]), 'UNSAFE_ARCHIVE', 'a hidden name'],
+    [
+      'a path that is both a file and a folder',
+      () =>
+        writeBundleOf(bundlePath(), PASSWORD, [
+          { path: 'bizsys/a', body },
+          { path: 'bizsys/a/b', body },
+        ]),
+      'UNSAFE_ARCHIVE',
+      'a path that is both a file and a folder',
+    ],
+    [
+      'the same path twice',
+      () =>
+        writeBundleOf(bundlePath(), PASSWORD, [
+          { path: 'bizsys/a', body },
+          { path: 'bizsys/a', body },
+        ]),
+      'UNSAFE_ARCHIVE',
+      'a second entry with the same path',
+    ],
+    [
+      'a hidden name',
+      () => writeBundleOf(bundlePath(), PASSWORD, [{ path: 'bizsys/.x', body }]),
+      'UNSAFE_ARCHIVE',
+      'a hidden name',
+    ],
     [
       'a business system definition that is not valid',
-      () => writeBundleOf(bundlePath(), PASSWORD, [{ ...shopDef, body: Buffer.from(shopDef.body.toString().replace('"/"', '"no-slash"')) }], shopListed),
+      () =>
+        writeBundleOf(
+          bundlePath(),
+          PASSWORD,
+          [{ ...shopDef, body: Buffer.from(shopDef.body.toString().replace('"/"', '"no-slash"')) }],
+          shopListed,
+        ),
       'BAD_FORMAT',
       'its business systems are not valid',
     ],
-    ['business systems other than the manifest lists', () => writeBundleOf(bundlePath(), PASSWORD, [shopDef]), 'BAD_FORMAT', 'differ from the list in its manifest'],
+    [
+      'business systems other than the manifest lists',
+      () => writeBundleOf(bundlePath(), PASSWORD, [shopDef]),
+      'BAD_FORMAT',
+      'differ from the list in its manifest',
+    ],
     [
       'a header and a manifest that disagree about the secret',
       () => writeBundleOf(bundlePath(), PASSWORD, [shopDef], shopListed, { includesSecret: true }),
       'BAD_FORMAT',
       'disagree about the master secret',
     ],
-    ['a store that is not an absolute path', () => writeBundleOf(bundlePath(), PASSWORD, [], { environment: { clusterNames: [], store: 'relative.sqlite' } }), 'BAD_FORMAT', 'the store is not an absolute path'],
+    [
+      'a store that is not an absolute path',
+      () => writeBundleOf(bundlePath(), PASSWORD, [], { environment: { clusterNames: [], store: 'relative.sqlite' } }),
+      'BAD_FORMAT',
+      'the store is not an absolute path',
+    ],
   ])('refused, with nothing written: %s', async (_what, craft, code, text) => {
     await craft();
     const target = home('dest');
@@ -269,7 +417,10 @@ describe('import', () => {
   });
 
   test('a crafted bundle that tells the truth imports (the checks above fail for their own reason)', async () => {
-    const files: CraftedFile[] = [bizsysFile('shop', 'https://shop.example.com:443'), { path: 'bizsys/shop/files/extra', body }];
+    const files: CraftedFile[] = [
+      bizsysFile('shop', 'https://shop.example.com:443'),
+      { path: 'bizsys/shop/files/extra', body },
+    ];
     await writeBundleOf(bundlePath(), PASSWORD, files, shopListed);
     const target = home('dest');
     expect((await importInto(target)).files).toBe(2);

@@ -1,10 +1,11 @@
 // A command that loaded its keyring before another process rotated the master secret.
-import { openDataKeyRing, DataKeyRing } from '../../src/core/secret/data-keys.js';
+
+import { join } from 'node:path';
+import { DataKeyRing, openDataKeyRing } from '../../src/core/secret/data-keys.js';
 import { loadMasterKeyring } from '../../src/core/secret/keyring.js';
 import { rotateSecret } from '../../src/core/secret/rotate.js';
 import { newSystem, PASSWORD, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { join } from 'node:path';
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));

@@ -1,5 +1,5 @@
-import { open, seal, SEAL_OVERHEAD } from '../../src/crypto/sealed-box.js';
 import { systemRng } from '../../src/crypto/random.js';
+import { open, SEAL_OVERHEAD, seal } from '../../src/crypto/sealed-box.js';
 
 const key = systemRng(32);
 const plaintext = Buffer.from('A123\u0000hunter2', 'utf8');
@@ -28,7 +28,9 @@ describe('owner-bound secretbox', () => {
   });
 
   test('nonces are fresh, so equal plaintexts give different ciphertexts', () => {
-    expect(Buffer.from(seal(key, 'x', plaintext, systemRng))).not.toEqual(Buffer.from(seal(key, 'x', plaintext, systemRng)));
+    expect(Buffer.from(seal(key, 'x', plaintext, systemRng))).not.toEqual(
+      Buffer.from(seal(key, 'x', plaintext, systemRng)),
+    );
   });
 
   test('short input is rejected, not read past its end', () => {

@@ -1,6 +1,6 @@
-import { createBackup, openBackup, parseBackup, renderHeader } from '../../src/crypto/secret-backup-format.js';
 import { masterSecretId } from '../../src/crypto/master-secret-id.js';
 import { systemRng } from '../../src/crypto/random.js';
+import { createBackup, openBackup, parseBackup, renderHeader } from '../../src/crypto/secret-backup-format.js';
 import { SsoError } from '../../src/errors.js';
 
 const kdf = { log2N: 10, r: 8, p: 1 };
@@ -9,7 +9,16 @@ const now = new Date('2026-11-23T10:00:00.000Z');
 async function backup(reminder = 'my hint ünïcode ✓') {
   const current = systemRng(32);
   const previous = systemRng(32);
-  const bytes = await createBackup({ current, previous, generation: 5, reminder, password: 'pässword-1', kdf, rng: systemRng, now });
+  const bytes = await createBackup({
+    current,
+    previous,
+    generation: 5,
+    reminder,
+    password: 'pässword-1',
+    kdf,
+    rng: systemRng,
+    now,
+  });
   return { current, previous, bytes: Buffer.from(bytes) };
 }
 
@@ -60,7 +69,9 @@ describe('secret backup format v1', () => {
         accepted.push(i);
       } catch (error) {
         expect(error).toBeInstanceOf(SsoError);
-        expect(['BAD_FORMAT', 'DAMAGED_FILE', 'WRONG_PASSWORD', 'UNSUPPORTED_VERSION', 'KDF_LIMIT']).toContain((error as SsoError).code);
+        expect(['BAD_FORMAT', 'DAMAGED_FILE', 'WRONG_PASSWORD', 'UNSUPPORTED_VERSION', 'KDF_LIMIT']).toContain(
+          (error as SsoError).code,
+        );
       }
     }
     expect(accepted).toEqual([]);

@@ -1,14 +1,21 @@
 // Requirement (foundation issue §5): every vector decrypts, or fails, exactly as it says.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openBackup, parseBackup } from '../../src/crypto/secret-backup-format.js';
+import {
+  type Expectation,
+  makeVectors,
+  parseVector,
+  renderVector,
+} from '../../fixtures/vectors/secret-backup-vectors.js';
 import { masterSecretId } from '../../src/crypto/master-secret-id.js';
-import { SsoError, type ErrorCode } from '../../src/errors.js';
-import { makeVectors, parseVector, renderVector, type Expectation } from '../../fixtures/vectors/secret-backup-vectors.js';
+import { openBackup, parseBackup } from '../../src/crypto/secret-backup-format.js';
+import { type ErrorCode, SsoError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const dir = join(REPO_ROOT, 'fixtures/vectors/secret-backup');
-const files = readdirSync(dir).filter((f) => f.endsWith('.vector')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.vector'))
+  .sort();
 
 const CODE_FOR: Record<Exclude<Expectation, 'success'>, ErrorCode> = {
   'wrong password': 'WRONG_PASSWORD',
@@ -21,7 +28,14 @@ const CODE_FOR: Record<Exclude<Expectation, 'success'>, ErrorCode> = {
 describe('secret-backup v1 vectors', () => {
   test('there are vectors for every outcome', () => {
     const outcomes = new Set(files.map((f) => parseVector(readFileSync(join(dir, f))).fields.expect));
-    expect([...outcomes].sort()).toEqual(['bad format', 'damaged', 'kdf limit', 'success', 'unsupported version', 'wrong password']);
+    expect([...outcomes].sort()).toEqual([
+      'bad format',
+      'damaged',
+      'kdf limit',
+      'success',
+      'unsupported version',
+      'wrong password',
+    ]);
   });
 
   test.each(files)('%s', async (file) => {

@@ -1,19 +1,19 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSecretBackup } from '../../src/core/secret/backup-file.js';
-import { joinStore } from '../../src/core/system/join.js';
-import { listMasterSecrets } from '../../src/core/secret/secret-records.js';
-import { loadMasterKeyring } from '../../src/core/secret/keyring.js';
 import { backupSecret } from '../../src/core/secret/backup.js';
+import { readSecretBackup } from '../../src/core/secret/backup-file.js';
+import { loadMasterKeyring } from '../../src/core/secret/keyring.js';
 import { reencryptStore } from '../../src/core/secret/reencrypt.js';
 import { completeRestore, planRestore } from '../../src/core/secret/restore.js';
 import { rotateSecret } from '../../src/core/secret/rotate.js';
+import { listMasterSecrets } from '../../src/core/secret/secret-records.js';
 import { secretStatus, secretWarnings } from '../../src/core/secret/status.js';
 import { verifyBackup } from '../../src/core/secret/verify.js';
 import { initSystem } from '../../src/core/system/init.js';
+import { joinStore } from '../../src/core/system/join.js';
+import type { SsoError } from '../../src/errors.js';
 import { homePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
-import type { SsoError } from '../../src/errors.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { newSystem, openAllCredentials, PASSWORD, reopen, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -54,8 +54,15 @@ describe('init', () => {
     const paths = homePaths(join(dir.path, 'n'));
     const caller = currentCaller();
     await initSystem({
-      paths, deps: fastDeps(), caller, nodeName: 'n', clusterNames: [], storePath: paths.defaultStore,
-      ssoAdminAccount: caller.user, affiliateAdminAccount: caller.user, backup: null,
+      paths,
+      deps: fastDeps(),
+      caller,
+      nodeName: 'n',
+      clusterNames: [],
+      storePath: paths.defaultStore,
+      ssoAdminAccount: caller.user,
+      affiliateAdminAccount: caller.user,
+      backup: null,
     });
     const ctx = await reopen(paths);
     expect((await secretWarnings(ctx)).join()).toMatch(/has not been backed up/);
@@ -68,8 +75,14 @@ describe('init', () => {
     const paths = homePaths(join(dir.path, 'n'));
     await expect(
       initSystem({
-        paths, deps: fastDeps(), caller: currentCaller(), nodeName: 'n', clusterNames: [], storePath: paths.defaultStore,
-        ssoAdminAccount: 'a', affiliateAdminAccount: 'a',
+        paths,
+        deps: fastDeps(),
+        caller: currentCaller(),
+        nodeName: 'n',
+        clusterNames: [],
+        storePath: paths.defaultStore,
+        ssoAdminAccount: 'a',
+        affiliateAdminAccount: 'a',
         backup: { path: join(dir.path, 'b.bak'), password: 'short', reminder: '', overwrite: false },
       }),
     ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
@@ -82,8 +95,15 @@ describe('init', () => {
     writeFileSync(join(dir.path, 'taken.bak'), 'x');
     await expect(
       initSystem({
-        paths, deps: fastDeps(), caller: currentCaller(), nodeName: 'n', clusterNames: [], storePath: join(dir.path, 'nofolder', 's.sqlite'),
-        ssoAdminAccount: 'a', affiliateAdminAccount: 'a', backup: backupTo('b.bak'),
+        paths,
+        deps: fastDeps(),
+        caller: currentCaller(),
+        nodeName: 'n',
+        clusterNames: [],
+        storePath: join(dir.path, 'nofolder', 's.sqlite'),
+        ssoAdminAccount: 'a',
+        affiliateAdminAccount: 'a',
+        backup: backupTo('b.bak'),
       }),
     ).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     expect(existsSync(join(dir.path, 'b.bak'))).toBe(false);
@@ -105,11 +125,16 @@ describe('rotate', () => {
 
     const after = await reopen(ctx.paths);
     expect(await openAllCredentials(after)).toEqual(before);
-    expect(await after.store.all('SELECT mapping_id, ciphertext FROM credentials ORDER BY mapping_id')).toEqual(ciphertextsBefore);
+    expect(await after.store.all('SELECT mapping_id, ciphertext FROM credentials ORDER BY mapping_id')).toEqual(
+      ciphertextsBefore,
+    );
     const keys = await after.store.all<{ master_secret_id: string }>('SELECT master_secret_id FROM data_keys');
     expect(new Set(keys.map((k) => k.master_secret_id))).toEqual(new Set([result.currentId]));
     const registry = await listMasterSecrets(after.store);
-    expect(registry.map((r) => [r.generation, r.state])).toEqual([[2, 'current'], [1, 'previous']]);
+    expect(registry.map((r) => [r.generation, r.state])).toEqual([
+      [2, 'current'],
+      [1, 'previous'],
+    ]);
     // The new backup holds the new secret as current and the old one as previous.
     const header = (await readSecretBackup(join(dir.path, 'rotated.bak'))).header;
     expect([header.currentId, header.previousId]).toEqual([result.currentId, oldId]);
@@ -142,7 +167,9 @@ describe('rotate', () => {
   test('the pre-rotation backup is reported stale afterwards', async () => {
     const { ctx, backupPath } = await newSystem(dir.path);
     await rotateSecret(ctx, backupTo('new.bak'));
-    const stale = await verifyBackup(ctx, backupPath, await readSecretBackup(backupPath), PASSWORD).catch((e: unknown) => e);
+    const stale = await verifyBackup(ctx, backupPath, await readSecretBackup(backupPath), PASSWORD).catch(
+      (e: unknown) => e,
+    );
     expect(stale).toMatchObject({ code: 'STALE_BACKUP' });
     expect((stale as SsoError).message).toMatch(/generation 1.*generation 2/);
     const fresh = await verifyBackup(ctx, 'new.bak', await readSecretBackup(join(dir.path, 'new.bak')), PASSWORD);
@@ -157,7 +184,9 @@ describe('reencrypt', () => {
     await seedCredentials(ctx, 4, 6);
     const before = await openAllCredentials(ctx);
     const oldKeys = await ctx.store.all<{ id: number }>('SELECT id FROM data_keys');
-    const oldCipher = await ctx.store.all<{ ciphertext: Uint8Array }>('SELECT ciphertext FROM credentials ORDER BY mapping_id');
+    const oldCipher = await ctx.store.all<{ ciphertext: Uint8Array }>(
+      'SELECT ciphertext FROM credentials ORDER BY mapping_id',
+    );
     const progress: number[] = [];
     const result = await reencryptStore(ctx, { batchSize: 5, onProgress: (p) => progress.push(p.done) });
     expect(result).toMatchObject({ resumed: false, applications: 4, credentials: 24, retiredKeys: 4 });
@@ -166,7 +195,9 @@ describe('reencrypt', () => {
     expect(await openAllCredentials(after)).toEqual(before);
     const newKeys = await after.store.all<{ id: number }>('SELECT id FROM data_keys');
     expect(newKeys.some((k) => oldKeys.some((o) => o.id === k.id))).toBe(false);
-    const newCipher = await after.store.all<{ ciphertext: Uint8Array }>('SELECT ciphertext FROM credentials ORDER BY mapping_id');
+    const newCipher = await after.store.all<{ ciphertext: Uint8Array }>(
+      'SELECT ciphertext FROM credentials ORDER BY mapping_id',
+    );
     for (const [i, row] of newCipher.entries()) {
       expect(Buffer.from(row.ciphertext).equals(Buffer.from(oldCipher[i]!.ciphertext))).toBe(false);
     }
@@ -205,8 +236,14 @@ describe('restore', () => {
     const expected = await openAllCredentials(ctx);
     const betaPaths = homePaths(join(dir.path, 'beta'));
     await joinStore({
-      paths: betaPaths, deps: fastDeps(), caller: currentCaller(), storePath: ctx.node.store,
-      nodeName: 'beta', defaultNodeName: 'beta', clusterNames: undefined, domain: undefined,
+      paths: betaPaths,
+      deps: fastDeps(),
+      caller: currentCaller(),
+      storePath: ctx.node.store,
+      nodeName: 'beta',
+      defaultNodeName: 'beta',
+      clusterNames: undefined,
+      domain: undefined,
     });
     const beta = await reopen(betaPaths);
     // Not the master secret server yet: refused, naming both nodes.
@@ -257,7 +294,10 @@ describe('secret file hygiene', () => {
     const { ctx, paths } = await newSystem(dir.path);
     const file = join(paths.secretDir, readdirSync(paths.secretDir)[0]!);
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace(/secret: ./, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A')));
+    writeFileSync(
+      file,
+      text.replace(/secret: ./, (m) => m.slice(0, -1) + (m.endsWith('A') ? 'B' : 'A')),
+    );
     await expect(loadMasterKeyring(ctx, 'testing')).rejects.toMatchObject({ code: 'DAMAGED_FILE' });
     await ctx.store.close();
   });
@@ -265,7 +305,9 @@ describe('secret file hygiene', () => {
   test('a credential moved onto another mapping row does not open there', async () => {
     const { ctx } = await newSystem(dir.path);
     await seedCredentials(ctx, 1, 2);
-    const [a, b] = await ctx.store.all<{ mapping_id: number; ciphertext: Uint8Array }>('SELECT mapping_id, ciphertext FROM credentials ORDER BY mapping_id');
+    const [a, b] = await ctx.store.all<{ mapping_id: number; ciphertext: Uint8Array }>(
+      'SELECT mapping_id, ciphertext FROM credentials ORDER BY mapping_id',
+    );
     await ctx.store.run('UPDATE credentials SET ciphertext = ? WHERE mapping_id = ?', [a!.ciphertext, b!.mapping_id]);
     await expect(openAllCredentials(ctx)).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
     await ctx.store.close();

@@ -1,16 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { backupPage, nodePage, storePage, SKIP_WARNING } from '../../src/cli/setup/wizard-pages.js';
+import { join } from 'node:path';
+import { Output, PLAIN } from '../../src/cli/output.js';
 import { answersTemplate, readAnswersFile } from '../../src/cli/setup/answers-file.js';
 import { runWizard } from '../../src/cli/setup/wizard.js';
-import { Output, PLAIN } from '../../src/cli/output.js';
+import { backupPage, nodePage, SKIP_WARNING, storePage } from '../../src/cli/setup/wizard-pages.js';
 import { answerProblems, applySetup, type SetupAnswers } from '../../src/core/system/setup.js';
-import { currentCaller } from '../../src/node/os-identity.js';
 import { homePaths } from '../../src/node/home.js';
 import { readNodeConfig } from '../../src/node/node-config.js';
-import { fastDeps } from '../helpers/fast-deps.js';
+import { currentCaller } from '../../src/node/os-identity.js';
 import { failure } from '../helpers/failure.js';
+import { fastDeps } from '../helpers/fast-deps.js';
 import { scriptedPrompter } from '../helpers/scripted-prompter.js';
 import { newSystem, PASSWORD } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -24,7 +24,14 @@ const home = () => ({ paths: homePaths(join(dir.path, 'node')), deps: fastDeps()
 const quietOutput = () => {
   const lines: string[] = [];
   const sink = { write: (t: string) => lines.push(t) };
-  return { lines, out: new Output({ stdout: sink, stderr: sink, stdin: process.stdin, env: {} }, { tool: 'ssokit', style: 'modern', json: false }, PLAIN) };
+  return {
+    lines,
+    out: new Output(
+      { stdout: sink, stderr: sink, stdin: process.stdin, env: {} },
+      { tool: 'ssokit', style: 'modern', json: false },
+      PLAIN,
+    ),
+  };
 };
 
 describe('wizard pages', () => {
@@ -41,7 +48,12 @@ describe('wizard pages', () => {
   test('the store page: a new store must not exist, an existing one must', async () => {
     const paths = homePaths(join(dir.path, 'node'));
     writeFileSync(join(dir.path, 'taken.sqlite'), '');
-    const create = scriptedPrompter(['relative.sqlite', join(dir.path, 'taken.sqlite'), join(dir.path, 'nofolder', 's.sqlite'), '']);
+    const create = scriptedPrompter([
+      'relative.sqlite',
+      join(dir.path, 'taken.sqlite'),
+      join(dir.path, 'nofolder', 's.sqlite'),
+      '',
+    ]);
     expect(await storePage(create, 'create', paths)).toBe(paths.defaultStore);
     expect(create.refused).toEqual([
       'give an absolute path',
@@ -56,7 +68,9 @@ describe('wizard pages', () => {
     const paths = homePaths(join(dir.path, 'node'));
     const warnings: string[] = [];
     // No; then "continue without?" no; then No again; then yes, really.
-    expect(await backupPage(scriptedPrompter([false, false, false, true]), paths, 'SSO1111.bak', (w) => warnings.push(w))).toBeNull();
+    expect(
+      await backupPage(scriptedPrompter([false, false, false, true]), paths, 'SSO1111.bak', (w) => warnings.push(w)),
+    ).toBeNull();
     expect(warnings).toEqual([SKIP_WARNING, SKIP_WARNING]);
     expect(SKIP_WARNING).toMatch(/loses every credential in the store, permanently/);
   });
@@ -64,10 +78,27 @@ describe('wizard pages', () => {
   test('the backup page enforces the password rules and the confirmation', async () => {
     const paths = homePaths(join(dir.path, 'node'));
     const warnings: string[] = [];
-    const p = scriptedPrompter([true, 'short', 'long-enough-1', 'different-1', 'long-enough-1', 'long-enough-1', 'my long-enough-1 hint', 'fine hint', '']);
+    const p = scriptedPrompter([
+      true,
+      'short',
+      'long-enough-1',
+      'different-1',
+      'long-enough-1',
+      'long-enough-1',
+      'my long-enough-1 hint',
+      'fine hint',
+      '',
+    ]);
     const backup = await backupPage(p, paths, 'SSO2222.bak', (w) => warnings.push(w));
-    expect(backup).toEqual({ file: join(paths.backupDir, 'SSO2222.bak'), password: 'long-enough-1', reminder: 'fine hint' });
-    expect(warnings).toEqual(['the backup password is too short: it must be at least 7 characters', 'the passwords do not match; try again']);
+    expect(backup).toEqual({
+      file: join(paths.backupDir, 'SSO2222.bak'),
+      password: 'long-enough-1',
+      reminder: 'fine hint',
+    });
+    expect(warnings).toEqual([
+      'the backup password is too short: it must be at least 7 characters',
+      'the passwords do not match; try again',
+    ]);
     expect(p.refused).toEqual(['the password reminder contains the password itself']);
   });
 
@@ -75,10 +106,26 @@ describe('wizard pages', () => {
     const paths = homePaths(join(dir.path, 'node'));
     const script = ['create', 'sso1', false, me, me, '', '', true, 'pass-word-1', 'pass-word-1', 'hint', ''];
     const { out, lines } = quietOutput();
-    const answers = await runWizard(scriptedPrompter([...script, true]), out, paths, { nodeName: 'h', user: me, backupName: 'SSO3333.bak' });
-    expect(answers).toMatchObject({ mode: 'create', secretServer: true, nodeName: 'sso1', serviceAccount: me, store: paths.defaultStore });
+    const answers = await runWizard(scriptedPrompter([...script, true]), out, paths, {
+      nodeName: 'h',
+      user: me,
+      backupName: 'SSO3333.bak',
+    });
+    expect(answers).toMatchObject({
+      mode: 'create',
+      secretServer: true,
+      nodeName: 'sso1',
+      serviceAccount: me,
+      store: paths.defaultStore,
+    });
     expect(lines.join('')).toContain(`secret backup         : ${join(paths.backupDir, 'SSO3333.bak')}`);
-    expect(await runWizard(scriptedPrompter([...script, false]), out, paths, { nodeName: 'h', user: me, backupName: 'x.bak' })).toBeNull();
+    expect(
+      await runWizard(scriptedPrompter([...script, false]), out, paths, {
+        nodeName: 'h',
+        user: me,
+        backupName: 'x.bak',
+      }),
+    ).toBeNull();
     expect(existsSync(paths.root)).toBe(false);
   });
 });
@@ -99,15 +146,26 @@ describe('answers and applying them', () => {
 
   test('problems name their keys; accounts must exist; the service account must be an SSO administrator', () => {
     const paths = homePaths(join(dir.path, 'node'));
-    const answers = { ...createAnswers(), serviceAccount: 'no-such-user-here', affiliateAdminAccount: `${me};no-such-group-x`, secretServer: false };
+    const answers = {
+      ...createAnswers(),
+      serviceAccount: 'no-such-user-here',
+      affiliateAdminAccount: `${me};no-such-group-x`,
+      secretServer: false,
+    };
     expect(answerProblems(answers, paths)).toEqual([
       { key: 'serviceAccount', message: 'there is no OS user "no-such-user-here" on this machine' },
       { key: 'secretServer', message: 'the first node of a new SSO system is its master secret server: answer true' },
-      { key: 'affiliateAdminAccount', message: 'affiliate administrators: no OS user or group named "no-such-group-x"' },
+      {
+        key: 'affiliateAdminAccount',
+        message: 'affiliate administrators: no OS user or group named "no-such-group-x"',
+      },
     ]);
     const notAdmin = { ...createAnswers(), ssoAdminAccount: 'daemon' };
     expect(answerProblems(notAdmin, paths)).toEqual([
-      { key: 'serviceAccount', message: `the service account "${me}" must be a member of the SSO administrators (daemon)` },
+      {
+        key: 'serviceAccount',
+        message: `the service account "${me}" must be a member of the SSO administrators (daemon)`,
+      },
     ]);
   });
 
@@ -135,7 +193,12 @@ describe('answers and applying them', () => {
     expect(existsSync(join(dir.path, 'node', 'node.json'))).toBe(false);
     const result = await applySetup(home(), { ...joinAnswers, restore: { file: sys.backupPath, password: PASSWORD } });
     expect(result).toMatchObject({ mode: 'join', restoredSecret: true });
-    const notMss = await failure(applySetup({ ...home(), paths: homePaths(join(dir.path, 'gamma')) }, { ...joinAnswers, nodeName: 'gamma', clusterName: null, restore: { file: sys.backupPath, password: PASSWORD } }));
+    const notMss = await failure(
+      applySetup(
+        { ...home(), paths: homePaths(join(dir.path, 'gamma')) },
+        { ...joinAnswers, nodeName: 'gamma', clusterName: null, restore: { file: sys.backupPath, password: PASSWORD } },
+      ),
+    );
     expect(notMss.code).toBe('NOT_SECRET_SERVER');
   });
 

@@ -1,9 +1,9 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SsoError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { StoreConstraintError } from '../../src/store/store.js';
-import { SsoError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -34,7 +34,9 @@ describe('SQLite store adapter', () => {
     const store = await open('s.sqlite', true);
     await expect(
       store.transaction(async (tx) => {
-        await tx.run("INSERT INTO audit (at, os_user, node, operation, target, result) VALUES ('t', 'u', 'n', 'op', 'x', 'ok')");
+        await tx.run(
+          "INSERT INTO audit (at, os_user, node, operation, target, result) VALUES ('t', 'u', 'n', 'op', 'x', 'ok')",
+        );
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -44,7 +46,8 @@ describe('SQLite store adapter', () => {
 
   test('constraint violations surface as StoreConstraintError with their kind', async () => {
     const store = await open('s.sqlite', true);
-    const insert = "INSERT INTO master_secrets (id, generation, state, created_at, created_on_node) VALUES (?, ?, 'retired', 't', 'n')";
+    const insert =
+      "INSERT INTO master_secrets (id, generation, state, created_at, created_on_node) VALUES (?, ?, 'retired', 't', 'n')";
     await store.run(insert, ['a', 1]);
     await expect(store.run(insert, ['a', 2])).rejects.toMatchObject({ constraint: 'unique' });
     await expect(
@@ -63,7 +66,12 @@ describe('SQLite store adapter', () => {
     const store = await open('s.sqlite', true);
     const sql = 'INSERT INTO audit (at, os_user, node, operation, target, result) VALUES (?, ?, ?, ?, ?, ?)';
     const first = await store.insert(sql, ['t', 'u', 'n', 'op', 'x', 'ok']);
-    expect(await store.runMany(sql, [['t', 'u', 'n', 'op', 'y', 'ok'], ['t', 'u', 'n', 'op', 'z', 'ok']])).toBe(2);
+    expect(
+      await store.runMany(sql, [
+        ['t', 'u', 'n', 'op', 'y', 'ok'],
+        ['t', 'u', 'n', 'op', 'z', 'ok'],
+      ]),
+    ).toBe(2);
     const last = await store.insert(sql, ['t', 'u', 'n', 'op', 'w', 'ok']);
     expect(last).toBe(first + 3);
     await store.close();

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import { SsoError } from '../../src/errors.js';
 import { readApplicationsXml } from '../../src/xml/applications-xml.js';
+import { readSettingsXml, writeSettingsXml } from '../../src/xml/config-settings-xml.js';
 import { readGlobalInfoXml } from '../../src/xml/global-info-xml.js';
 import { readMappingsXml } from '../../src/xml/mappings-xml.js';
-import { readSettingsXml, writeSettingsXml } from '../../src/xml/config-settings-xml.js';
 import { parseXml, readXmlFile } from '../../src/xml/xml-document.js';
-import { SsoError } from '../../src/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const sample = (name: string) => readXmlFile(join(REPO_ROOT, 'fixtures/xml', name));
@@ -30,7 +30,9 @@ describe('SDK samples', () => {
   });
 
   test('the one-element secretServer file, root <sso>', () => {
-    expect(readGlobalInfoXml(sample('SecretServer.xml')).values).toEqual({ secretServer: { text: 'NewMSSServer', line: 3 } });
+    expect(readGlobalInfoXml(sample('SecretServer.xml')).values).toEqual({
+      secretServer: { text: 'NewMSSServer', line: 3 },
+    });
   });
 
   test('the Sysprep file nests <globalInfo> under <UpdateConfiguration><sso>', () => {
@@ -64,7 +66,10 @@ describe('SDK samples', () => {
   });
 
   test('host-initiated variants', () => {
-    expect(readApplicationsXml(sample('HostInitiatedApplication.xml'))[0]!.flags).toEqual({ windowsInitiatedSSO: false, enableApp: true });
+    expect(readApplicationsXml(sample('HostInitiatedApplication.xml'))[0]!.flags).toEqual({
+      windowsInitiatedSSO: false,
+      enableApp: true,
+    });
     const [group] = readApplicationsXml(sample('HostGroupApplication.xml'));
     expect(group!.windowsAccount).toBe('DomainName\\WindowsUserAccount1');
     expect(group!.appUserAccount).toBeUndefined();
@@ -104,7 +109,9 @@ describe('SDK samples', () => {
       ['ArchiveFolder', '\\\\fileserver\\archive\\orders'],
     ]);
     const written = writeSettingsXml([{ name: 'a<b', value: 'x & "y"' }]);
-    expect(readSettingsXml(parseXml(Buffer.from(written), 'w.xml'))).toEqual([{ line: 3, name: 'a<b', value: 'x & "y"' }]);
+    expect(readSettingsXml(parseXml(Buffer.from(written), 'w.xml'))).toEqual([
+      { line: 3, name: 'a<b', value: 'x & "y"' },
+    ]);
   });
 });
 
@@ -122,7 +129,9 @@ describe('broken files are refused with every problem and its line', () => {
   });
 
   test('not well-formed', () => {
-    expect(problemsOf(() => broken('not-well-formed.xml'))[0]).toMatch(/^not-well-formed\.xml:4: not well-formed XML: Expected closing tag 'description'/);
+    expect(problemsOf(() => broken('not-well-formed.xml'))[0]).toMatch(
+      /^not-well-formed\.xml:4: not well-formed XML: Expected closing tag 'description'/,
+    );
   });
 
   test('fields out of ordinal order', () => {
@@ -162,13 +171,17 @@ describe('hostile input', () => {
     ]);
     const laughs =
       '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n<lolz>&lol2;</lolz>';
-    expect(problemsOf(() => parseXml(Buffer.from(laughs), 'laughs.xml'))[0]).toMatch(/DOCTYPE or ENTITY declaration is not allowed/);
+    expect(problemsOf(() => parseXml(Buffer.from(laughs), 'laughs.xml'))[0]).toMatch(
+      /DOCTYPE or ENTITY declaration is not allowed/,
+    );
     const external = '<?xml version="1.0"?>\n<!DOCTYPE SSO SYSTEM "http://example.invalid/x.dtd">\n<SSO/>';
     expect(problemsOf(() => parseXml(Buffer.from(external), 'ext.xml'))[0]).toMatch(/ext\.xml:2: a DOCTYPE/);
   });
 
   test('an undefined entity reference is refused; the five XML entities and character references are decoded', () => {
-    expect(problemsOf(() => parseXml(Buffer.from('<SSO>\n<x>&nbsp;</x></SSO>'), 'e.xml'))).toEqual(['e.xml:2: undefined entity reference "&nbsp;"']);
+    expect(problemsOf(() => parseXml(Buffer.from('<SSO>\n<x>&nbsp;</x></SSO>'), 'e.xml'))).toEqual([
+      'e.xml:2: undefined entity reference "&nbsp;"',
+    ]);
     const doc = parseXml(Buffer.from('<SSO a="&quot;q&apos;"><x>&lt;&amp;&gt;&#65;&#x42;</x></SSO>'), 'ok.xml');
     expect(doc.root.attrs.a).toBe('"q\'');
     expect(doc.root.children[0]!.text).toBe('<&>AB');
@@ -180,9 +193,16 @@ describe('hostile input', () => {
   });
 
   test('invalid UTF-8 is refused with its line; UTF-16 with a BOM is read', () => {
-    const bad = Buffer.concat([Buffer.from('<SSO>\n<x>ok</x>\n<y>'), Buffer.from([0xc3, 0x28]), Buffer.from('</y></SSO>')]);
+    const bad = Buffer.concat([
+      Buffer.from('<SSO>\n<x>ok</x>\n<y>'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('</y></SSO>'),
+    ]);
     expect(problemsOf(() => parseXml(bad, 'bad.xml'))).toEqual(['bad.xml:3: the file is not valid UTF-8 text']);
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<sso><globalInfo><secretServer>Ünï</secretServer></globalInfo></sso>', 'utf16le')]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('<sso><globalInfo><secretServer>Ünï</secretServer></globalInfo></sso>', 'utf16le'),
+    ]);
     expect(readGlobalInfoXml(parseXml(utf16, 'u16.xml')).values.secretServer?.text).toBe('Ünï');
   });
 

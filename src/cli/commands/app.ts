@@ -1,7 +1,6 @@
 /** Affiliate applications: create, update, list, show, delete, enable, disable, purge-cache. */
 
 import { resolve } from 'node:path';
-import { TYPE_LABELS } from '../../core/manage/index.js';
 import {
   createApplicationsFromFile,
   deleteApplication,
@@ -9,6 +8,7 @@ import {
   listApplications,
   purgeApplicationCache,
   setApplicationEnabled,
+  TYPE_LABELS,
   updateApplicationsFromFile,
 } from '../../core/manage/index.js';
 import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
@@ -23,7 +23,9 @@ export async function appCreateCommand(session: Session, file: string, options: 
   if (out.json) return out.printJson(result);
   out.usingServer();
   for (const app of result.created) {
-    out.line(`${result.dryRun ? 'would create' : 'created'} ${TYPE_LABELS[app.type as keyof typeof TYPE_LABELS]} application ${app.name} (${app.fields} fields${app.enabled ? ', enabled' : ''})`);
+    out.line(
+      `${result.dryRun ? 'would create' : 'created'} ${TYPE_LABELS[app.type as keyof typeof TYPE_LABELS]} application ${app.name} (${app.fields} fields${app.enabled ? ', enabled' : ''})`,
+    );
   }
   if (result.dryRun) out.note('dry run: nothing was changed');
   else out.done(`${result.created.length} application(s) created`);
@@ -54,13 +56,24 @@ export async function appListCommand(session: Session, options: { all?: boolean 
   if (apps.length === 0) return out.line('no applications');
   out.table([
     ['NAME', 'TYPE', 'STATE', 'FIELDS', 'MAPPINGS', 'DESCRIPTION'],
-    ...apps.map((a) => [a.name, TYPE_LABELS[a.type], a.enabled ? 'enabled' : 'disabled', String(a.fields), String(a.mappings), a.description]),
+    ...apps.map((a) => [
+      a.name,
+      TYPE_LABELS[a.type],
+      a.enabled ? 'enabled' : 'disabled',
+      String(a.fields),
+      String(a.mappings),
+      a.description,
+    ]),
   ]);
 }
 
 export async function appShowCommand(session: Session, name: string): Promise<void> {
   // ssoclient -displayapp is for the application's users; the admin tools for its administrators.
-  const app = await displayApplication(await session.store(), name, session.tool === 'ssoclient' ? 'app-user' : 'app-admin');
+  const app = await displayApplication(
+    await session.store(),
+    name,
+    session.tool === 'ssoclient' ? 'app-user' : 'app-admin',
+  );
   const { out } = session;
   if (out.json) return out.printJson(app);
   out.usingServer();
@@ -70,7 +83,10 @@ export async function appShowCommand(session: Session, name: string): Promise<vo
     ['Description', app.description],
     ['Contact', app.contact],
     [app.type === 'host-group' ? 'Windows account' : 'Application users', app.userAccounts],
-    ['Application administrators', hasFlag(app.flags, SSO_FLAG.APP_ADMIN_SAME) ? '(the SSO affiliate administrators)' : app.adminAccounts],
+    [
+      'Application administrators',
+      hasFlag(app.flags, SSO_FLAG.APP_ADMIN_SAME) ? '(the SSO affiliate administrators)' : app.adminAccounts,
+    ],
     ['Application type', TYPE_LABELS[app.type]],
     ['Enabled', flag(SSO_FLAG.ENABLED)],
     ['Windows initiated SSO', flag(SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL)],
@@ -91,7 +107,11 @@ export async function appDeleteCommand(session: Session, name: string): Promise<
   const ctx = await session.store();
   // The original -deleteapp never asks; the modern command confirms a cascade this large.
   if (!session.out.legacy) {
-    await obtainConfirmation(session, `delete application "${name}" with all its mappings and credentials?`, Boolean(session.globals.yes));
+    await obtainConfirmation(
+      session,
+      `delete application "${name}" with all its mappings and credentials?`,
+      Boolean(session.globals.yes),
+    );
   }
   const result = await deleteApplication(ctx, name);
   if (session.out.json) return session.out.printJson(result);

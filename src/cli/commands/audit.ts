@@ -1,7 +1,7 @@
 /** `ssokit audit list`: the operations log and the three Enterprise SSO audit tables. */
 
-import { readAuditLog } from '../../core/shared/index.js';
 import type { AuditKind } from '../../core/shared/index.js';
+import { readAuditLog } from '../../core/shared/index.js';
 import { SsoError } from '../../errors.js';
 import type { Session } from '../session.js';
 
@@ -18,7 +18,13 @@ export async function auditListCommand(session: Session, options: { kind?: strin
   if (records.length === 0) return out.line('no entries');
   out.table(
     kind === 'operations'
-      ? [['TIME', 'USER', 'NODE', 'OPERATION', 'TARGET', 'RESULT'], ...records.map((r) => [r.at, r.osUser, r.node, r.operation!, r.target!, r.result!])]
-      : [['TIME', 'USER', 'NODE', 'APPLICATION', 'LOCAL USER', 'EXTERNAL USER'], ...records.map((r) => [r.at, r.osUser, r.node, r.app!, r.localUser ?? '', r.externalUser ?? ''])],
+      ? [
+          ['TIME', 'USER', 'NODE', 'OPERATION', 'TARGET', 'RESULT'],
+          ...records.map((r) => [r.at, r.osUser, r.node, r.operation!, r.target!, r.result!]),
+        ]
+      : [
+          ['TIME', 'USER', 'NODE', 'APPLICATION', 'LOCAL USER', 'EXTERNAL USER'],
+          ...records.map((r) => [r.at, r.osUser, r.node, r.app!, r.localUser ?? '', r.externalUser ?? '']),
+        ],
   );
 }

@@ -1,8 +1,18 @@
 /** `ssokit bizsys add|list|show|update|remove`. */
 
 import { resolve } from 'node:path';
-import { addBizsys, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from '../../core/clone/index.js';
-import { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from '../../core/clone/index.js';
+import {
+  addBizsys,
+  type BusinessSystem,
+  listBizsys,
+  parseBoolean,
+  parseFileArgument,
+  parseSeconds,
+  removeBizsys,
+  requireBizsys,
+  type SessionSettings,
+  updateBizsys,
+} from '../../core/clone/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainConfirmation } from '../answers.js';
 import type { Session } from '../session.js';
@@ -25,16 +35,25 @@ export interface BizsysOptions {
 function sessionOptions(options: BizsysOptions): Partial<SessionSettings> {
   return {
     ...(options.ssoEnabled !== undefined ? { ssoEnabled: parseBoolean(options.ssoEnabled, 'sso-enabled') } : {}),
-    ...(options.ssoMaxInactiveSeconds !== undefined ? { maxInactiveSeconds: parseSeconds(options.ssoMaxInactiveSeconds, 'sso-max-inactive-seconds') } : {}),
-    ...(options.ssoReapIntervalSeconds !== undefined ? { reapIntervalSeconds: parseSeconds(options.ssoReapIntervalSeconds, 'sso-reap-interval-seconds') } : {}),
-    ...(options.ssoFailoverEnabled !== undefined ? { failoverEnabled: parseBoolean(options.ssoFailoverEnabled, 'sso-failover-enabled') } : {}),
+    ...(options.ssoMaxInactiveSeconds !== undefined
+      ? { maxInactiveSeconds: parseSeconds(options.ssoMaxInactiveSeconds, 'sso-max-inactive-seconds') }
+      : {}),
+    ...(options.ssoReapIntervalSeconds !== undefined
+      ? { reapIntervalSeconds: parseSeconds(options.ssoReapIntervalSeconds, 'sso-reap-interval-seconds') }
+      : {}),
+    ...(options.ssoFailoverEnabled !== undefined
+      ? { failoverEnabled: parseBoolean(options.ssoFailoverEnabled, 'sso-failover-enabled') }
+      : {}),
   };
 }
 
 const files = (list: string[] = []) => list.map(parseFileArgument).map((f) => ({ ...f, source: resolve(f.source) }));
 
 export async function bizsysAddCommand(session: Session, name: string, options: BizsysOptions): Promise<void> {
-  if (!options.publicUrl) throw new SsoError('USAGE', 'a business system needs its public URL', { hint: 'add --public-url https://host.example.com:443' });
+  if (!options.publicUrl)
+    throw new SsoError('USAGE', 'a business system needs its public URL', {
+      hint: 'add --public-url https://host.example.com:443',
+    });
   const system = await addBizsys(await session.node(), {
     name,
     publicUrl: options.publicUrl,
@@ -71,7 +90,13 @@ export async function bizsysListCommand(session: Session): Promise<void> {
   if (systems.length === 0) return out.line('no business systems');
   out.table([
     ['NAME', 'PUBLIC URL', 'PATHS', 'SSO', 'FAILOVER'],
-    ...systems.map((s) => [s.name, s.publicUrl, s.protectedPaths.join(','), s.session.ssoEnabled ? 'on' : 'off', s.session.failoverEnabled ? 'on' : 'off']),
+    ...systems.map((s) => [
+      s.name,
+      s.publicUrl,
+      s.protectedPaths.join(','),
+      s.session.ssoEnabled ? 'on' : 'off',
+      s.session.failoverEnabled ? 'on' : 'off',
+    ]),
   ]);
 }
 
@@ -99,7 +124,11 @@ function printSystem(session: Session, s: BusinessSystem): void {
 export async function bizsysRemoveCommand(session: Session, name: string): Promise<void> {
   const ctx = await session.node();
   await requireBizsys(ctx, name);
-  await obtainConfirmation(session, `remove business system "${name}" and its files from this node?`, Boolean(session.globals.yes));
+  await obtainConfirmation(
+    session,
+    `remove business system "${name}" and its files from this node?`,
+    Boolean(session.globals.yes),
+  );
   await removeBizsys(ctx, name);
   session.out.done(`business system ${name} removed`);
 }

@@ -1,8 +1,8 @@
 /** `ssokit check`: prints the health report; exits 70 (CHECK_FAILED) when anything is wrong. */
 
 import { resolve } from 'node:path';
-import { checkNode } from '../../core/check/index.js';
 import type { CheckFinding } from '../../core/check/index.js';
+import { checkNode } from '../../core/check/index.js';
 import { SsoError } from '../../errors.js';
 import type { Session } from '../session.js';
 
@@ -15,7 +15,11 @@ export async function checkCommand(session: Session): Promise<void> {
   } else {
     out.line(`node ${report.node} · home ${report.home} · store ${report.store}`);
     const { applications, dataKeys, credentials, configEntries, opened } = report.counts;
-    out.line(out.paint.dim(`${applications} applications, ${dataKeys} data keys, ${credentials} credentials, ${configEntries} config-store entries; ${opened} opened`));
+    out.line(
+      out.paint.dim(
+        `${applications} applications, ${dataKeys} data keys, ${credentials} credentials, ${configEntries} config-store entries; ${opened} opened`,
+      ),
+    );
     for (const finding of report.findings) out.line(render(finding, out.paint));
     out.line(
       report.problems
@@ -24,11 +28,15 @@ export async function checkCommand(session: Session): Promise<void> {
     );
   }
   if (report.problems) {
-    throw new SsoError('CHECK_FAILED', `the check found ${report.problems} problem(s)`, { hint: 'each is listed above with what to do' });
+    throw new SsoError('CHECK_FAILED', `the check found ${report.problems} problem(s)`, {
+      hint: 'each is listed above with what to do',
+    });
   }
 }
 
 function render(finding: CheckFinding, paint: Session['out']['paint']): string {
-  const mark = { ok: paint.green('ok     '), warning: paint.yellow('warning'), problem: paint.red('PROBLEM') }[finding.level];
+  const mark = { ok: paint.green('ok     '), warning: paint.yellow('warning'), problem: paint.red('PROBLEM') }[
+    finding.level
+  ];
   return `${mark}  ${finding.area.padEnd(11)}  ${finding.message}`;
 }

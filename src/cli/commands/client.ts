@@ -1,9 +1,7 @@
 /** ssoclient's own commands, acting for the OS user running them. */
 
+import { applicationsForCaller, deleteMapping, listMappings, setMappingEnabled } from '../../core/manage/index.js';
 import { callerIdentity } from '../../core/shared/index.js';
-import { applicationsForCaller } from '../../core/manage/index.js';
-import { listMappings } from '../../core/manage/index.js';
-import { deleteMapping, setMappingEnabled } from '../../core/manage/index.js';
 import type { Session } from '../session.js';
 
 export async function clientListAppsCommand(session: Session): Promise<void> {

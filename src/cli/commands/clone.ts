@@ -5,10 +5,17 @@
 
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { planExport, writeBundle } from '../../core/clone/index.js';
-import { compatibilityProblems, importEnvironment, planImport, readBundleHeader, type ImportResult } from '../../core/clone/index.js';
-import { storeUnavailable } from '../../core/clone/index.js';
 import type { ProgressListener } from '../../core/clone/index.js';
+import {
+  compatibilityProblems,
+  type ImportResult,
+  importEnvironment,
+  planExport,
+  planImport,
+  readBundleHeader,
+  storeUnavailable,
+  writeBundle,
+} from '../../core/clone/index.js';
 import type { StoreContext } from '../../core/shared/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
@@ -38,14 +45,20 @@ function bundlePath(file: string | undefined, options: CloneOptions): string {
  * Runs long work with Ctrl-C and SIGTERM turned into a clean stop (the core removes what it
  * had written) and a progress bar on a terminal, drawn in MB.
  */
-async function interruptible<T>(session: Session, label: string, work: (signal: AbortSignal, onProgress: ProgressListener) => Promise<T>): Promise<T> {
+async function interruptible<T>(
+  session: Session,
+  label: string,
+  work: (signal: AbortSignal, onProgress: ProgressListener) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const bar = progressBar(session.io, label);
   try {
-    return await work(controller.signal, (done, total) => bar.update({ done: Math.min(mb(done), mb(total)), total: mb(total) }));
+    return await work(controller.signal, (done, total) =>
+      bar.update({ done: Math.min(mb(done), mb(total)), total: mb(total) }),
+    );
   } finally {
     bar.finish();
     process.off('SIGINT', stop);
@@ -55,19 +68,31 @@ async function interruptible<T>(session: Session, label: string, work: (signal: 
 
 const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
 
-export async function cloneExportCommand(session: Session, file: string | undefined, options: CloneOptions): Promise<void> {
+export async function cloneExportCommand(
+  session: Session,
+  file: string | undefined,
+  options: CloneOptions,
+): Promise<void> {
   const path = bundlePath(file, options);
   const { out } = session;
   await session.node();
   const ctx: StoreContext = await session.store().catch((error: unknown) => {
     throw storeUnavailable(error);
   });
-  const plan = await planExport(ctx, { path, includeSecret: Boolean(options.includeSecret), overwrite: Boolean(options.force) });
+  const plan = await planExport(ctx, {
+    path,
+    includeSecret: Boolean(options.includeSecret),
+    overwrite: Boolean(options.force),
+  });
   if (plan.includeSecret) {
-    out.warn('the bundle will include the master secret: anyone with the bundle and its password can decrypt every credential');
+    out.warn(
+      'the bundle will include the master secret: anyone with the bundle and its password can decrypt every credential',
+    );
   }
   const password = await obtainPassword(session, { message: 'Bundle password', confirm: true });
-  const result = await interruptible(session, 'Exporting (MB)', (signal, onProgress) => writeBundle(ctx, plan, password, { signal, onProgress }));
+  const result = await interruptible(session, 'Exporting (MB)', (signal, onProgress) =>
+    writeBundle(ctx, plan, password, { signal, onProgress }),
+  );
   if (out.json) return out.printJson(result);
   if (!out.legacy) {
     for (const system of result.businessSystems) out.line(`  ${system.name}  ${system.publicUrl}`);
@@ -77,19 +102,28 @@ export async function cloneExportCommand(session: Session, file: string | undefi
       `${result.files} file(s)${result.includesSecret ? ', WITH the master secret' : ''}`,
   );
   if (result.includesSecret && out.legacy) out.warn('the bundle includes the master secret');
-  out.note('move it to the new server so that nobody can read it on the way, without changing its permissions; delete it after the import');
+  out.note(
+    'move it to the new server so that nobody can read it on the way, without changing its permissions; delete it after the import',
+  );
 }
 
-export async function cloneImportCommand(session: Session, file: string | undefined, options: CloneOptions): Promise<void> {
+export async function cloneImportCommand(
+  session: Session,
+  file: string | undefined,
+  options: CloneOptions,
+): Promise<void> {
   const path = bundlePath(file, options);
   const { out } = session;
-  if (options.deleteBundle && options.keepBundle) throw new SsoError('USAGE', '--delete-bundle and --keep-bundle contradict each other');
+  if (options.deleteBundle && options.keepBundle)
+    throw new SsoError('USAGE', '--delete-bundle and --keep-bundle contradict each other');
   const plan = await planImport(session.home, path, { force: Boolean(options.force) });
   if (plan.recovered) out.warn('finished an import into this home that had been interrupted while moving into place');
   if (plan.alreadyImported) return alreadyImported(session, path, plan.alreadyImported, options);
   for (const warning of plan.warnings) out.warn(warning);
   const { header } = plan.parsed;
-  out.note(`bundle from '${header.sourceNode}', made ${header.created}; master secret ${header.includesSecret ? 'included' : 'not included'}`);
+  out.note(
+    `bundle from '${header.sourceNode}', made ${header.created}; master secret ${header.includesSecret ? 'included' : 'not included'}`,
+  );
   const password = await obtainPassword(session, { message: 'Bundle password', confirm: false });
   const result = await interruptible(session, 'Importing (MB)', (signal, onProgress) =>
     importEnvironment(session.home, plan, password, { nodeName: session.defaultNodeName, signal, onProgress }),
@@ -99,14 +133,26 @@ export async function cloneImportCommand(session: Session, file: string | undefi
   const deleted = await decideDeletion(session, path, options);
   if (out.json) return out.printJson({ ...result, bundleDeleted: deleted });
   out.done(`${result.files} file(s) restored${deleted ? '; the bundle was deleted' : ''}`);
-  if (!deleted) out.warn(`delete ${path} once you no longer need it: it holds this environment's keys and configuration`);
+  if (!deleted)
+    out.warn(`delete ${path} once you no longer need it: it holds this environment's keys and configuration`);
 }
 
 /** A re-run of an import that completed (perhaps just before it was killed): say so, change nothing. */
-async function alreadyImported(session: Session, path: string, done: { nodeName: string; at: string }, options: CloneOptions): Promise<void> {
+async function alreadyImported(
+  session: Session,
+  path: string,
+  done: { nodeName: string; at: string },
+  options: CloneOptions,
+): Promise<void> {
   const deleted = await decideDeletion(session, path, options);
   const { out } = session;
-  if (out.json) return out.printJson({ alreadyImported: true, nodeName: done.nodeName, importedAt: done.at, bundleDeleted: deleted });
+  if (out.json)
+    return out.printJson({
+      alreadyImported: true,
+      nodeName: done.nodeName,
+      importedAt: done.at,
+      bundleDeleted: deleted,
+    });
   out.line(`this bundle was already imported into node '${done.nodeName}' at ${done.at}; nothing was changed`);
   out.done(deleted ? 'the bundle was deleted' : 'nothing to do');
 }
@@ -116,8 +162,10 @@ function printRestored(session: Session, result: ImportResult): void {
   out.line(`restored on node '${result.nodeName}' from '${result.sourceNode}' (store ${result.store}):`);
   for (const system of result.businessSystems) out.line(`  ${system.name}  ${system.publicUrl}`);
   if (result.businessSystems.length === 0) out.line('  no business systems');
-  if (result.includesSecret) out.line('  the master secret (this node answers to the cluster name of the master secret server)');
-  if (result.replacedKeptAt) out.line(`the environment it replaced was kept in ${result.replacedKeptAt}; delete it when you no longer need it`);
+  if (result.includesSecret)
+    out.line('  the master secret (this node answers to the cluster name of the master secret server)');
+  if (result.replacedKeptAt)
+    out.line(`the environment it replaced was kept in ${result.replacedKeptAt}; delete it when you no longer need it`);
 }
 
 /** Interstage says to delete the environment file after use: ask, or follow the flag. */
@@ -130,7 +178,11 @@ async function decideDeletion(session: Session, path: string, options: CloneOpti
   return remove;
 }
 
-export async function cloneInspectCommand(session: Session, file: string | undefined, options: CloneOptions): Promise<void> {
+export async function cloneInspectCommand(
+  session: Session,
+  file: string | undefined,
+  options: CloneOptions,
+): Promise<void> {
   const path = bundlePath(file, options);
   const { parsed, size, mode } = readBundleHeader(path);
   const { header } = parsed;
@@ -172,8 +224,12 @@ export async function cloneInspectCommand(session: Session, file: string | undef
 }
 
 /** `ssokit clone -p FILE` / `ssokit clone -c FILE`: the ssocloneaz letters on the modern command. */
-export async function cloneAliasCommand(session: Session, options: CloneOptions & { p?: string | true; c?: string | true }): Promise<void> {
-  if (options.p !== undefined && options.c !== undefined) throw new SsoError('USAGE', '-p and -c contradict each other');
+export async function cloneAliasCommand(
+  session: Session,
+  options: CloneOptions & { p?: string | true; c?: string | true },
+): Promise<void> {
+  if (options.p !== undefined && options.c !== undefined)
+    throw new SsoError('USAGE', '-p and -c contradict each other');
   const file = (value: string | true) => (value === true ? undefined : value);
   if (options.p !== undefined) return cloneExportCommand(session, file(options.p), options);
   if (options.c !== undefined) return cloneImportCommand(session, file(options.c), options);

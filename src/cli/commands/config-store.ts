@@ -16,7 +16,12 @@ export interface ConfigSetOptions {
 }
 
 /** Values come from --file (settings XML or JSON) and --property NAME=VALUE (never a masked one). */
-export async function configSetCommand(session: Session, app: string, identifier: string | undefined, options: ConfigSetOptions): Promise<void> {
+export async function configSetCommand(
+  session: Session,
+  app: string,
+  identifier: string | undefined,
+  options: ConfigSetOptions,
+): Promise<void> {
   const ctx = await session.store();
   const properties: Record<string, string> = options.file ? readPropertiesFile(resolve(options.file)) : {};
   for (const entry of options.property ?? []) {
@@ -29,18 +34,31 @@ export async function configSetCommand(session: Session, app: string, identifier
     fromCommandLine: (options.property ?? []).map((p) => p.slice(0, p.indexOf('='))),
   });
   if (session.out.json) return session.out.printJson(result);
-  session.out.done(`${result.created ? 'created' : 'updated'} ${result.app}/${result.identifier}: ${result.properties.join(', ')}`);
+  session.out.done(
+    `${result.created ? 'created' : 'updated'} ${result.app}/${result.identifier}: ${result.properties.join(', ')}`,
+  );
 }
 
-export async function configGetCommand(session: Session, app: string, identifier: string | undefined, options: { runtime?: boolean }): Promise<void> {
-  const bag = await getConfig(await session.store(), app, identifier ?? DEFAULT_IDENTIFIER, { runtime: Boolean(options.runtime) });
+export async function configGetCommand(
+  session: Session,
+  app: string,
+  identifier: string | undefined,
+  options: { runtime?: boolean },
+): Promise<void> {
+  const bag = await getConfig(await session.store(), app, identifier ?? DEFAULT_IDENTIFIER, {
+    runtime: Boolean(options.runtime),
+  });
   const { out } = session;
   if (out.json) return out.printJson(bag);
   if (bag.properties.length === 0) return out.line('no properties');
   out.fields(bag.properties.map((p): [string, string] => [p.name, p.value ?? '******** (masked: add --runtime)']));
 }
 
-export async function configDeleteCommand(session: Session, app: string, identifier: string | undefined): Promise<void> {
+export async function configDeleteCommand(
+  session: Session,
+  app: string,
+  identifier: string | undefined,
+): Promise<void> {
   await deleteConfig(await session.store(), app, identifier ?? DEFAULT_IDENTIFIER);
   session.out.done(`deleted ${app}/${identifier ?? DEFAULT_IDENTIFIER}`);
 }
@@ -53,7 +71,12 @@ export async function configListCommand(session: Session, app: string): Promise<
   out.table([['IDENTIFIER', 'UPDATED'], ...result.identifiers.map((i) => [i.identifier, i.updatedAt])]);
 }
 
-export async function configImportCommand(session: Session, app: string, file: string, options: { identifier?: string; replace?: boolean }): Promise<void> {
+export async function configImportCommand(
+  session: Session,
+  app: string,
+  file: string,
+  options: { identifier?: string; replace?: boolean },
+): Promise<void> {
   return configSetCommand(session, app, options.identifier, { file, ...(options.replace ? { replace: true } : {}) });
 }
 
@@ -67,21 +90,31 @@ export interface ConfigExportOptions {
 
 /** Exports a bag as a BTDF settings file or JSON; masked values only with --include-masked, into a 0600 file. */
 export async function configExportCommand(session: Session, app: string, options: ConfigExportOptions): Promise<void> {
-  const bag = await getConfig(await session.store(), app, options.identifier ?? DEFAULT_IDENTIFIER, { runtime: Boolean(options.includeMasked) });
+  const bag = await getConfig(await session.store(), app, options.identifier ?? DEFAULT_IDENTIFIER, {
+    runtime: Boolean(options.includeMasked),
+  });
   const format = options.format ?? (options.output?.toLowerCase().endsWith('.json') ? 'json' : 'xml');
   if (format !== 'xml' && format !== 'json') throw new SsoError('USAGE', `--format is xml or json, not "${format}"`);
   const properties = bag.properties.filter((p) => p.value !== null).map((p) => ({ name: p.name, value: p.value! }));
   const text =
-    format === 'json' ? `${JSON.stringify(Object.fromEntries(properties.map((p) => [p.name, p.value])), null, 2)}\n` : writeSettingsXml(properties);
+    format === 'json'
+      ? `${JSON.stringify(Object.fromEntries(properties.map((p) => [p.name, p.value])), null, 2)}\n`
+      : writeSettingsXml(properties);
   const skipped = bag.properties.length - properties.length;
   if (!options.output) {
-    if (options.includeMasked) throw new SsoError('USAGE', 'masked values are written only to a file', { hint: 'add --output FILE' });
+    if (options.includeMasked)
+      throw new SsoError('USAGE', 'masked values are written only to a file', { hint: 'add --output FILE' });
     session.io.stdout.write(text);
   } else {
     await writeFileAtomic(resolve(options.output), text, { overwrite: Boolean(options.force) });
-    session.out.done(`exported ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'} of ${bag.app}/${bag.identifier} to ${options.output}`);
+    session.out.done(
+      `exported ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'} of ${bag.app}/${bag.identifier} to ${options.output}`,
+    );
   }
-  if (skipped) session.out.warn(`${skipped} masked propert${skipped === 1 ? 'y was' : 'ies were'} left out (add --include-masked)`);
+  if (skipped)
+    session.out.warn(
+      `${skipped} masked propert${skipped === 1 ? 'y was' : 'ies were'} left out (add --include-masked)`,
+    );
 }
 
 /** A settings XML file (<settings><property name=…>) or a JSON object of name → value. */
@@ -93,8 +126,11 @@ function readPropertiesFile(path: string): Record<string, string> {
     } catch (error) {
       throw new SsoError('INVALID_INPUT', `${basename(path)} is not readable JSON (${(error as Error).message})`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SsoError('INVALID_INPUT', `${basename(path)} must hold one JSON object`);
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new SsoError('INVALID_INPUT', `${basename(path)} must hold one JSON object`);
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   }
   return Object.fromEntries(readSettingsXml(readXmlFile(path)).map((s) => [s.name, s.value]));
 }

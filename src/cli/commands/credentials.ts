@@ -1,20 +1,38 @@
 /** Credentials: set (-setcredentials, ssoclient -setcredentials), get (the runtime lookup), import. */
 
 import { resolve } from 'node:path';
+import {
+  importCredentialsFromFile,
+  lookupCredentials,
+  planSetCredentials,
+  setCredentials,
+} from '../../core/manage/index.js';
 import { callerIdentity } from '../../core/shared/index.js';
-import { importCredentialsFromFile } from '../../core/manage/index.js';
-import { lookupCredentials, planSetCredentials, setCredentials } from '../../core/manage/index.js';
-import { gatherExternalUser, gatherFieldValues, type FieldOptions } from '../credential-answers.js';
+import { type FieldOptions, gatherExternalUser, gatherFieldValues } from '../credential-answers.js';
 import type { Session } from '../session.js';
 
-export async function credentialsSetCommand(session: Session, user: string, app: string, options: FieldOptions): Promise<void> {
+export async function credentialsSetCommand(
+  session: Session,
+  user: string,
+  app: string,
+  options: FieldOptions,
+): Promise<void> {
   const ctx = await session.store();
   const plan = await planSetCredentials(ctx, user, app);
-  const externalUser = plan.mapping || plan.app.type === 'host-group' ? undefined : await gatherExternalUser(session, options, user, plan.app.name);
+  const externalUser =
+    plan.mapping || plan.app.type === 'host-group'
+      ? undefined
+      : await gatherExternalUser(session, options, user, plan.app.name);
   const values = await gatherFieldValues(session, plan.fields, options);
   const result = await setCredentials(ctx, plan, { ...(externalUser === undefined ? {} : { externalUser }), values });
   const { out } = session;
-  if (out.json) return out.printJson({ app: result.mapping.app, user: result.mapping.localUser, externalUser: result.mapping.externalUser, mappingCreated: result.created });
+  if (out.json)
+    return out.printJson({
+      app: result.mapping.app,
+      user: result.mapping.localUser,
+      externalUser: result.mapping.externalUser,
+      mappingCreated: result.created,
+    });
   out.usingServer();
   out.done(
     `credentials set for ${result.mapping.localUser} in ${result.mapping.app}` +
@@ -28,7 +46,12 @@ export async function clientSetCredentialsCommand(session: Session, app: string,
   return credentialsSetCommand(session, callerIdentity(ctx.caller, ctx.node).text, app, options);
 }
 
-export async function credentialsGetCommand(session: Session, user: string, app: string, options: { reveal?: boolean }): Promise<void> {
+export async function credentialsGetCommand(
+  session: Session,
+  user: string,
+  app: string,
+  options: { reveal?: boolean },
+): Promise<void> {
   const [result] = await lookupCredentials(await session.store(), [{ user, app }], { reveal: Boolean(options.reveal) });
   const { out } = session;
   if (out.json) return out.printJson(result);

@@ -1,9 +1,16 @@
 /** Global info: db show (-displaydb), db update (-updatedb), SSO on/off, tickets. */
 
 import { resolve } from 'node:path';
-import { displayGlobalInfo, parseSwitch, setHostInitiatedSso, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from '../../core/manage/index.js';
-import { SsoError } from '../../errors.js';
+import {
+  displayGlobalInfo,
+  parseSwitch,
+  setHostInitiatedSso,
+  setSsoEnabled,
+  setTickets,
+  updateGlobalInfoFromFile,
+} from '../../core/manage/index.js';
 import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
+import { SsoError } from '../../errors.js';
 import type { Session } from '../session.js';
 
 const yesNo = (on: boolean) => (on ? 'Yes' : 'No');
@@ -46,7 +53,8 @@ export async function dbUpdateCommand(session: Session, file: string, options: {
   if (out.json) return out.printJson(result);
   out.usingServer();
   if (result.changes.length === 0) return out.done('nothing to change: the store already has these values');
-  for (const change of result.changes) out.line(`${result.dryRun ? 'would change' : 'changed'} ${change.element}: ${change.from} -> ${change.to}`);
+  for (const change of result.changes)
+    out.line(`${result.dryRun ? 'would change' : 'changed'} ${change.element}: ${change.from} -> ${change.to}`);
   if (result.dryRun) {
     out.note('dry run: nothing was changed');
     return;
@@ -74,7 +82,11 @@ export async function ssoDisableCommand(session: Session): Promise<void> {
 }
 
 export async function ticketsCommand(session: Session, allowed: string, validate: string): Promise<void> {
-  await setTickets(await session.store(), parseSwitch(allowed, 'tickets allowed'), parseSwitch(validate, 'validate tickets'));
+  await setTickets(
+    await session.store(),
+    parseSwitch(allowed, 'tickets allowed'),
+    parseSwitch(validate, 'validate tickets'),
+  );
   session.out.usingServer();
   session.out.done(`tickets allowed: ${allowed.toLowerCase()}, validated: ${validate.toLowerCase()}`);
 }

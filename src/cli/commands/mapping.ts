@@ -1,14 +1,14 @@
 /** User mappings: create/delete from XML, list, enable, disable, delete one. */
 
 import { resolve } from 'node:path';
-import { findApp } from '../../core/manage/index.js';
 import {
   createMappingsFromFile,
   deleteMapping,
   deleteMappingsFromFile,
+  findApp,
   listMappings,
-  setMappingEnabled,
   type MappingRecord,
+  setMappingEnabled,
 } from '../../core/manage/index.js';
 import type { Session } from '../session.js';
 
@@ -54,7 +54,11 @@ export async function mappingListCommand(session: Session, options: { user?: str
  * -listmappings <domain\user> | <app> | <domain\user> <app>: one argument is an
  * application when one has that name and it has no backslash, otherwise a user.
  */
-export async function legacyListMappingsCommand(session: Session, first: string, second: string | undefined): Promise<void> {
+export async function legacyListMappingsCommand(
+  session: Session,
+  first: string,
+  second: string | undefined,
+): Promise<void> {
   const ctx = await session.store();
   const options =
     second !== undefined
@@ -82,6 +86,8 @@ function printMappings(session: Session, mappings: MappingRecord[], options: { u
   }
   if (mappings.length === 0) return out.line('no mappings');
   // One write for the whole listing: an application can have 100,000 mappings.
-  const lines = mappings.map((m) => `${mark(m)} ${m.localUser}\t${m.app}\t${m.externalUser}${m.hasCredentials ? '' : '\t(no credentials)'}`);
+  const lines = mappings.map(
+    (m) => `${mark(m)} ${m.localUser}\t${m.app}\t${m.externalUser}${m.hasCredentials ? '' : '\t(no credentials)'}`,
+  );
   out.line(lines.join('\n'));
 }

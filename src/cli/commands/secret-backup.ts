@@ -1,8 +1,7 @@
 /** `ssokit secret backup FILE` / `ssoconfig -backupSecret FILE`. */
 
 import { resolve } from 'node:path';
-import { assertSecretAvailable } from '../../core/secret/index.js';
-import { backupSecret } from '../../core/secret/index.js';
+import { assertSecretAvailable, backupSecret } from '../../core/secret/index.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
 
@@ -16,7 +15,12 @@ export async function secretBackupCommand(session: Session, file: string, option
   await assertSecretAvailable(ctx, 'backing up the master secret');
   const password = await obtainPassword(session, { message: 'Password', confirm: true });
   const reminder = await obtainReminder(session, options.reminder);
-  const result = await backupSecret(ctx, { path: resolve(file), password, reminder, overwrite: Boolean(options.force) });
+  const result = await backupSecret(ctx, {
+    path: resolve(file),
+    password,
+    reminder,
+    overwrite: Boolean(options.force),
+  });
   const { out } = session;
   if (out.json) return out.printJson(result);
   out.done(`master secret ${result.currentId} (generation ${result.generation}) backed up to ${result.path}`);

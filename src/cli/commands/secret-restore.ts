@@ -2,9 +2,9 @@
 
 import { resolve } from 'node:path';
 import { completeRestore, planRestore } from '../../core/secret/index.js';
+import { escapeControls } from '../../printable.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
-import { escapeControls } from '../../printable.js';
 
 export interface RestoreOptions {
   force?: boolean;
@@ -15,7 +15,7 @@ export async function secretRestoreCommand(session: Session, file: string, optio
   const { out } = session;
   const plan = await planRestore(ctx, resolve(file), Boolean(options.force));
   for (const warning of plan.warnings) out.warn(warning);
-  session.io.stderr.write(`Password reminder : ${plan.reminder ? escapeControls(plan.reminder) : "(none)"}\n`);
+  session.io.stderr.write(`Password reminder : ${plan.reminder ? escapeControls(plan.reminder) : '(none)'}\n`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await completeRestore(ctx, plan, password);
   if (out.json) return out.printJson(result);

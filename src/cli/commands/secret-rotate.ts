@@ -1,8 +1,7 @@
 /** `ssokit secret rotate --backup FILE` / `ssoconfig -generateSecret FILE`. */
 
 import { resolve } from 'node:path';
-import { assertSecretAvailable } from '../../core/secret/index.js';
-import { rotateSecret } from '../../core/secret/index.js';
+import { assertSecretAvailable, rotateSecret } from '../../core/secret/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
@@ -15,7 +14,7 @@ export interface RotateOptions extends NewBackupOptions {
 export async function secretRotateCommand(session: Session, options: RotateOptions): Promise<void> {
   const { out } = session;
   if (!options.backup) {
-    throw new SsoError('USAGE', 'a rotation writes the new secret\'s backup first: where should it go?', {
+    throw new SsoError('USAGE', "a rotation writes the new secret's backup first: where should it go?", {
       hint: 'add --backup FILE',
     });
   }

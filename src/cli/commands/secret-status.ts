@@ -12,7 +12,10 @@ export async function secretStatusCommand(session: Session): Promise<void> {
     `${r.id}  generation ${r.generation}, created ${r.createdAt} on ${r.createdOnNode}` +
     (r.state === 'current' ? `, ${r.backedUpAt ? `backed up ${r.backedUpAt}` : out.paint.red('never backed up')}` : '');
   out.fields([
-    ['node', status.nodeName + (status.clusterNames.length ? ` (cluster names: ${status.clusterNames.join(', ')})` : '')],
+    [
+      'node',
+      status.nodeName + (status.clusterNames.length ? ` (cluster names: ${status.clusterNames.join(', ')})` : ''),
+    ],
     ['master secret server', `${status.secretServer}${status.isSecretServer ? ' (this node)' : ''}`],
     ['current secret', describe(status.current)],
     ['previous secret', status.previous ? describe(status.previous) : '-'],
@@ -23,7 +26,10 @@ export async function secretStatusCommand(session: Session): Promise<void> {
         : 'none (only the master secret server holds the secret)',
     ],
     ['matches store', status.matchesStore ? 'yes' : 'no'],
-    ['re-encryption', status.reencryptPending ? 'interrupted: run ssokit secret reencrypt to finish it' : 'none pending'],
+    [
+      're-encryption',
+      status.reencryptPending ? 'interrupted: run ssokit secret reencrypt to finish it' : 'none pending',
+    ],
   ]);
   for (const problem of status.local.problems) out.warn(problem);
   if (status.local.extraFiles.length) {

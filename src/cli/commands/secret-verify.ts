@@ -1,12 +1,11 @@
 /** `ssokit secret verify FILE`. */
 
 import { resolve } from 'node:path';
-import { readSecretBackup } from '../../core/secret/index.js';
-import { verifyBackup } from '../../core/secret/index.js';
+import { readSecretBackup, verifyBackup } from '../../core/secret/index.js';
 import { isSsoError } from '../../errors.js';
+import { escapeControls } from '../../printable.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
-import { escapeControls } from '../../printable.js';
 
 export async function secretVerifyCommand(session: Session, file: string): Promise<void> {
   const path = resolve(file);
@@ -15,13 +14,17 @@ export async function secretVerifyCommand(session: Session, file: string): Promi
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;
   });
-  session.io.stderr.write(`Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : "(none)"}\n`);
+  session.io.stderr.write(
+    `Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : '(none)'}\n`,
+  );
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await verifyBackup(ctx, path, parsed, password);
   const { out } = session;
   if (out.json) return out.printJson(result);
   if (result.state === 'not-compared') {
-    out.done(`the backup opens: master secret ${result.currentId} (generation ${result.generation}), made ${result.created}`);
+    out.done(
+      `the backup opens: master secret ${result.currentId} (generation ${result.generation}), made ${result.created}`,
+    );
     out.note('this node is not part of an SSO system, so the backup was not compared with a store');
     return;
   }
@@ -29,5 +32,5 @@ export async function secretVerifyCommand(session: Session, file: string): Promi
     `the backup opens and holds the store's current master secret ${result.currentId} ` +
       `(generation ${result.generation}), made ${result.created}`,
   );
-  if (result.matchesLocalCopy === false) out.warn('the secret in the backup differs from this node\'s local copy');
+  if (result.matchesLocalCopy === false) out.warn("the secret in the backup differs from this node's local copy");
 }

@@ -18,16 +18,24 @@ export interface SetupOptions {
 export async function setupCommand(session: Session, options: SetupOptions): Promise<void> {
   const { out } = session;
   if (options.printAnswers) {
-    session.io.stdout.write(answersTemplate({ nodeName: session.defaultNodeName, user: session.caller.user, home: session.paths.root }));
+    session.io.stdout.write(
+      answersTemplate({ nodeName: session.defaultNodeName, user: session.caller.user, home: session.paths.root }),
+    );
     return;
   }
   let answers: SetupAnswers | null;
   if (options.answers) {
     const file = readAnswersFile(resolve(options.answers));
-    if (file.readableByOthers) out.warn(`${options.answers} can be read by group or others and may hold a password: chmod 600 ${options.answers}`);
+    if (file.readableByOthers)
+      out.warn(
+        `${options.answers} can be read by group or others and may hold a password: chmod 600 ${options.answers}`,
+      );
     answers = file.answers;
     for (const key of file.needsPassword) {
-      const password = await obtainPassword(session, { message: key === 'backup' ? 'Secret backup password' : 'Backup password', confirm: key === 'backup' });
+      const password = await obtainPassword(session, {
+        message: key === 'backup' ? 'Secret backup password' : 'Backup password',
+        confirm: key === 'backup',
+      });
       if (key === 'backup' && answers.backup) answers.backup.password = password;
       if (key === 'restore' && answers.restore) answers.restore.password = password;
     }
@@ -38,7 +46,11 @@ export async function setupCommand(session: Session, options: SetupOptions): Pro
       });
     }
     const backupName = defaultBackupPath(session.paths, session.deps).split('/').pop()!;
-    answers = await runWizard(session.prompter, out, session.paths, { nodeName: session.defaultNodeName, user: session.caller.user, backupName });
+    answers = await runWizard(session.prompter, out, session.paths, {
+      nodeName: session.defaultNodeName,
+      user: session.caller.user,
+      backupName,
+    });
     if (!answers) throw new SsoError('CANCELLED', 'not applied; nothing was changed');
   }
   const result = await applySetup(session.home, answers);
@@ -58,5 +70,7 @@ function printResult(session: Session, result: SetupResult): void {
     ]);
     return;
   }
-  out.done(`node '${result.join.nodeName}' joined the SSO system at ${result.join.storePath}${result.restoredSecret ? ' and holds its master secret' : ''}`);
+  out.done(
+    `node '${result.join.nodeName}' joined the SSO system at ${result.join.storePath}${result.restoredSecret ? ' and holds its master secret' : ''}`,
+  );
 }

@@ -1,9 +1,8 @@
 /** init, join / -setDB, db where / -showdb: setting a node up and pointing it at a store. */
 
 import { resolve } from 'node:path';
-import { defaultBackupPath, type BackupTarget } from '../../core/secret/index.js';
-import { initSystem } from '../../core/system/index.js';
-import { joinStore } from '../../core/system/index.js';
+import { type BackupTarget, defaultBackupPath } from '../../core/secret/index.js';
+import { initSystem, joinStore } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
@@ -61,7 +60,11 @@ export interface JoinCommandOptions {
   domain?: string;
 }
 
-export async function joinCommand(session: Session, storePath: string | undefined, options: JoinCommandOptions): Promise<void> {
+export async function joinCommand(
+  session: Session,
+  storePath: string | undefined,
+  options: JoinCommandOptions,
+): Promise<void> {
   const path = storePath ?? session.storeOverride;
   if (!path) {
     throw new SsoError('USAGE', 'which store should this node use?', { hint: 'give its path: ssokit join --db PATH' });

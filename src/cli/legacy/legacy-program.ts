@@ -5,8 +5,8 @@
  * is parsed by commander as usual.
  */
 
-import { Command } from '../commander.js';
 import { SsoError } from '../../errors.js';
+import { Command } from '../commander.js';
 import { addGlobalOptions, wireProgram } from '../global-options.js';
 import type { CommandAction, Runner } from '../runner.js';
 
@@ -49,7 +49,9 @@ export function buildLegacyProgram(tool: LegacyTool, runner: Runner): LegacyPars
     return { kind: 'help', status: first === undefined ? 2 : 0 };
   }
   if (!byName.has(key)) {
-    throw new SsoError('USAGE', `unknown option ${first} for ${tool.name}`, { hint: `run ${tool.name} -help for the list` });
+    throw new SsoError('USAGE', `unknown option ${first} for ${tool.name}`, {
+      hint: `run ${tool.name} -help for the list`,
+    });
   }
   argv[index] = key;
   return { kind: 'run', program, argv };

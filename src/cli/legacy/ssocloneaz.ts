@@ -18,13 +18,15 @@ export const SSOCLONEAZ: LegacyTool = {
       name: 'p',
       args: ['[file]'],
       summary: "write this business server's environment to an encrypted file (on the source; also -p -f FILE)",
-      options: (c) => file(c).option('--include-secret', 'include the master secret').option('--force', 'replace an existing file'),
+      options: (c) =>
+        file(c).option('--include-secret', 'include the master secret').option('--force', 'replace an existing file'),
       load: async () => (await clone()).cloneExportCommand,
     },
     {
       name: 'c',
       args: ['[file]'],
-      summary: 'replicate the environment in the file onto this freshly installed server (on the destination; also -c -f FILE)',
+      summary:
+        'replicate the environment in the file onto this freshly installed server (on the destination; also -c -f FILE)',
       options: (c) =>
         file(c)
           .option('--force', "replace this node's environment")

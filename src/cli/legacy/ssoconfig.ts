@@ -37,7 +37,12 @@ export const SSOCONFIG: LegacyTool = {
       name: 'setDB',
       args: ['<store file>'],
       summary: 'set the credential store this server uses',
-      options: (c) => c.option('--cluster-name <name>', 'a cluster network name this node answers to (repeatable)', (v: string, p: string[] = []) => [...p, v]),
+      options: (c) =>
+        c.option(
+          '--cluster-name <name>',
+          'a cluster network name this node answers to (repeatable)',
+          (v: string, p: string[] = []) => [...p, v],
+        ),
       load: async () => (await system()).joinCommand,
     },
     {
@@ -45,8 +50,16 @@ export const SSOCONFIG: LegacyTool = {
       summary: 'show the credential store this server uses',
       load: async () => (await system()).dbWhereCommand,
     },
-    unsupported('auditLevel', 'set success and failure audit levels', 'ssokit audits every operation in the store: ssokit audit list'),
-    unsupported('setSSL', 'enable or disable SSL to the SSO database', 'the SQLite store is a local file; there is no connection to secure'),
+    unsupported(
+      'auditLevel',
+      'set success and failure audit levels',
+      'ssokit audits every operation in the store: ssokit audit list',
+    ),
+    unsupported(
+      'setSSL',
+      'enable or disable SSL to the SSO database',
+      'the SQLite store is a local file; there is no connection to secure',
+    ),
     unsupported('remoteLookup', 'allow remote credential lookups', 'ssokit has no SSO service to look up through yet'),
     unsupported('allowPS', 'allow password synchronization', 'password synchronization is not part of ssokit'),
     unsupported('syncAge', 'maximum age of password-sync requests', 'password synchronization is not part of ssokit'),

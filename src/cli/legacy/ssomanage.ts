@@ -1,10 +1,10 @@
 /** `ssomanage`: global info, applications and mappings, in Enterprise SSO's syntax. */
 
+import { SsoError } from '../../errors.js';
 import type { Command } from '../commander.js';
 import { collect } from '../declare.js';
 import type { LegacyTool } from './legacy-program.js';
 import { unsupported } from './unsupported.js';
-import { SsoError } from '../../errors.js';
 
 const db = () => import('../commands/db.js');
 const app = () => import('../commands/app.js');
@@ -52,10 +52,27 @@ export const SSOMANAGE: LegacyTool = {
         return (session, feature: string) => featureCommand(session, feature, false);
       },
     },
-    { name: 'tickets', args: ['<allowed>', '<validate>'], summary: 'control SSO ticket behavior', load: async () => (await db()).ticketsCommand },
-    { name: 'displaydb', summary: 'display current SSO database settings', load: async () => (await db()).dbShowCommand },
-    { name: 'showdb', summary: 'show the SSO database this server uses', load: async () => (await import('../commands/system.js')).dbWhereCommand },
-    unsupported('setssl', 'enable or disable SSL to the SSO database', 'the SQLite store is a local file; there is no connection to secure'),
+    {
+      name: 'tickets',
+      args: ['<allowed>', '<validate>'],
+      summary: 'control SSO ticket behavior',
+      load: async () => (await db()).ticketsCommand,
+    },
+    {
+      name: 'displaydb',
+      summary: 'display current SSO database settings',
+      load: async () => (await db()).dbShowCommand,
+    },
+    {
+      name: 'showdb',
+      summary: 'show the SSO database this server uses',
+      load: async () => (await import('../commands/system.js')).dbWhereCommand,
+    },
+    unsupported(
+      'setssl',
+      'enable or disable SSL to the SSO database',
+      'the SQLite store is a local file; there is no connection to secure',
+    ),
     {
       name: 'listapps',
       args: ['[all]'],
@@ -63,12 +80,18 @@ export const SSOMANAGE: LegacyTool = {
       load: async () => {
         const { appListCommand } = await app();
         return (session, all?: string) => {
-          if (all !== undefined && all.toLowerCase() !== 'all') throw new SsoError('USAGE', `-listapps takes "all" or nothing, not "${all}"`);
+          if (all !== undefined && all.toLowerCase() !== 'all')
+            throw new SsoError('USAGE', `-listapps takes "all" or nothing, not "${all}"`);
           return appListCommand(session, { all: all !== undefined });
         };
       },
     },
-    { name: 'displayapp', args: ['<application name>'], summary: 'display application information', load: async () => (await app()).appShowCommand },
+    {
+      name: 'displayapp',
+      args: ['<application name>'],
+      summary: 'display application information',
+      load: async () => (await app()).appShowCommand,
+    },
     {
       name: 'createapps',
       args: ['<application file>'],
@@ -83,21 +106,66 @@ export const SSOMANAGE: LegacyTool = {
       options: (c) => c.option('--dry-run', 'check the file, change nothing'),
       load: async () => (await app()).appUpdateCommand,
     },
-    { name: 'deleteapp', args: ['<application name>'], summary: 'delete an existing application', load: async () => (await app()).appDeleteCommand },
-    { name: 'enableapp', args: ['<application name>'], summary: 'enable application', load: async () => (await app()).appEnableCommand },
-    { name: 'disableapp', args: ['<application name>'], summary: 'disable application', load: async () => (await app()).appDisableCommand },
-    { name: 'purgecache', args: ['<application name>'], summary: 'purge the credential cache for an application', load: async () => (await app()).appPurgeCacheCommand },
+    {
+      name: 'deleteapp',
+      args: ['<application name>'],
+      summary: 'delete an existing application',
+      load: async () => (await app()).appDeleteCommand,
+    },
+    {
+      name: 'enableapp',
+      args: ['<application name>'],
+      summary: 'enable application',
+      load: async () => (await app()).appEnableCommand,
+    },
+    {
+      name: 'disableapp',
+      args: ['<application name>'],
+      summary: 'disable application',
+      load: async () => (await app()).appDisableCommand,
+    },
+    {
+      name: 'purgecache',
+      args: ['<application name>'],
+      summary: 'purge the credential cache for an application',
+      load: async () => (await app()).appPurgeCacheCommand,
+    },
     {
       name: 'listmappings',
       args: ['<user or application>', '[application]'],
       summary: 'list mappings for a user or an application',
       load: async () => (await mapping()).legacyListMappingsCommand,
     },
-    { name: 'createmappings', args: ['<mappings file>'], summary: 'create mappings for users', load: async () => (await mapping()).mappingCreateCommand },
-    { name: 'deletemappings', args: ['<mappings file>'], summary: 'delete mappings for users', load: async () => (await mapping()).mappingDeleteFileCommand },
-    { name: 'enablemapping', args: ['<domain\\user>', '<application>'], summary: 'enable a single mapping for a user', load: async () => (await mapping()).mappingEnableCommand },
-    { name: 'disablemapping', args: ['<domain\\user>', '<application>'], summary: 'disable a single mapping for a user', load: async () => (await mapping()).mappingDisableCommand },
-    { name: 'deletemapping', args: ['<domain\\user>', '<application>'], summary: 'delete a single mapping for a user', load: async () => (await mapping()).mappingDeleteCommand },
+    {
+      name: 'createmappings',
+      args: ['<mappings file>'],
+      summary: 'create mappings for users',
+      load: async () => (await mapping()).mappingCreateCommand,
+    },
+    {
+      name: 'deletemappings',
+      args: ['<mappings file>'],
+      summary: 'delete mappings for users',
+      load: async () => (await mapping()).mappingDeleteFileCommand,
+    },
+    {
+      name: 'enablemapping',
+      args: ['<domain\\user>', '<application>'],
+      summary: 'enable a single mapping for a user',
+      load: async () => (await mapping()).mappingEnableCommand,
+    },
+    {
+      name: 'disablemapping',
+      args: ['<domain\\user>', '<application>'],
+      summary: 'disable a single mapping for a user',
+      load: async () => (await mapping()).mappingDisableCommand,
+    },
+    {
+      name: 'deletemapping',
+      args: ['<domain\\user>', '<application>'],
+      summary: 'delete a single mapping for a user',
+      load: async () => (await mapping()).mappingDeleteCommand,
+    },
     {
       name: 'setcredentials',
       args: ['<domain\\user>', '<application>'],

@@ -5,7 +5,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { answersError, type AnswerProblem, type SetupAnswers } from '../../core/system/index.js';
+import { type AnswerProblem, answersError, type SetupAnswers } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 
 /** Secrets may be given in the file or as a file to read them from. */
@@ -22,7 +22,19 @@ export interface AnswersFileResult {
   readableByOthers: boolean;
 }
 
-const KEYS = new Set(['mode', 'secretServer', 'nodeName', 'clusterName', 'serviceAccount', 'ssoAdminAccount', 'affiliateAdminAccount', 'store', 'backup', 'skipBackup', 'restore']);
+const KEYS = new Set([
+  'mode',
+  'secretServer',
+  'nodeName',
+  'clusterName',
+  'serviceAccount',
+  'ssoAdminAccount',
+  'affiliateAdminAccount',
+  'store',
+  'backup',
+  'skipBackup',
+  'restore',
+]);
 
 export function readAnswersFile(path: string): AnswersFileResult {
   let text: string;
@@ -31,17 +43,28 @@ export function readAnswersFile(path: string): AnswersFileResult {
     text = readFileSync(path, 'utf8');
     mode = statSync(path).mode;
   } catch (error) {
-    throw new SsoError('FILE_NOT_FOUND', `cannot read the answers file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new SsoError(
+      'FILE_NOT_FOUND',
+      `cannot read the answers file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const file = basename(path);
   let raw: unknown;
   try {
     // Full-line // comments only: the template explains each key that way.
-    raw = JSON.parse(text.split('\n').filter((line) => !line.trim().startsWith('//')).join('\n'));
+    raw = JSON.parse(
+      text
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('//'))
+        .join('\n'),
+    );
   } catch (error) {
-    throw new SsoError('INVALID_INPUT', `${file} is not JSON: ${(error as Error).message}`, { hint: 'ssokit setup --print-answers writes a template' });
+    throw new SsoError('INVALID_INPUT', `${file} is not JSON: ${(error as Error).message}`, {
+      hint: 'ssokit setup --print-answers writes a template',
+    });
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SsoError('INVALID_INPUT', `${file} must hold one JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SsoError('INVALID_INPUT', `${file} must hold one JSON object`);
   const obj = raw as Record<string, unknown>;
   const problems: AnswerProblem[] = Object.keys(obj)
     .filter((k) => !KEYS.has(k))
@@ -56,7 +79,8 @@ export function readAnswersFile(path: string): AnswersFileResult {
     return typeof value === 'string' ? value : '';
   };
   const mode_ = stringAnswer('mode');
-  if (mode_ && mode_ !== 'create' && mode_ !== 'join') problems.push({ key: 'mode', message: 'must be "create" or "join"' });
+  if (mode_ && mode_ !== 'create' && mode_ !== 'join')
+    problems.push({ key: 'mode', message: 'must be "create" or "join"' });
   const isCreate = mode_ !== 'join';
   const secretServer = obj.secretServer === undefined && isCreate ? true : obj.secretServer;
   if (typeof secretServer !== 'boolean') problems.push({ key: 'secretServer', message: 'must be true or false' });
@@ -82,11 +106,13 @@ export function readAnswersFile(path: string): AnswersFileResult {
   };
   const backup = secret('backup');
   const reminder = (obj.backup as { reminder?: unknown } | null | undefined)?.reminder;
-  if (backup && reminder !== undefined && typeof reminder !== 'string') problems.push({ key: 'backup.reminder', message: 'must be a string' });
+  if (backup && reminder !== undefined && typeof reminder !== 'string')
+    problems.push({ key: 'backup.reminder', message: 'must be a string' });
   if (isCreate && !backup && obj.skipBackup !== true) {
     problems.push({
       key: 'backup',
-      message: 'missing: without a backup, losing the master secret loses every credential (to go without one anyway, set "skipBackup": true)',
+      message:
+        'missing: without a backup, losing the master secret loses every credential (to go without one anyway, set "skipBackup": true)',
     });
   }
   const answers: SetupAnswers = {

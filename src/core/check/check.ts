@@ -11,12 +11,11 @@ import { answersTo } from '../../node/node-config.js';
 import { openStore } from '../../store/open-store.js';
 import type { Queryable, Store } from '../../store/store.js';
 import { bizsysHealth, listBizsys } from '../clone/index.js';
+import { listMasterSecrets, type MasterSecretRecord } from '../secret/index.js';
+import { type HomeContext, loadNode, type NodeContext, readGlobalInfo } from '../shared/index.js';
 import { checkFiles } from './files.js';
 import { openDataKeys, openSealedRows } from './keys.js';
-import { Findings, type CheckCounts, type CheckReport } from './report.js';
-import { loadNode, type HomeContext, type NodeContext } from '../shared/index.js';
-import { readGlobalInfo } from '../shared/index.js';
-import { listMasterSecrets, type MasterSecretRecord } from '../secret/index.js';
+import { type CheckCounts, type CheckReport, Findings } from './report.js';
 
 export interface CheckOptions {
   /** --db / SSOKIT_DB: check this store instead of the one node.json names. */
@@ -57,11 +56,17 @@ export async function checkNode(home: HomeContext, options: CheckOptions = {}): 
 
 async function checkStore(node: NodeContext, store: Store, findings: Findings, counts: CheckCounts): Promise<void> {
   if (store.schemaVersion > store.latestSchemaVersion) {
-    findings.problem('store', `the store has schema version ${store.schemaVersion}, newer than this ssokit knows (${store.latestSchemaVersion}): upgrade ssokit`);
+    findings.problem(
+      'store',
+      `the store has schema version ${store.schemaVersion}, newer than this ssokit knows (${store.latestSchemaVersion}): upgrade ssokit`,
+    );
     return;
   }
   if (store.schemaVersion < store.latestSchemaVersion) {
-    findings.warning('store', `the store has schema version ${store.schemaVersion}; the next command that writes brings it to ${store.latestSchemaVersion}`);
+    findings.warning(
+      'store',
+      `the store has schema version ${store.schemaVersion}; the next command that writes brings it to ${store.latestSchemaVersion}`,
+    );
     if (store.schemaVersion === 0) return;
   }
   const damage = await store.integrityProblems();
@@ -82,14 +87,20 @@ async function checkStore(node: NodeContext, store: Store, findings: Findings, c
   const secrets = await localSecrets(node, records, current, isSecretServer, findings);
   checkBackup(current, findings);
   if (!secrets.size) {
-    findings.ok('credentials', `${counts.credentials} credentials and ${counts.configEntries} config-store entries not opened: this node holds no master secret`);
+    findings.ok(
+      'credentials',
+      `${counts.credentials} credentials and ${counts.configEntries} config-store entries not opened: this node holds no master secret`,
+    );
     return;
   }
   const keys = await openDataKeys(store, findings, secrets);
   const sealed = await openSealedRows(store, findings, keys);
   counts.opened = keys.size + sealed.opened;
   if (sealed.opened === sealed.credentials + sealed.configEntries) {
-    findings.ok('credentials', `all ${sealed.credentials} credentials and ${sealed.configEntries} config-store entries open and belong to their rows`);
+    findings.ok(
+      'credentials',
+      `all ${sealed.credentials} credentials and ${sealed.configEntries} config-store entries open and belong to their rows`,
+    );
   }
 }
 
@@ -134,18 +145,33 @@ async function localSecrets(
       continue;
     }
     if (record.state === 'retired') {
-      findings.warning('secret', `the secret file for retired master secret ${id} (generation ${record.generation}) was left by an interrupted rotation or restore; it can be deleted`);
+      findings.warning(
+        'secret',
+        `the secret file for retired master secret ${id} (generation ${record.generation}) was left by an interrupted rotation or restore; it can be deleted`,
+      );
     }
   }
   const holdsCurrent = secrets.has(current.id);
   if (isSecretServer && holdsCurrent) {
-    findings.ok('secret', `this node holds the store's current master secret ${current.id} (generation ${current.generation})`);
+    findings.ok(
+      'secret',
+      `this node holds the store's current master secret ${current.id} (generation ${current.generation})`,
+    );
   } else if (isSecretServer && unusable.has(current.id)) {
-    findings.problem('secret', `this node is the master secret server and has the current master secret's file, but cannot use it until the finding above is fixed`);
+    findings.problem(
+      'secret',
+      `this node is the master secret server and has the current master secret's file, but cannot use it until the finding above is fixed`,
+    );
   } else if (isSecretServer) {
-    findings.problem('secret', `this node is the master secret server but holds no usable copy of the current master secret ${current.id}: restore it with ssokit secret restore FILE`);
+    findings.problem(
+      'secret',
+      `this node is the master secret server but holds no usable copy of the current master secret ${current.id}: restore it with ssokit secret restore FILE`,
+    );
   } else if (secrets.size) {
-    findings.warning('secret', 'this node is not the master secret server, yet holds master secret files: remove them, or make it the master secret server');
+    findings.warning(
+      'secret',
+      'this node is not the master secret server, yet holds master secret files: remove them, or make it the master secret server',
+    );
   } else {
     findings.ok('secret', 'this node is not the master secret server and holds no secret, as it should');
   }
@@ -156,7 +182,10 @@ function checkBackup(current: MasterSecretRecord, findings: Findings): void {
   if (current.backedUpAt) {
     findings.ok('backup', `the current master secret was backed up ${current.backedUpAt}`);
   } else {
-    findings.problem('backup', `the current master secret ${current.id} has never been backed up: losing it loses every credential (ssokit secret backup FILE)`);
+    findings.problem(
+      'backup',
+      `the current master secret ${current.id} has never been backed up: losing it loses every credential (ssokit secret backup FILE)`,
+    );
   }
 }
 

@@ -25,7 +25,10 @@ function expectMode(findings: Findings, path: string, wanted: number, what: stri
   const mode = modeOf(path);
   if (mode === null) return;
   if ((mode & 0o077) !== 0) {
-    findings.problem('files', `${what} ${path} has mode ${octal(mode)}: group or others can reach it (chmod ${octal(wanted)} ${path})`);
+    findings.problem(
+      'files',
+      `${what} ${path} has mode ${octal(mode)}: group or others can reach it (chmod ${octal(wanted)} ${path})`,
+    );
   }
 }
 
@@ -35,18 +38,27 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string):
   expectMode(findings, paths.nodeFile, 0o600, 'the node file');
   if (existsSync(paths.secretDir)) {
     expectMode(findings, paths.secretDir, 0o700, 'the secret folder');
-    for (const name of readdirSync(paths.secretDir)) expectMode(findings, join(paths.secretDir, name), 0o600, 'the secret file');
+    for (const name of readdirSync(paths.secretDir))
+      expectMode(findings, join(paths.secretDir, name), 0o600, 'the secret file');
   }
   for (const suffix of ['', '-wal', '-shm']) expectMode(findings, store + suffix, 0o600, 'the store file');
   if (existsSync(paths.backupDir)) {
-    for (const name of readdirSync(paths.backupDir)) expectMode(findings, join(paths.backupDir, name), 0o600, 'the backup file');
+    for (const name of readdirSync(paths.backupDir))
+      expectMode(findings, join(paths.backupDir, name), 0o600, 'the backup file');
   }
-  if (findings.count('problem') === before) findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
+  if (findings.count('problem') === before)
+    findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
   for (const leftover of leftovers(paths)) {
     if (isReadyStaging(leftover)) {
-      findings.problem('files', `an import was interrupted while moving into place (${leftover}): run the same import again to finish it`);
+      findings.problem(
+        'files',
+        `an import was interrupted while moving into place (${leftover}): run the same import again to finish it`,
+      );
     } else {
-      findings.warning('files', `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`);
+      findings.warning(
+        'files',
+        `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`,
+      );
     }
   }
 }

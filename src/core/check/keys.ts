@@ -5,11 +5,10 @@
  * memory stays flat on a large store.
  */
 
-import type { Queryable } from '../../store/store.js';
-import type { Findings } from './report.js';
-import { configOwner, credentialOwner, decodeValues } from '../secret/index.js';
 import { open } from '../../crypto/sealed-box.js';
-import { unwrapDataKey } from '../secret/index.js';
+import type { Queryable } from '../../store/store.js';
+import { configOwner, credentialOwner, decodeValues, unwrapDataKey } from '../secret/index.js';
+import type { Findings } from './report.js';
 
 const PAGE = 5000;
 /** How many failing rows a finding names before it says "…". */
@@ -24,7 +23,11 @@ interface KeyRow {
 }
 
 /** The data keys that open, by id; a finding for each that does not. */
-export async function openDataKeys(q: Queryable, findings: Findings, secrets: Map<string, Uint8Array>): Promise<Map<number, { appId: number; key: Uint8Array }>> {
+export async function openDataKeys(
+  q: Queryable,
+  findings: Findings,
+  secrets: Map<string, Uint8Array>,
+): Promise<Map<number, { appId: number; key: Uint8Array }>> {
   const opened = new Map<number, { appId: number; key: Uint8Array }>();
   const rows = await q.all<KeyRow>('SELECT id, app_id, state, master_secret_id, wrapped FROM data_keys ORDER BY id');
   const failed: number[] = [];
@@ -40,12 +43,24 @@ export async function openDataKeys(q: Queryable, findings: Findings, secrets: Ma
     else failed.push(row.id);
   }
   for (const [id, n] of missingSecret) {
-    findings.problem('keys', `${n} data key(s) are wrapped by master secret ${id}, which this node does not hold (restore its backup, then rotate)`);
+    findings.problem(
+      'keys',
+      `${n} data key(s) are wrapped by master secret ${id}, which this node does not hold (restore its backup, then rotate)`,
+    );
   }
-  if (failed.length) findings.problem('keys', `${failed.length} data key(s) do not open with their master secret: ${named(failed, 'data key')}`);
-  if (!failed.length && !missingSecret.size) findings.ok('keys', `all ${rows.length} data keys open with the local master secret`);
+  if (failed.length)
+    findings.problem(
+      'keys',
+      `${failed.length} data key(s) do not open with their master secret: ${named(failed, 'data key')}`,
+    );
+  if (!failed.length && !missingSecret.size)
+    findings.ok('keys', `all ${rows.length} data keys open with the local master secret`);
   const retiring = rows.filter((r) => r.state === 'retiring').length;
-  if (retiring) findings.warning('keys', `${retiring} data key(s) wait for an interrupted re-encryption: run ssokit secret reencrypt to finish it`);
+  if (retiring)
+    findings.warning(
+      'keys',
+      `${retiring} data key(s) wait for an interrupted re-encryption: run ssokit secret reencrypt to finish it`,
+    );
   return opened;
 }
 
@@ -86,12 +101,24 @@ async function openRows(
       else failed.push(row.label);
     }
   }
-  if (foreign.length) findings.problem('credentials', `${foreign.length} ${what} are sealed under another application's data key: ${named(foreign)}`);
-  if (failed.length) findings.problem('credentials', `${failed.length} ${what} do not open with their data key or were moved from another row: ${named(failed)}`);
+  if (foreign.length)
+    findings.problem(
+      'credentials',
+      `${foreign.length} ${what} are sealed under another application's data key: ${named(foreign)}`,
+    );
+  if (failed.length)
+    findings.problem(
+      'credentials',
+      `${failed.length} ${what} do not open with their data key or were moved from another row: ${named(failed)}`,
+    );
   return { total, opened };
 }
 
-export async function openSealedRows(q: Queryable, findings: Findings, keys: Map<number, { appId: number; key: Uint8Array }>): Promise<{ credentials: number; configEntries: number; opened: number }> {
+export async function openSealedRows(
+  q: Queryable,
+  findings: Findings,
+  keys: Map<number, { appId: number; key: Uint8Array }>,
+): Promise<{ credentials: number; configEntries: number; opened: number }> {
   const credentials = await openRows(
     'credentials',
     async (after) => {

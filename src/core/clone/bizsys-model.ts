@@ -58,7 +58,9 @@ const MAX_SECONDS = 999_999_999;
 const shown = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
 
 export function bizsysNameProblem(name: string): string | null {
-  return NAME.test(name) ? null : `"${shown(name)}" is not a business system name: letters, digits, dot, dash, underscore, at most 64, starting with a letter or digit`;
+  return NAME.test(name)
+    ? null
+    : `"${shown(name)}" is not a business system name: letters, digits, dot, dash, underscore, at most 64, starting with a letter or digit`;
 }
 
 /** The public URL: http(s), a fully qualified host name, an explicit or default port, no path. */
@@ -69,11 +71,17 @@ export function publicUrlProblem(text: string): string | null {
   } catch {
     return `"${shown(text)}" is not a URL`;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the public URL must be http or https, not ${url.protocol}`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `the public URL must be http or https, not ${url.protocol}`;
   const labels = url.hostname.split('.');
-  const fqdn = labels.length >= 2 && labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) && !/^[0-9]+$/.test(labels.at(-1)!);
-  if (!fqdn) return `"${shown(url.hostname)}" is not a fully qualified host name (the public URL names a site by FQDN and port)`;
-  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) return 'the public URL is a site: scheme, host and port only';
+  const fqdn =
+    labels.length >= 2 &&
+    labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+    !/^[0-9]+$/.test(labels.at(-1)!);
+  if (!fqdn)
+    return `"${shown(url.hostname)}" is not a fully qualified host name (the public URL names a site by FQDN and port)`;
+  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password)
+    return 'the public URL is a site: scheme, host and port only';
   return null;
 }
 
@@ -96,15 +104,21 @@ export function urlProblem(text: string, what: string): string | null {
 }
 
 export function protectedPathProblem(path: string): string | null {
-  return /^\/[\x21-\x7e]{0,1023}$/.test(path) ? null : `protected path "${shown(path)}" must start with / and hold no spaces`;
+  return /^\/[\x21-\x7e]{0,1023}$/.test(path)
+    ? null
+    : `protected path "${shown(path)}" must start with / and hold no spaces`;
 }
 
 export function fileNameProblem(name: string): string | null {
-  return FILE_NAME.test(name) ? null : `"${shown(name)}" is not a usable file name (letters, digits, dot, dash, underscore; at most 128)`;
+  return FILE_NAME.test(name)
+    ? null
+    : `"${shown(name)}" is not a usable file name (letters, digits, dot, dash, underscore; at most 128)`;
 }
 
 function secondsProblem(value: number, what: string): string | null {
-  return Number.isSafeInteger(value) && value >= 1 && value <= MAX_SECONDS ? null : `${what} must be a whole number of seconds from 1 to ${MAX_SECONDS}`;
+  return Number.isSafeInteger(value) && value >= 1 && value <= MAX_SECONDS
+    ? null
+    : `${what} must be a whole number of seconds from 1 to ${MAX_SECONDS}`;
 }
 
 /** Every problem with a definition (empty when it is valid). */
@@ -123,7 +137,8 @@ export function bizsysProblems(system: BusinessSystem): string[] {
     problems.push(fileNameProblem(file.name));
     if (!FILE_ROLES.includes(file.role)) problems.push(`unknown file role "${shown(String(file.role))}"`);
   }
-  if (new Set(system.files.map((f) => f.name)).size !== system.files.length) problems.push('two files have the same name');
+  if (new Set(system.files.map((f) => f.name)).size !== system.files.length)
+    problems.push('two files have the same name');
   return problems.filter((p): p is string => p !== null);
 }
 
@@ -142,7 +157,10 @@ export function bizsysFromJson(name: string, value: unknown, file: string): Busi
   expect(v.format === BIZSYS_FORMAT, `format is not "${BIZSYS_FORMAT}"`);
   expect(v.name === name, `name is not "${shown(name)}" (the folder's name)`);
   expect(typeof v.publicUrl === 'string', 'publicUrl is not a string');
-  expect(Array.isArray(v.protectedPaths) && v.protectedPaths.every((p) => typeof p === 'string'), 'protectedPaths is not a list of strings');
+  expect(
+    Array.isArray(v.protectedPaths) && v.protectedPaths.every((p) => typeof p === 'string'),
+    'protectedPaths is not a list of strings',
+  );
   expect(typeof v.authServerUrl === 'string', 'authServerUrl is not a string');
   expect(typeof v.ssl === 'boolean', 'ssl is not true or false');
   expect(typeof session.ssoEnabled === 'boolean', 'session.ssoEnabled is not true or false');
@@ -150,7 +168,12 @@ export function bizsysFromJson(name: string, value: unknown, file: string): Busi
   expect(typeof session.reapIntervalSeconds === 'number', 'session.reapIntervalSeconds is not a number');
   expect(typeof session.failoverEnabled === 'boolean', 'session.failoverEnabled is not true or false');
   const files = Array.isArray(v.files) ? (v.files as Record<string, unknown>[]) : null;
-  expect(files?.every((f) => typeof f === 'object' && f !== null && typeof f.role === 'string' && typeof f.name === 'string') === true, 'files is not a list of {role, name}');
+  expect(
+    files?.every(
+      (f) => typeof f === 'object' && f !== null && typeof f.role === 'string' && typeof f.name === 'string',
+    ) === true,
+    'files is not a list of {role, name}',
+  );
   expect(typeof v.createdAt === 'string', 'createdAt is not a string');
   if (problems.length) {
     throw new SsoError('BAD_FORMAT', `${file} is not a readable ${BIZSYS_FORMAT} definition`, {
@@ -197,9 +220,13 @@ export interface BizsysChange {
 
 /** Interstage's rule: the public URL is the system's identity. */
 export function publicUrlIsFixed(name: string, current: string): SsoError {
-  return new SsoError('CONFLICT', `the public URL of "${name}" (${current}) cannot be changed while it is in operation`, {
-    hint: `remove the business system and add it again with the new URL (ssokit bizsys remove ${name}; ssokit bizsys add ${name} --public-url …)`,
-  });
+  return new SsoError(
+    'CONFLICT',
+    `the public URL of "${name}" (${current}) cannot be changed while it is in operation`,
+    {
+      hint: `remove the business system and add it again with the new URL (ssokit bizsys remove ${name}; ssokit bizsys add ${name} --public-url …)`,
+    },
+  );
 }
 
 /** True when `text` names the same site as the canonical `current`. */
@@ -209,16 +236,19 @@ export function samePublicUrl(text: string, current: string): boolean {
 
 /** The definition after a change, in memory; the caller validates it with bizsysProblems. */
 export function applyBizsysChange(system: BusinessSystem, change: BizsysChange): BusinessSystem {
-  if (change.publicUrl !== undefined && !samePublicUrl(change.publicUrl, system.publicUrl)) throw publicUrlIsFixed(system.name, system.publicUrl);
+  if (change.publicUrl !== undefined && !samePublicUrl(change.publicUrl, system.publicUrl))
+    throw publicUrlIsFixed(system.name, system.publicUrl);
   let paths = change.protectedPaths ? [...new Set(change.protectedPaths)] : [...system.protectedPaths];
   for (const path of change.addPaths ?? []) if (!paths.includes(path)) paths.push(path);
   for (const path of change.removePaths ?? []) {
-    if (!paths.includes(path)) throw new SsoError('NOT_FOUND', `"${system.name}" does not protect the path ${shown(path)}`);
+    if (!paths.includes(path))
+      throw new SsoError('NOT_FOUND', `"${system.name}" does not protect the path ${shown(path)}`);
     paths = paths.filter((p) => p !== path);
   }
   let files = [...system.files];
   for (const removed of change.removeFiles ?? []) {
-    if (!files.some((f) => f.name === removed)) throw new SsoError('NOT_FOUND', `"${system.name}" references no file named "${shown(removed)}"`);
+    if (!files.some((f) => f.name === removed))
+      throw new SsoError('NOT_FOUND', `"${system.name}" references no file named "${shown(removed)}"`);
     files = files.filter((f) => f.name !== removed);
   }
   for (const added of change.addFiles ?? []) files = [...files.filter((f) => f.name !== added.name), added];
@@ -239,6 +269,10 @@ export function parseBoolean(value: string, what: string): boolean {
 }
 
 export function parseSeconds(value: string, what: string): number {
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new SsoError('INVALID_INPUT', `${what} is a whole number of seconds from 1 to ${MAX_SECONDS}, not "${shown(value)}"`);
+  if (!/^[1-9][0-9]{0,8}$/.test(value))
+    throw new SsoError(
+      'INVALID_INPUT',
+      `${what} is a whole number of seconds from 1 to ${MAX_SECONDS}, not "${shown(value)}"`,
+    );
   return Number(value);
 }

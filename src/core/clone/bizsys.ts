@@ -12,28 +12,28 @@ import {
   readBizsysJson,
   removeBizsysDir,
   removeBizsysFile,
+  type StagedFile,
   stageBizsysFile,
   writeBizsysJson,
-  type StagedFile,
 } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
+import type { NodeContext } from '../shared/index.js';
 import {
   applyBizsysChange,
+  type BizsysChange,
+  type BusinessSystem,
   bizsysFromJson,
   bizsysNameProblem,
   bizsysProblems,
   bizsysToJson,
   canonicalPublicUrl,
   FILE_ROLES,
+  type FileRole,
   fileNameProblem,
   publicUrlProblem,
   SESSION_DEFAULTS,
-  type BizsysChange,
-  type BusinessSystem,
-  type FileRole,
   type SessionSettings,
 } from './bizsys-model.js';
-import type { NodeContext } from '../shared/index.js';
 
 /** Where business systems are read from: a node's home, or an import's staging folder. */
 export interface BizsysHome {
@@ -48,7 +48,11 @@ export async function readBizsys(home: BizsysHome, name: string): Promise<Busine
 export async function requireBizsys(home: BizsysHome, name: string): Promise<BusinessSystem> {
   const system = bizsysNameProblem(name) ? null : await readBizsys(home, name);
   if (!system) {
-    throw new SsoError('NOT_FOUND', `there is no business system "${name.replace(/[^\x20-\x7e]/g, '?')}" on this node`, { hint: 'list them with ssokit bizsys list' });
+    throw new SsoError(
+      'NOT_FOUND',
+      `there is no business system "${name.replace(/[^\x20-\x7e]/g, '?')}" on this node`,
+      { hint: 'list them with ssokit bizsys list' },
+    );
   }
   return system;
 }
@@ -96,11 +100,15 @@ export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Pr
   const publicUrl = canonicalPublicUrl(options.publicUrl);
   const existing = await listBizsys(ctx);
   // Folder names are case-sensitive here but not on every server of a group.
-  if (existing.some((s) => s.name.toLowerCase() === options.name.toLowerCase()) || listBizsysNames(ctx.paths).includes(options.name)) {
+  if (
+    existing.some((s) => s.name.toLowerCase() === options.name.toLowerCase()) ||
+    listBizsysNames(ctx.paths).includes(options.name)
+  ) {
     throw new SsoError('ALREADY_EXISTS', `business system "${options.name}" already exists on this node`);
   }
   const sameUrl = existing.find((s) => s.publicUrl === publicUrl);
-  if (sameUrl) throw new SsoError('ALREADY_EXISTS', `business system "${sameUrl.name}" already has the public URL ${publicUrl}`);
+  if (sameUrl)
+    throw new SsoError('ALREADY_EXISTS', `business system "${sameUrl.name}" already has the public URL ${publicUrl}`);
   const system: BusinessSystem = {
     name: options.name,
     publicUrl,
@@ -112,7 +120,8 @@ export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Pr
     createdAt: ctx.deps.now().toISOString(),
   };
   const problems = bizsysProblems(system);
-  if (problems.length) throw new SsoError('INVALID_INPUT', `business system "${options.name}" is not valid`, { details: problems });
+  if (problems.length)
+    throw new SsoError('INVALID_INPUT', `business system "${options.name}" is not valid`, { details: problems });
   let staged: StagedFile[] = [];
   try {
     staged = await stageFiles(ctx.paths, system.name, options.files);
@@ -157,12 +166,17 @@ export interface UpdateBizsysOptions extends Omit<BizsysChange, 'addFiles'> {
  * Changes a business system. The new files are copied under temporary names first, so a
  * file that cannot be read changes nothing.
  */
-export async function updateBizsys(ctx: NodeContext, name: string, options: UpdateBizsysOptions): Promise<BusinessSystem> {
+export async function updateBizsys(
+  ctx: NodeContext,
+  name: string,
+  options: UpdateBizsysOptions,
+): Promise<BusinessSystem> {
   const system = await requireBizsys(ctx, name);
   const { addFiles = [], ...change } = options;
   const updated = applyBizsysChange(system, { ...change, addFiles: filesFor(addFiles) });
   const problems = bizsysProblems(updated);
-  if (problems.length) throw new SsoError('INVALID_INPUT', `business system "${name}" would not be valid`, { details: problems });
+  if (problems.length)
+    throw new SsoError('INVALID_INPUT', `business system "${name}" would not be valid`, { details: problems });
   await saveBizsys(ctx, updated, addFiles);
   for (const removed of options.removeFiles ?? []) {
     if (!updated.files.some((f) => f.name === removed)) await removeBizsysFile(ctx.paths, name, removed);
@@ -204,7 +218,9 @@ export async function bizsysHealth(home: BizsysHome): Promise<string[]> {
       continue;
     }
     if (!system) {
-      problems.push(`bizsys/${name.replace(/[^\x20-\x7e]/g, '?')} is not a business system (no ${bizsysDefinitionPath(home.paths, name)})`);
+      problems.push(
+        `bizsys/${name.replace(/[^\x20-\x7e]/g, '?')} is not a business system (no ${bizsysDefinitionPath(home.paths, name)})`,
+      );
       continue;
     }
     for (const problem of bizsysProblems(system)) problems.push(`business system "${name}": ${problem}`);
@@ -212,7 +228,8 @@ export async function bizsysHealth(home: BizsysHome): Promise<string[]> {
     if (other) problems.push(`business systems "${other}" and "${name}" have the same public URL ${system.publicUrl}`);
     urls.set(system.publicUrl, name);
     for (const file of system.files) {
-      if (!existsSync(bizsysFilePath(home.paths, name, file.name))) problems.push(`business system "${name}": its ${file.role} file ${file.name} is missing`);
+      if (!existsSync(bizsysFilePath(home.paths, name, file.name)))
+        problems.push(`business system "${name}": its ${file.role} file ${file.name} is missing`);
     }
   }
   return problems;

@@ -12,7 +12,7 @@ import { createWriteStream, existsSync, promises as fs, statSync } from 'node:fs
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBundleHeader, type BundleFacts } from '../../crypto/bundle-format.js';
+import { type BundleFacts, createBundleHeader } from '../../crypto/bundle-format.js';
 import { Framer } from '../../crypto/bundle-frames.js';
 import { StreamSealer } from '../../crypto/bundle-stream.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../defaults.js';
@@ -20,12 +20,21 @@ import { SsoError } from '../../errors.js';
 import { FileHasher } from '../../node/file-hasher.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
 import { commitTemp, ioError, openTemp, tempPathFor } from '../../node/private-files.js';
+import type { StoreContext } from '../shared/index.js';
 import { recordAudit } from '../shared/index.js';
 import { listBizsys } from './bizsys.js';
-import { BUNDLE_ROOTS, environmentOf, listEnvironmentFiles, MANIFEST_FORMAT, SECRET_DIR, type EnvironmentFile, type Manifest, type ManifestFile } from './manifest.js';
+import {
+  BUNDLE_ROOTS,
+  type EnvironmentFile,
+  environmentOf,
+  listEnvironmentFiles,
+  MANIFEST_FORMAT,
+  type Manifest,
+  type ManifestFile,
+  SECRET_DIR,
+} from './manifest.js';
 import { preflightFailed, preflightProblems } from './preflight.js';
 import { ByteCounter, interruptedOr, type ProgressListener } from './progress.js';
-import type { StoreContext } from '../shared/index.js';
 
 export interface ExportOptions {
   path: string;
@@ -61,7 +70,10 @@ export interface ExportResult {
 export function checkBundlePassword(password: string): void {
   const length = [...password].length;
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
-    throw new SsoError('PASSWORD_POLICY', `the bundle password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long, not ${length}`);
+    throw new SsoError(
+      'PASSWORD_POLICY',
+      `the bundle password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long, not ${length}`,
+    );
   }
 }
 
@@ -89,22 +101,36 @@ function checkOutputPath(ctx: StoreContext, path: string, overwrite: boolean): v
   for (const root of BUNDLE_ROOTS) {
     const inside = relative(join(ctx.paths.root, root), path);
     if (!inside.startsWith('..') && !inside.startsWith(sep) && inside !== '') {
-      throw new SsoError('INVALID_INPUT', `${path} is inside the environment the bundle carries (${root}/)`, { hint: 'write the bundle outside the node home' });
+      throw new SsoError('INVALID_INPUT', `${path} is inside the environment the bundle carries (${root}/)`, {
+        hint: 'write the bundle outside the node home',
+      });
     }
   }
   if (!existsSync(dirname(path))) throw new SsoError('FILE_NOT_FOUND', `the folder ${dirname(path)} does not exist`);
   if (!existsSync(path)) return;
   if (!statSync(path).isFile()) throw new SsoError('INVALID_INPUT', `${path} exists and is not a file`);
-  if (!overwrite) throw new SsoError('FILE_EXISTS', `${path} already exists`, { hint: 'choose another file name, or add --force to replace it' });
+  if (!overwrite)
+    throw new SsoError('FILE_EXISTS', `${path} already exists`, {
+      hint: 'choose another file name, or add --force to replace it',
+    });
 }
 
 /** Plan and write in one call (the bench and tests; the CLI asks for the password between). */
-export async function exportEnvironment(ctx: StoreContext, options: ExportOptions & { password: string }, write: WriteOptions = {}): Promise<ExportResult> {
+export async function exportEnvironment(
+  ctx: StoreContext,
+  options: ExportOptions & { password: string },
+  write: WriteOptions = {},
+): Promise<ExportResult> {
   checkBundlePassword(options.password);
   return writeBundle(ctx, await planExport(ctx, options), options.password, write);
 }
 
-export async function writeBundle(ctx: StoreContext, plan: ExportPlan, password: string, options: WriteOptions = {}): Promise<ExportResult> {
+export async function writeBundle(
+  ctx: StoreContext,
+  plan: ExportPlan,
+  password: string,
+  options: WriteOptions = {},
+): Promise<ExportResult> {
   checkBundlePassword(password);
   const created = ctx.deps.now().toISOString();
   const install = currentInstallFacts();
@@ -140,22 +166,35 @@ export async function writeBundle(ctx: StoreContext, plan: ExportPlan, password:
     const { create } = await import('tar');
     // An environment without files is an empty archive: tar's two zero end blocks.
     const archive = plan.files.length
-      ? (create({ cwd: ctx.paths.root, portable: true, follow: false, noDirRecurse: true, maxReadSize: 1 << 20, jobs: 1 }, plan.files.map((f) => f.path)) as unknown as NodeJS.ReadableStream)
+      ? (create(
+          { cwd: ctx.paths.root, portable: true, follow: false, noDirRecurse: true, maxReadSize: 1 << 20, jobs: 1 },
+          plan.files.map((f) => f.path),
+        ) as unknown as NodeJS.ReadableStream)
       : Readable.from([Buffer.alloc(1024)]);
     // A stream on the bare descriptor: a FileHandle's own stream with autoClose off keeps the
     // handle referenced, and its close() never returns. Deep enough that sealing goes on
     // while earlier chunks are written.
     const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 4 << 20 });
-    await pipeline(archive, new ByteCounter(plan.totalBytes, options.onProgress), new Framer(manifest), new StreamSealer(sealed.payloadKey), out, {
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    await pipeline(
+      archive,
+      new ByteCounter(plan.totalBytes, options.onProgress),
+      new Framer(manifest),
+      new StreamSealer(sealed.payloadKey),
+      out,
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
     await handle.sync();
     await handle.close();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     const reading = (error as { path?: string }).path;
-    const failure = error instanceof SsoError ? error : ioError(`cannot write ${plan.path}${reading ? ` (reading ${reading})` : ''}`, error);
+    const failure =
+      error instanceof SsoError
+        ? error
+        : ioError(`cannot write ${plan.path}${reading ? ` (reading ${reading})` : ''}`, error);
     throw interruptedOr(failure, options.signal, 'the export');
   } finally {
     await Promise.allSettled(described);

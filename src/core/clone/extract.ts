@@ -13,9 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import { Deframer } from '../../crypto/bundle-frames.js';
 import { StreamOpener } from '../../crypto/bundle-stream.js';
 import { SsoError } from '../../errors.js';
-import { FileHasher, type FileDigest } from '../../node/file-hasher.js';
+import { type FileDigest, FileHasher } from '../../node/file-hasher.js';
 import { ioError } from '../../node/private-files.js';
-import { parseManifest, SECRET_DIR, unsafePathProblem, type Manifest } from './manifest.js';
+import { type Manifest, parseManifest, SECRET_DIR, unsafePathProblem } from './manifest.js';
 import { ByteCounter, type ProgressListener } from './progress.js';
 
 export interface ExtractOptions {
@@ -68,7 +68,8 @@ export async function extractPayload(bundle: string, staging: string, options: E
     if (entry.type !== 'File') return refuse(unsafe(path, `a ${entry.type} entry (a bundle holds regular files only)`));
     const problem = unsafePathProblem(path);
     if (problem) return refuse(unsafe(path, problem));
-    if (path.startsWith(`${SECRET_DIR}/`) && !options.includesSecret) return refuse(unsafe(path, 'a master secret file in a bundle whose header says it holds none'));
+    if (path.startsWith(`${SECRET_DIR}/`) && !options.includesSecret)
+      return refuse(unsafe(path, 'a master secret file in a bundle whose header says it holds none'));
     if (digests.has(path)) return refuse(unsafe(path, 'a second entry with the same path'));
     const file = join(staging, path);
     writing.add(entry);
@@ -93,7 +94,10 @@ export async function extractPayload(bundle: string, staging: string, options: E
           for await (const chunk of archive) {
             if (failure) return;
             if (first && COMPRESSED.some((magic) => chunk.subarray(0, magic.length).equals(magic))) {
-              throw new SsoError('UNSAFE_ARCHIVE', 'the bundle holds a compressed archive (a bundle holds a plain tar); nothing was written');
+              throw new SsoError(
+                'UNSAFE_ARCHIVE',
+                'the bundle holds a compressed archive (a bundle holds a plain tar); nothing was written',
+              );
             }
             first = false;
             if (onlyZeros && entries === 0) onlyZeros = chunk.equals(Buffer.alloc(chunk.length));
@@ -134,7 +138,11 @@ function checkAgainstManifest(manifest: Manifest, written: Map<string, PromiseSe
     }
     listed.delete(path);
   }
-  if (listed.size) throw new SsoError('DAMAGED_FILE', `the bundle lacks files its manifest lists: ${[...listed.keys()].slice(0, 5).join(', ')}`);
+  if (listed.size)
+    throw new SsoError(
+      'DAMAGED_FILE',
+      `the bundle lacks files its manifest lists: ${[...listed.keys()].slice(0, 5).join(', ')}`,
+    );
 }
 
 /** Owner-only, whatever the manifest says: 0600, or 0700 when the owner could execute it. */
@@ -153,7 +161,8 @@ async function writeEntry(entry: NodeJS.ReadableStream, file: string, path: stri
   } catch (error) {
     entry.resume();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR') throw unsafe(path, 'a path that is both a file and a folder');
+    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR')
+      throw unsafe(path, 'a path that is both a file and a folder');
     throw ioError(`cannot write ${file}`, error);
   }
   try {
@@ -167,6 +176,7 @@ async function writeEntry(entry: NodeJS.ReadableStream, file: string, path: stri
 function translate(error: Error): Error {
   if (error instanceof SsoError) return error;
   const code = (error as { code?: string }).code;
-  if (code?.startsWith('TAR_')) return new SsoError('DAMAGED_FILE', `the bundle's archive is not readable: ${error.message}`);
+  if (code?.startsWith('TAR_'))
+    return new SsoError('DAMAGED_FILE', `the bundle's archive is not readable: ${error.message}`);
   return error;
 }

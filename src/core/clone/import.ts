@@ -11,24 +11,29 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, promises as fs, fstatSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promises as fs } from 'node:fs';
-import { BUNDLE_HEADER_MAX, parseBundleHeader, unlockBundle, type BundleHeader, type ParsedBundleHeader } from '../../crypto/bundle-format.js';
-import { SsoError, type ErrorCode } from '../../errors.js';
+import {
+  BUNDLE_HEADER_MAX,
+  type BundleHeader,
+  type ParsedBundleHeader,
+  parseBundleHeader,
+  unlockBundle,
+} from '../../crypto/bundle-format.js';
+import { type ErrorCode, SsoError } from '../../errors.js';
 import { homePaths } from '../../node/home.js';
 import { currentInstallFacts, type InstallFacts } from '../../node/install-facts.js';
 import { listLocalSecretIds, readLocalSecret } from '../../node/local-secrets.js';
 import { readNodeConfig, validateNodeName, writeNodeConfig } from '../../node/node-config.js';
 import { openRegularFile } from '../../node/private-files.js';
 import { openStore } from '../../store/open-store.js';
+import type { HomeContext } from '../shared/index.js';
 import { recordAudit } from '../shared/index.js';
 import { bizsysHealth, listBizsys } from './bizsys.js';
 import { extractPayload } from './extract.js';
 import type { Manifest } from './manifest.js';
 import { createStaging, moveIntoPlace, recoverStaging } from './place.js';
-import { interruptedOr, stopIfInterrupted, type ProgressListener } from './progress.js';
-import type { HomeContext } from '../shared/index.js';
+import { interruptedOr, type ProgressListener, stopIfInterrupted } from './progress.js';
 
 export interface ImportPlan {
   path: string;
@@ -65,7 +70,9 @@ export interface Mismatch {
 /** Interstage's rule: the same platform, version, edition and install folder on both servers. */
 export function compatibilityProblems(header: BundleHeader, here: InstallFacts = currentInstallFacts()): Mismatch[] {
   const differ = (code: ErrorCode, what: string, bundle: string, local: string): Mismatch[] =>
-    bundle === local ? [] : [{ code, message: `the bundle was made on ${what} ${bundle}, but this node runs ${what} ${local}` }];
+    bundle === local
+      ? []
+      : [{ code, message: `the bundle was made on ${what} ${bundle}, but this node runs ${what} ${local}` }];
   return [
     ...differ('PLATFORM_MISMATCH', 'platform', `${header.platform}/${header.arch}`, `${here.platform}/${here.arch}`),
     ...differ('VERSION_MISMATCH', 'ssokit version', header.version, here.version),
@@ -78,7 +85,8 @@ export function compatibilityProblems(header: BundleHeader, here: InstallFacts =
 export function freshnessProblems(home: HomeContext): string[] {
   const { paths } = home;
   const problems: string[] = [];
-  const nonEmpty = (dir: string) => existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((n) => !n.startsWith('.'));
+  const nonEmpty = (dir: string) =>
+    existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((n) => !n.startsWith('.'));
   if (existsSync(paths.nodeFile)) problems.push(`it is already set up (${paths.nodeFile})`);
   if (nonEmpty(join(paths.root, 'bizsys'))) problems.push('it has business systems');
   if (nonEmpty(paths.secretDir)) problems.push('it holds a master secret');
@@ -87,9 +95,13 @@ export function freshnessProblems(home: HomeContext): string[] {
 }
 
 function notFresh(problems: string[]): SsoError {
-  return new SsoError('NODE_NOT_FRESH', `this node is not in the state right after installation: ${problems.join('; ')}`, {
-    hint: "replicate onto a freshly installed server, or add --force to replace this node's environment (it is kept aside)",
-  });
+  return new SsoError(
+    'NODE_NOT_FRESH',
+    `this node is not in the state right after installation: ${problems.join('; ')}`,
+    {
+      hint: "replicate onto a freshly installed server, or add --force to replace this node's environment (it is kept aside)",
+    },
+  );
 }
 
 /** The identity of a bundle: its authenticated header (unique by its random salt and nonce). */
@@ -102,7 +114,11 @@ export function bundleId(parsed: ParsedBundleHeader): string {
  * while moving into place is finished; then a re-run of an import that completed is
  * recognised (`alreadyImported`) rather than refused as a node that is not fresh.
  */
-export async function planImport(home: HomeContext, path: string, options: { force: boolean; here?: InstallFacts }): Promise<ImportPlan> {
+export async function planImport(
+  home: HomeContext,
+  path: string,
+  options: { force: boolean; here?: InstallFacts },
+): Promise<ImportPlan> {
   const { parsed, size, mode } = readBundleHeader(path);
   const recovered = await recoverStaging(home.paths.root);
   const mismatch = compatibilityProblems(parsed.header, options.here)[0];
@@ -122,7 +138,9 @@ export async function planImport(home: HomeContext, path: string, options: { for
   }
   const warnings: string[] = [];
   if (mode & 0o077) {
-    warnings.push(`${path} can be read by group or others (mode ${mode.toString(8).padStart(4, '0')}): keep bundles private while they travel (chmod 600), and delete them after use`);
+    warnings.push(
+      `${path} can be read by group or others (mode ${mode.toString(8).padStart(4, '0')}): keep bundles private while they travel (chmod 600), and delete them after use`,
+    );
   }
   if (problems.length) warnings.push(`replacing this node's environment (--force): ${problems.join('; ')}`);
   return { ...base, warnings, alreadyImported: null };
@@ -146,7 +164,12 @@ export interface ImportResult {
   warnings: string[];
 }
 
-export async function importEnvironment(home: HomeContext, plan: ImportPlan, password: string, options: ImportOptions): Promise<ImportResult> {
+export async function importEnvironment(
+  home: HomeContext,
+  plan: ImportPlan,
+  password: string,
+  options: ImportOptions,
+): Promise<ImportResult> {
   const nodeName = validateNodeName(options.nodeName);
   const { header } = plan.parsed;
   const key = await unlockBundle(plan.parsed, password);
@@ -175,13 +198,21 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
       ...(env.domain ? { domain: env.domain } : {}),
       ...(env.serviceAccount ? { serviceAccount: env.serviceAccount } : {}),
       store: env.store,
-      importedFrom: { bundle: bundleId(plan.parsed), sourceNode: header.sourceNode, importedAt: home.deps.now().toISOString() },
+      importedFrom: {
+        bundle: bundleId(plan.parsed),
+        sourceNode: header.sourceNode,
+        importedAt: home.deps.now().toISOString(),
+      },
       install: currentInstallFacts(),
       createdAt: home.deps.now().toISOString(),
     });
     // The last moment an interruption is honoured: the swap itself is not interrupted.
     stopIfInterrupted(options.signal, 'the import');
-    const stamp = home.deps.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = home.deps
+      .now()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     replacedKeptAt = await moveIntoPlace(staging, target, { keepReplaced: plan.force, stamp });
   } catch (error) {
     await fs.rm(staging.dir, { recursive: true, force: true });
@@ -189,7 +220,9 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
   }
   const warnings = [...plan.warnings];
   await recordImport(home, manifest.environment.store, nodeName, plan, manifest).catch((error: Error) =>
-    warnings.push(`the store ${manifest.environment.store} could not be reached from this node (${error.message}): check that the path is shared`),
+    warnings.push(
+      `the store ${manifest.environment.store} could not be reached from this node (${error.message}): check that the path is shared`,
+    ),
   );
   return {
     nodeName,
@@ -208,28 +241,41 @@ export async function importEnvironment(home: HomeContext, plan: ImportPlan, pas
  * the definitions, every business system is valid with its files, every secret file opens.
  */
 async function checkStagedEnvironment(staging: string, manifest: Manifest, header: BundleHeader): Promise<void> {
-  const fault = (what: string, details: string[] = []) => new SsoError('BAD_FORMAT', `the bundle's environment is not sound: ${what}; nothing was written`, { details });
-  if (manifest.includesSecret !== header.includesSecret) throw fault('its header and its manifest disagree about the master secret');
+  const fault = (what: string, details: string[] = []) =>
+    new SsoError('BAD_FORMAT', `the bundle's environment is not sound: ${what}; nothing was written`, { details });
+  if (manifest.includesSecret !== header.includesSecret)
+    throw fault('its header and its manifest disagree about the master secret');
   const paths = homePaths(staging);
   const health = await bizsysHealth({ paths });
   if (health.length) throw fault('its business systems are not valid', health);
   const systems = (await listBizsys({ paths })).map((s) => `${s.name} ${s.publicUrl}`).sort();
   const listed = manifest.businessSystems.map((s) => `${s.name} ${s.publicUrl}`).sort();
-  if (systems.join('\n') !== listed.join('\n')) throw fault('its business systems differ from the list in its manifest');
+  if (systems.join('\n') !== listed.join('\n'))
+    throw fault('its business systems differ from the list in its manifest');
   const secrets = await listLocalSecretIds(paths);
   if (header.includesSecret && secrets.length === 0) throw fault('it says it holds the master secret, and holds none');
   for (const id of secrets) await readLocalSecret(paths, id);
 }
 
-async function recordImport(home: HomeContext, storePath: string, nodeName: string, plan: ImportPlan, manifest: Manifest): Promise<void> {
+async function recordImport(
+  home: HomeContext,
+  storePath: string,
+  nodeName: string,
+  plan: ImportPlan,
+  manifest: Manifest,
+): Promise<void> {
   const store = await openStore(storePath, { busyTimeoutMs: home.deps.busyTimeoutMs });
   try {
     await store.transaction((tx) =>
-      recordAudit(tx, { ...home, node: { nodeName } }, {
-        operation: 'clone-import',
-        target: `${plan.path} from ${plan.parsed.header.sourceNode}`,
-        result: `success: ${manifest.files.length} files${manifest.includesSecret ? ', with the master secret' : ''}`,
-      }),
+      recordAudit(
+        tx,
+        { ...home, node: { nodeName } },
+        {
+          operation: 'clone-import',
+          target: `${plan.path} from ${plan.parsed.header.sourceNode}`,
+          result: `success: ${manifest.files.length} files${manifest.includesSecret ? ', with the master secret' : ''}`,
+        },
+      ),
     );
   } finally {
     await store.close();

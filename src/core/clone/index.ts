@@ -4,10 +4,18 @@
  * preflight, imported into a staging folder and moved into place whole.
  */
 
-export { addBizsys, bizsysHealth, listBizsys, parseFileArgument, removeBizsys, requireBizsys, updateBizsys } from './bizsys.js';
-export { parseBoolean, parseSeconds, type BusinessSystem, type SessionSettings } from './bizsys-model.js';
+export {
+  addBizsys,
+  bizsysHealth,
+  listBizsys,
+  parseFileArgument,
+  removeBizsys,
+  requireBizsys,
+  updateBizsys,
+} from './bizsys.js';
+export { type BusinessSystem, parseBoolean, parseSeconds, type SessionSettings } from './bizsys-model.js';
 export { exportEnvironment, planExport, writeBundle } from './export.js';
-export { compatibilityProblems, importEnvironment, planImport, readBundleHeader, type ImportResult } from './import.js';
+export { compatibilityProblems, type ImportResult, importEnvironment, planImport, readBundleHeader } from './import.js';
 export { getSettings, setSettings } from './node-settings.js';
 export { isReadyStaging, isStagingName } from './place.js';
 export { storeUnavailable } from './preflight.js';

@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../../errors.js';
 import { BIZSYS_DIR } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
-import { validateNodeName, type NodeConfig } from '../../node/node-config.js';
+import { type NodeConfig, validateNodeName } from '../../node/node-config.js';
 import { identityProblem } from '../shared/index.js';
 
 export const MANIFEST_FORMAT = 'ssokit-bundle-manifest/v1';
@@ -100,7 +100,8 @@ export function unsafePathProblem(path: string): string | null {
   if (parts.some((p) => p === '..' || p === '.' || p === '')) return 'a path with ".", ".." or an empty part';
   if (parts.some((p) => Buffer.byteLength(p) > 255)) return 'a name longer than 255 bytes';
   if (parts.some((p) => p.startsWith('.'))) return 'a hidden name (temporary files are never part of an environment)';
-  if (!(BUNDLE_ROOTS as readonly string[]).includes(parts[0]!) || parts.length < 2) return `a path outside ${BUNDLE_ROOTS.join('/ and ')}/`;
+  if (!(BUNDLE_ROOTS as readonly string[]).includes(parts[0]!) || parts.length < 2)
+    return `a path outside ${BUNDLE_ROOTS.join('/ and ')}/`;
   return null;
 }
 
@@ -117,7 +118,10 @@ export function parseManifest(bytes: Buffer): Manifest {
   if (value?.format !== MANIFEST_FORMAT) throw bad(`its format is not ${MANIFEST_FORMAT}`);
   if (typeof value.includesSecret !== 'boolean') throw bad('includesSecret is not true or false');
   checkEnvironment(value.environment);
-  if (!Array.isArray(value.businessSystems) || !value.businessSystems.every((s) => typeof s?.name === 'string' && typeof s?.publicUrl === 'string')) {
+  if (
+    !Array.isArray(value.businessSystems) ||
+    !value.businessSystems.every((s) => typeof s?.name === 'string' && typeof s?.publicUrl === 'string')
+  ) {
     throw bad('businessSystems is not a list of {name, publicUrl}');
   }
   if (!Array.isArray(value.files)) throw bad('files is not a list');
@@ -125,11 +129,17 @@ export function parseManifest(bytes: Buffer): Manifest {
   for (const file of value.files) {
     const path = String(file?.path);
     const problem = unsafePathProblem(path);
-    if (problem) throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${JSON.stringify(path)}: ${problem}; nothing was written`);
+    if (problem)
+      throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${JSON.stringify(path)}: ${problem}; nothing was written`);
     if (seen.has(path)) throw bad(`${path} is listed twice`);
     seen.add(path);
     const fine =
-      Number.isSafeInteger(file.size) && file.size >= 0 && Number.isInteger(file.mode) && file.mode >= 0 && file.mode <= 0o777 && /^[0-9a-f]{64}$/.test(String(file.sha256));
+      Number.isSafeInteger(file.size) &&
+      file.size >= 0 &&
+      Number.isInteger(file.mode) &&
+      file.mode >= 0 &&
+      file.mode <= 0o777 &&
+      /^[0-9a-f]{64}$/.test(String(file.sha256));
     if (!fine) throw bad(`the entry for ${path} lacks a size, mode or SHA-256`);
   }
   return value;
@@ -137,7 +147,8 @@ export function parseManifest(bytes: Buffer): Manifest {
 
 function checkEnvironment(env: EnvironmentSettings | undefined): void {
   if (!env || typeof env !== 'object') throw bad('it has no environment');
-  if (typeof env.store !== 'string' || !isAbsolute(env.store) || /[\u0000-\u001f]/.test(env.store)) throw bad('the store is not an absolute path');
+  if (typeof env.store !== 'string' || !isAbsolute(env.store) || /[\u0000-\u001f]/.test(env.store))
+    throw bad('the store is not an absolute path');
   if (!Array.isArray(env.clusterNames)) throw bad('clusterNames is not a list');
   try {
     for (const name of env.clusterNames) validateNodeName(String(name), 'cluster name');
@@ -145,5 +156,9 @@ function checkEnvironment(env: EnvironmentSettings | undefined): void {
   } catch (error) {
     throw bad((error as Error).message);
   }
-  if (env.serviceAccount !== undefined && (typeof env.serviceAccount !== 'string' || identityProblem(env.serviceAccount))) throw bad('the service account is not an account name');
+  if (
+    env.serviceAccount !== undefined &&
+    (typeof env.serviceAccount !== 'string' || identityProblem(env.serviceAccount))
+  )
+    throw bad('the service account is not an account name');
 }

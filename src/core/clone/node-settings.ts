@@ -10,11 +10,14 @@
 
 import { SsoError } from '../../errors.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
-import { validateNodeName, writeNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import { type NodeConfig, validateNodeName, writeNodeConfig } from '../../node/node-config.js';
+import type { NodeContext } from '../shared/index.js';
 import { identityProblem } from '../shared/index.js';
 import { listBizsys, readBizsys, saveBizsys } from './bizsys.js';
 import {
   applyBizsysChange,
+  type BizsysChange,
+  type BusinessSystem,
   bizsysNameProblem,
   bizsysProblems,
   parseBoolean,
@@ -22,10 +25,7 @@ import {
   protectedPathProblem,
   publicUrlIsFixed,
   samePublicUrl,
-  type BizsysChange,
-  type BusinessSystem,
 } from './bizsys-model.js';
-import type { NodeContext } from '../shared/index.js';
 
 export interface Setting {
   name: string;
@@ -38,7 +38,11 @@ interface BizsysSetting {
   write?: (value: string) => BizsysChange;
 }
 
-const list = (value: string) => value.split(',').map((p) => p.trim()).filter(Boolean);
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 
 const BIZSYS_SETTINGS: Record<string, BizsysSetting> = {
   'public-url': { read: (s) => s.publicUrl },
@@ -52,7 +56,10 @@ const BIZSYS_SETTINGS: Record<string, BizsysSetting> = {
   },
   'auth-server-url': { read: (s) => s.authServerUrl, write: (v) => ({ authServerUrl: v }) },
   ssl: { read: (s) => String(s.ssl), write: (v) => ({ ssl: parseBoolean(v, 'ssl') }) },
-  'sso-enabled': { read: (s) => String(s.session.ssoEnabled), write: (v) => ({ session: { ssoEnabled: parseBoolean(v, 'sso-enabled') } }) },
+  'sso-enabled': {
+    read: (s) => String(s.session.ssoEnabled),
+    write: (v) => ({ session: { ssoEnabled: parseBoolean(v, 'sso-enabled') } }),
+  },
   'sso-max-inactive-seconds': {
     read: (s) => String(s.session.maxInactiveSeconds),
     write: (v) => ({ session: { maxInactiveSeconds: parseSeconds(v, 'sso-max-inactive-seconds') } }),
@@ -84,13 +91,20 @@ function optional(key: 'domain' | 'serviceAccount', check: (value: string) => vo
   };
 }
 
-const INSTALL_FIXED = 'install facts are what an environment bundle is compared against; they change only with the installation';
+const INSTALL_FIXED =
+  'install facts are what an environment bundle is compared against; they change only with the installation';
 
 const NODE_SETTINGS: Record<string, NodeSetting> = {
-  name: { read: (n) => n.nodeName, fixed: 'a node is named when it is set up (--node-name with ssokit init, join or clone import)' },
+  name: {
+    read: (n) => n.nodeName,
+    fixed: 'a node is named when it is set up (--node-name with ssokit init, join or clone import)',
+  },
   'cluster-names': {
     read: (n) => n.clusterNames.join(','),
-    write: (n, v) => ({ ...n, clusterNames: [...new Set(list(v).map((name) => validateNodeName(name, 'cluster name')))] }),
+    write: (n, v) => ({
+      ...n,
+      clusterNames: [...new Set(list(v).map((name) => validateNodeName(name, 'cluster name')))],
+    }),
   },
   domain: { read: (n) => n.domain ?? '', write: optional('domain', (v) => validateNodeName(v, 'domain')) },
   store: { read: (n) => n.store, fixed: 'point the node at another store with ssokit join --db PATH' },
@@ -101,7 +115,10 @@ const NODE_SETTINGS: Record<string, NodeSetting> = {
       if (problem) throw new SsoError('INVALID_INPUT', `node.service-account: ${problem}`);
     }),
   },
-  'install.platform': { read: () => `${currentInstallFacts().platform}/${currentInstallFacts().arch}`, fixed: INSTALL_FIXED },
+  'install.platform': {
+    read: () => `${currentInstallFacts().platform}/${currentInstallFacts().arch}`,
+    fixed: INSTALL_FIXED,
+  },
   'install.version': { read: () => currentInstallFacts().version, fixed: INSTALL_FIXED },
   'install.edition': { read: () => currentInstallFacts().edition, fixed: INSTALL_FIXED },
   'install.dir': { read: () => currentInstallFacts().installDir, fixed: INSTALL_FIXED },
@@ -111,7 +128,8 @@ const NODE_SETTINGS: Record<string, NodeSetting> = {
 export async function allSettings(ctx: NodeContext): Promise<Setting[]> {
   const settings = Object.entries(NODE_SETTINGS).map(([key, s]) => ({ name: `node.${key}`, value: s.read(ctx.node) }));
   for (const system of await listBizsys(ctx)) {
-    for (const [key, setting] of Object.entries(BIZSYS_SETTINGS)) settings.push({ name: `bizsys.${system.name}.${key}`, value: setting.read(system) });
+    for (const [key, setting] of Object.entries(BIZSYS_SETTINGS))
+      settings.push({ name: `bizsys.${system.name}.${key}`, value: setting.read(system) });
   }
   return settings;
 }
@@ -121,7 +139,12 @@ export async function getSettings(ctx: NodeContext, pattern: string): Promise<Se
   const all = await allSettings(ctx);
   let matches: Setting[];
   if (pattern.includes('*')) {
-    const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const regex = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     matches = all.filter((s) => regex.test(s.name));
   } else {
     matches = all.filter((s) => s.name === pattern);
@@ -150,7 +173,8 @@ export async function setSettings(ctx: NodeContext, assignments: string[]): Prom
     if (parts[0] === 'bizsys' && parts.length === 3) {
       const [, systemName, key] = parts as [string, string, string];
       const setting = BIZSYS_SETTINGS[key];
-      const system = systems.get(systemName) ?? (bizsysNameProblem(systemName) ? null : await readBizsys(ctx, systemName));
+      const system =
+        systems.get(systemName) ?? (bizsysNameProblem(systemName) ? null : await readBizsys(ctx, systemName));
       if (!setting || !system) throw unknownName(name, await allSettings(ctx));
       if (!setting.write) {
         if (samePublicUrl(value, system.publicUrl)) continue; // setting it to what it is changes nothing
@@ -167,7 +191,8 @@ export async function setSettings(ctx: NodeContext, assignments: string[]): Prom
     }
   }
   const problems = [...systems.values()].flatMap((s) => bizsysProblems(s).map((p) => `bizsys.${s.name}: ${p}`));
-  if (problems.length) throw new SsoError('INVALID_INPUT', 'nothing was set: the new values are not valid', { details: problems });
+  if (problems.length)
+    throw new SsoError('INVALID_INPUT', 'nothing was set: the new values are not valid', { details: problems });
   for (const system of systems.values()) await saveBizsys(ctx, system);
   if (nodeChanged) {
     await writeNodeConfig(ctx.paths, node);
@@ -200,7 +225,11 @@ function unknownName(name: string, all: Setting[]): SsoError {
   const under = names.filter((n) => n.startsWith(`${prefix}.`));
   const shown = name.replace(/[^\x20-\x7e]/g, '?');
   return new SsoError('NOT_FOUND', `there is no setting named "${shown}"`, {
-    hint: near.length ? `did you mean ${near.join(', ')}?` : under.length ? `settings under ${prefix}: ${under.join(', ')}` : 'ssokit get "*" lists them all',
+    hint: near.length
+      ? `did you mean ${near.join(', ')}?`
+      : under.length
+        ? `settings under ${prefix}: ${under.join(', ')}`
+        : 'ssokit get "*" lists them all',
   });
 }
 
@@ -209,7 +238,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = row;
   }
   return previous[b.length]!;

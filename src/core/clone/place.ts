@@ -119,7 +119,8 @@ export async function createStaging(home: string): Promise<Staging> {
   await recoverStaging(home);
   const name = `import-${process.pid}-${randomBytes(6).toString('hex')}`;
   const homeExisted = existsSync(home);
-  if (homeExisted && !statSync(home).isDirectory()) throw new SsoError('INVALID_INPUT', `the home ${home} is not a folder`);
+  if (homeExisted && !statSync(home).isDirectory())
+    throw new SsoError('INVALID_INPUT', `the home ${home} is not a folder`);
   const dir = homeExisted ? join(home, `.${name}`) : join(dirname(home), `.${basename(home)}.${name}`);
   try {
     if (!homeExisted) await fs.mkdir(dirname(home), { recursive: true });
@@ -137,7 +138,11 @@ export async function createStaging(home: string): Promise<Staging> {
  * The ready note goes in first: an import killed during the swap is finished by the next
  * import into this home (recoverStaging), which repeats the remaining moves.
  */
-export async function moveIntoPlace(staging: Staging, home: string, options: { keepReplaced: boolean; stamp: string; rename?: Rename }): Promise<string | null> {
+export async function moveIntoPlace(
+  staging: Staging,
+  home: string,
+  options: { keepReplaced: boolean; stamp: string; rename?: Rename },
+): Promise<string | null> {
   const rename = options.rename ?? ((from: string, to: string) => fs.rename(from, to));
   const items = ENVIRONMENT_ITEMS.filter((item) => existsSync(join(staging.dir, item)));
   const note: ReadyNote = { aside: join(home, `replaced-${options.stamp}`), items };
@@ -202,9 +207,13 @@ async function finishSwap(staging: Staging, home: string, note: ReadyNote): Prom
   const move: Rename = (from, to) => fs.rename(from, to);
   if (!staging.homeExisted) {
     if (existsSync(home)) {
-      throw new SsoError('CONFLICT', `an interrupted import into ${home} was ready in ${staging.dir}, but ${home} exists now`, {
-        hint: `move ${home} away and run the import again, or remove ${staging.dir}`,
-      });
+      throw new SsoError(
+        'CONFLICT',
+        `an interrupted import into ${home} was ready in ${staging.dir}, but ${home} exists now`,
+        {
+          hint: `move ${home} away and run the import again, or remove ${staging.dir}`,
+        },
+      );
     }
     await move(staging.dir, home);
     await fs.rm(join(home, READY), { force: true });
@@ -217,5 +226,7 @@ async function finishSwap(staging: Staging, home: string, note: ReadyNote): Prom
 }
 
 function holdsFiles(dir: string): boolean {
-  return readdirSync(dir, { withFileTypes: true }).some((entry) => !entry.isDirectory() || holdsFiles(join(dir, entry.name)));
+  return readdirSync(dir, { withFileTypes: true }).some(
+    (entry) => !entry.isDirectory() || holdsFiles(join(dir, entry.name)),
+  );
 }

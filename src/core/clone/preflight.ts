@@ -9,12 +9,10 @@
 import { SsoError } from '../../errors.js';
 import { listLocalSecretIds } from '../../node/local-secrets.js';
 import { answersTo, sameName } from '../../node/node-config.js';
-import { bizsysHealth } from './bizsys.js';
+import { credentialOwner, currentMasterSecret, openDataKeyRing, openValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { credentialOwner, openValues } from '../secret/index.js';
-import { openDataKeyRing } from '../secret/index.js';
-import { readGlobalInfo, type GlobalInfo } from '../shared/index.js';
-import { currentMasterSecret } from '../secret/index.js';
+import { type GlobalInfo, readGlobalInfo } from '../shared/index.js';
+import { bizsysHealth } from './bizsys.js';
 
 export function preflightFailed(problems: string[]): SsoError {
   return new SsoError('PREFLIGHT_FAILED', 'this node is not a sound source for a clone; no bundle was written', {
@@ -39,7 +37,8 @@ export async function preflightProblems(ctx: StoreContext, includeSecret: boolea
   const problems = await bizsysHealth(ctx);
   const current = await currentMasterSecret(ctx.store).catch(() => null);
   if (!current) return [...problems, 'the store names no current master secret'];
-  const holdsSecret = answersTo(ctx.node, info.secretServer) && (await listLocalSecretIds(ctx.paths)).includes(current.id);
+  const holdsSecret =
+    answersTo(ctx.node, info.secretServer) && (await listLocalSecretIds(ctx.paths)).includes(current.id);
   if (includeSecret) problems.push(...includeSecretProblems(ctx, info.secretServer, holdsSecret));
   if (holdsSecret) {
     const problem = await secretOpensStore(ctx);
@@ -73,7 +72,9 @@ async function secretOpensStore(ctx: StoreContext): Promise<string | null> {
     if (row) {
       openValues((await ring.byId(ctx.store, row.data_key_id)).key, credentialOwner(row.mapping_id), row.ciphertext);
     } else {
-      const key = await ctx.store.get<{ app_id: number }>("SELECT app_id FROM data_keys WHERE state = 'active' LIMIT 1");
+      const key = await ctx.store.get<{ app_id: number }>(
+        "SELECT app_id FROM data_keys WHERE state = 'active' LIMIT 1",
+      );
       if (key) await ring.activeFor(ctx.store, key.app_id);
     }
     return null;

@@ -6,8 +6,7 @@
 import { ESSO, SsoError } from '../../errors.js';
 import type { Queryable } from '../../store/store.js';
 import type { AppFlagName, ApplicationXml } from '../../xml/applications-xml.js';
-import { accountListProblems, splitAccounts } from '../shared/index.js';
-import { SSO_FLAG } from '../shared/index.js';
+import { accountListProblems, SSO_FLAG, splitAccounts } from '../shared/index.js';
 
 export type AppType = 'individual' | 'group' | 'host-group' | 'config-store';
 
@@ -51,7 +50,8 @@ export const FLAG_BITS: Record<AppFlagName, number> = {
 };
 
 /** The SDK's DEFAULT_APP_FLAGS. */
-export const DEFAULT_APP_FLAGS = SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL | SSO_FLAG.VALIDATE_TICKETS | SSO_FLAG.APP_TICKET_TIMEOUT;
+export const DEFAULT_APP_FLAGS =
+  SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL | SSO_FLAG.VALIDATE_TICKETS | SSO_FLAG.APP_TICKET_TIMEOUT;
 
 /** Flags only an SSO administrator may change (Enterprise SSO event 10615). */
 export const TICKET_FLAGS: AppFlagName[] = ['allowTickets', 'validateTickets', 'timeoutTickets'];
@@ -89,7 +89,8 @@ export interface SpecProblem {
 export function appNameProblem(name: string): string | null {
   if (name.length === 0) return 'the application name is empty';
   if (name.length > 260) return 'the application name is longer than 260 characters';
-  if (/[\s\u0000-\u001f\u007f]/.test(name)) return `the application name "${name.replace(/[\u0000-\u001f\u007f]/g, '?')}" contains spaces or control characters`;
+  if (/[\s\u0000-\u001f\u007f]/.test(name))
+    return `the application name "${name.replace(/[\u0000-\u001f\u007f]/g, '?')}" contains spaces or control characters`;
   if (/[\\/]/.test(name)) return `the application name "${name}" contains a slash`;
   return null;
 }
@@ -115,7 +116,8 @@ export function applicationSpecFromXml(app: ApplicationXml, problems: SpecProble
   if (type !== 'host-group' && app.appUserAccount === undefined) add('<appUserAccount> is required');
   else accountListProblems(userAccounts, type === 'host-group' ? '<windowsAccount>' : '<appUserAccount>').forEach(add);
   if (given.adminAccountSame) {
-    if (app.appAdminAccount !== undefined) add(`leave out <appAdminAccount> when adminAccountSame is yes (${ESSO.INVALID_FLAGS.text})`);
+    if (app.appAdminAccount !== undefined)
+      add(`leave out <appAdminAccount> when adminAccountSame is yes (${ESSO.INVALID_FLAGS.text})`);
   } else if (app.appAdminAccount === undefined) {
     add('<appAdminAccount> is required (or set adminAccountSame="yes")');
   } else {
@@ -129,8 +131,10 @@ export function applicationSpecFromXml(app: ApplicationXml, problems: SpecProble
     if (name === 'enableApp') continue;
     flags = value ? flags | FLAG_BITS[name] : flags & ~FLAG_BITS[name];
   }
-  if (type === 'host-group' && !(flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)) add('a host group application must be host-initiated');
-  if (type === 'group' && flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS) add('a group application can only be Windows-initiated');
+  if (type === 'host-group' && !(flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS))
+    add('a host group application must be host-initiated');
+  if (type === 'group' && flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)
+    add('a group application can only be Windows-initiated');
   if (given.enableApp && app.fields.length === 0 && type !== 'config-store') {
     add(`enableApp is yes but the application has no fields (${ESSO.APP_INCOMPLETE_FIELDS.text})`);
   }
@@ -142,7 +146,7 @@ export function applicationSpecFromXml(app: ApplicationXml, problems: SpecProble
     description: app.description ?? '',
     contact: app.contact ?? '',
     userAccounts,
-    adminAccounts: given.adminAccountSame ? '' : app.appAdminAccount ?? '',
+    adminAccounts: given.adminAccountSame ? '' : (app.appAdminAccount ?? ''),
     fields: app.fields.map(({ ordinal, label, masked }) => ({ ordinal, label, masked })),
     flags,
     enable: Boolean(given.enableApp),

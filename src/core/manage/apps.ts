@@ -6,36 +6,44 @@
 
 import { randomUUID } from 'node:crypto';
 import { alreadyApplied, ESSO, SsoError } from '../../errors.js';
-import { readApplicationsXml, type ApplicationXml } from '../../xml/applications-xml.js';
+import { type ApplicationXml, readApplicationsXml } from '../../xml/applications-xml.js';
 import { readXmlFile, xmlProblems } from '../../xml/xml-document.js';
-import { accountListProblems } from '../shared/index.js';
+import { createDataKey, loadMasterKeyring } from '../secret/index.js';
+import type { StoreContext } from '../shared/index.js';
 import {
+  accountListProblems,
+  auditFailures,
+  hasFlag,
+  holdsRole,
+  recordAudit,
+  requireRole,
+  roleCheck,
+  SSO_FLAG,
+  trimRing,
+} from '../shared/index.js';
+import {
+  type ApplicationSpec,
+  type AppRecord,
   allApps,
   applicationSpecFromXml,
-  findApp,
   FLAG_BITS,
+  findApp,
   IMMUTABLE_FLAGS,
   requireApp,
-  TICKET_FLAGS,
-  type AppRecord,
-  type ApplicationSpec,
   type SpecProblem,
+  TICKET_FLAGS,
 } from './app-model.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
-import type { StoreContext } from '../shared/index.js';
-import { createDataKey } from '../secret/index.js';
-import { hasFlag, SSO_FLAG } from '../shared/index.js';
-import { loadMasterKeyring } from '../secret/index.js';
-import { holdsRole, requireRole, } from '../shared/index.js';
-import { trimRing } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
 
 export interface CreateAppsResult {
   created: { name: string; type: string; fields: number; enabled: boolean }[];
   dryRun: boolean;
 }
 
-export async function createApplicationsFromFile(ctx: StoreContext, path: string, dryRun = false): Promise<CreateAppsResult> {
+export async function createApplicationsFromFile(
+  ctx: StoreContext,
+  path: string,
+  dryRun = false,
+): Promise<CreateAppsResult> {
   const doc = readXmlFile(path);
   return createApplications(ctx, doc.file, readApplicationsXml(doc), dryRun);
 }
@@ -49,7 +57,9 @@ export async function createApplications(
   return auditFailures(ctx, { operation: 'create-apps', target: file }, async () => {
     requireRole(await roleCheck(ctx), 'affiliate-admin', 'creating applications');
     const problems: SpecProblem[] = [];
-    const specs = apps.map((app) => applicationSpecFromXml(app, problems)).filter((s): s is ApplicationSpec => s !== null);
+    const specs = apps
+      .map((app) => applicationSpecFromXml(app, problems))
+      .filter((s): s is ApplicationSpec => s !== null);
     let existing = 0;
     for (const spec of specs) {
       if (await ctx.store.get('SELECT 1 FROM applications WHERE name_key = ?', [spec.name.toLowerCase()])) {
@@ -58,7 +68,8 @@ export async function createApplications(
       }
     }
     // Every application exists and nothing else is wrong: the file was applied before.
-    if (apps.length > 0 && existing === apps.length && problems.length === existing) throw alreadyApplied(file, existing, 'application');
+    if (apps.length > 0 && existing === apps.length && problems.length === existing)
+      throw alreadyApplied(file, existing, 'application');
     if (problems.length) throw xmlProblems(file, problems);
     const result = {
       created: specs.map((s) => ({ name: s.name, type: s.type, fields: s.fields.length, enabled: s.enable })),
@@ -74,8 +85,19 @@ export async function createApplications(
         const appId = await tx.insert(
           `INSERT INTO applications (name, name_key, app_type, description, contact, user_accounts, admin_accounts,
              flags, ticket_timeout, purge_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-          [spec.name, spec.name.toLowerCase(), spec.type, spec.description, spec.contact, spec.userAccounts,
-            spec.adminAccounts, spec.flags, randomUUID(), now, now],
+          [
+            spec.name,
+            spec.name.toLowerCase(),
+            spec.type,
+            spec.description,
+            spec.contact,
+            spec.userAccounts,
+            spec.adminAccounts,
+            spec.flags,
+            randomUUID(),
+            now,
+            now,
+          ],
         );
         await tx.runMany(
           'INSERT INTO fields (app_id, ordinal, label, label_key, masked) VALUES (?, ?, ?, ?, ?)',
@@ -83,9 +105,13 @@ export async function createApplications(
         );
         await createDataKey(tx, keyring, appId, ctx.deps.rng, now);
         // Created disabled, enabled once its fields are in (Enterprise SSO's order).
-        if (spec.enable) await tx.run('UPDATE applications SET flags = flags | ? WHERE id = ?', [SSO_FLAG.ENABLED, appId]);
+        if (spec.enable)
+          await tx.run('UPDATE applications SET flags = flags | ? WHERE id = ?', [SSO_FLAG.ENABLED, appId]);
       }
-      await recordAudit(tx, ctx, { operation: 'create-apps', target: `${file}: ${specs.map((s) => s.name).join(', ')}` });
+      await recordAudit(tx, ctx, {
+        operation: 'create-apps',
+        target: `${file}: ${specs.map((s) => s.name).join(', ')}`,
+      });
     });
     return result;
   });
@@ -96,7 +122,11 @@ export interface UpdateAppsResult {
   dryRun: boolean;
 }
 
-export async function updateApplicationsFromFile(ctx: StoreContext, path: string, dryRun = false): Promise<UpdateAppsResult> {
+export async function updateApplicationsFromFile(
+  ctx: StoreContext,
+  path: string,
+  dryRun = false,
+): Promise<UpdateAppsResult> {
   const doc = readXmlFile(path);
   return updateApplications(ctx, doc.file, readApplicationsXml(doc), dryRun);
 }
@@ -113,7 +143,8 @@ export async function updateApplications(
     const problems: SpecProblem[] = [];
     const plans: { app: AppRecord; set: Record<string, string | number>; changes: string[] }[] = [];
     for (const given of apps) {
-      const add = (message: string) => problems.push({ line: given.line, message: `application "${given.name}": ${message}` });
+      const add = (message: string) =>
+        problems.push({ line: given.line, message: `application "${given.name}": ${message}` });
       const app = await findApp(ctx.store, given.name);
       if (!app) {
         add(ESSO.NO_APP.text);
@@ -133,13 +164,17 @@ export async function updateApplications(
       text(given.contact, 'contact', app.contact, 'contact');
       if (given.appUserAccount !== undefined || given.windowsAccount !== undefined) {
         const value = app.type === 'host-group' ? given.windowsAccount : given.appUserAccount;
-        if (value === undefined) add(app.type === 'host-group' ? 'give <windowsAccount> for a host group application' : 'give <appUserAccount>');
+        if (value === undefined)
+          add(
+            app.type === 'host-group' ? 'give <windowsAccount> for a host group application' : 'give <appUserAccount>',
+          );
         else accountListProblems(value, 'application users').forEach(add);
         text(value, 'user_accounts', app.userAccounts, 'application users');
       }
       if (given.appAdminAccount !== undefined && given.appAdminAccount !== app.adminAccounts) {
         if (hasFlag(app.flags, SSO_FLAG.APP_ADMIN_SAME)) add(`${ESSO.INVALID_FLAGS.text} (adminAccountSame is yes)`);
-        else if (!isAffiliate) add('only SSO and affiliate administrators can change the application administrators account');
+        else if (!isAffiliate)
+          add('only SSO and affiliate administrators can change the application administrators account');
         accountListProblems(given.appAdminAccount, 'application administrators').forEach(add);
         text(given.appAdminAccount, 'admin_accounts', app.adminAccounts, 'application administrators');
       }
@@ -154,8 +189,10 @@ export async function updateApplications(
         const bit = FLAG_BITS[name];
         if (hasFlag(app.flags, bit) === value) continue;
         if (IMMUTABLE_FLAGS.includes(name)) add(`${name} cannot change after an application is created`);
-        else if (TICKET_FLAGS.includes(name) && !holdsRole(check, 'sso-admin')) add(`only SSO administrators can change ${name}`);
-        else if (name === 'enableApp' && value && app.fields.length === 0 && app.type !== 'config-store') add(ESSO.APP_INCOMPLETE_FIELDS.text);
+        else if (TICKET_FLAGS.includes(name) && !holdsRole(check, 'sso-admin'))
+          add(`only SSO administrators can change ${name}`);
+        else if (name === 'enableApp' && value && app.fields.length === 0 && app.type !== 'config-store')
+          add(ESSO.APP_INCOMPLETE_FIELDS.text);
         flags = value ? flags | bit : flags & ~bit;
         changes.push(`${name}: ${value ? 'yes' : 'no'}`);
       }
@@ -178,7 +215,10 @@ export async function updateApplications(
           [...columns.map((c) => set[c]!), now, app.id],
         );
       }
-      await recordAudit(tx, ctx, { operation: 'update-apps', target: `${file}: ${plans.map((p) => p.app.name).join(', ')}` });
+      await recordAudit(tx, ctx, {
+        operation: 'update-apps',
+        target: `${file}: ${plans.map((p) => p.app.name).join(', ')}`,
+      });
     });
     return result;
   });
@@ -203,7 +243,9 @@ export async function listApplications(ctx: StoreContext, options: { all: boolea
   const visible = (await allApps(ctx.store)).filter((app) => seeAll || holdsRole(check, 'app-admin', app));
   if (!seeAll && visible.length === 0) requireRole(check, 'affiliate-admin', 'listing applications');
   const counts = new Map(
-    (await ctx.store.all<{ app_id: number; n: number }>('SELECT app_id, COUNT(*) AS n FROM mappings GROUP BY app_id')).map((r) => [r.app_id, r.n]),
+    (
+      await ctx.store.all<{ app_id: number; n: number }>('SELECT app_id, COUNT(*) AS n FROM mappings GROUP BY app_id')
+    ).map((r) => [r.app_id, r.n]),
   );
   return visible
     .filter((app) => options.all || app.type !== 'config-store')
@@ -246,28 +288,42 @@ export async function deleteApplication(ctx: StoreContext, name: string): Promis
         app.name,
       ]);
       await trimRing(tx, 'audit_deleted_apps', check.info.auditDeletedApps);
-      await recordAudit(tx, ctx, { operation: 'delete-app', target: app.name, result: `success: ${count} mapping(s) deleted with it` });
+      await recordAudit(tx, ctx, {
+        operation: 'delete-app',
+        target: app.name,
+        result: `success: ${count} mapping(s) deleted with it`,
+      });
       return { name: app.name, mappings: count };
     });
   });
 }
 
 /** -enableapp / -disableapp. */
-export async function setApplicationEnabled(ctx: StoreContext, name: string, enabled: boolean): Promise<{ name: string; changed: boolean }> {
+export async function setApplicationEnabled(
+  ctx: StoreContext,
+  name: string,
+  enabled: boolean,
+): Promise<{ name: string; changed: boolean }> {
   const operation = enabled ? 'enable-app' : 'disable-app';
   return auditFailures(ctx, { operation, target: name }, async () => {
     const app = await requireApp(ctx.store, name);
-    requireRole(await roleCheck(ctx), 'app-admin', `${enabled ? 'enabling' : 'disabling'} application "${app.name}"`, app);
+    requireRole(
+      await roleCheck(ctx),
+      'app-admin',
+      `${enabled ? 'enabling' : 'disabling'} application "${app.name}"`,
+      app,
+    );
     if (enabled && app.fields.length === 0 && app.type !== 'config-store') {
-      throw new SsoError('CONFLICT', `application "${app.name}" has no fields, so it cannot be enabled`, { esso: ESSO.APP_INCOMPLETE_FIELDS });
+      throw new SsoError('CONFLICT', `application "${app.name}" has no fields, so it cannot be enabled`, {
+        esso: ESSO.APP_INCOMPLETE_FIELDS,
+      });
     }
     const changed = hasFlag(app.flags, SSO_FLAG.ENABLED) !== enabled;
     await ctx.store.transaction(async (tx) => {
-      await tx.run(`UPDATE applications SET flags = ${enabled ? 'flags | ?' : 'flags & ~?'}, updated_at = ? WHERE id = ?`, [
-        SSO_FLAG.ENABLED,
-        ctx.deps.now().toISOString(),
-        app.id,
-      ]);
+      await tx.run(
+        `UPDATE applications SET flags = ${enabled ? 'flags | ?' : 'flags & ~?'}, updated_at = ? WHERE id = ?`,
+        [SSO_FLAG.ENABLED, ctx.deps.now().toISOString(), app.id],
+      );
       await recordAudit(tx, ctx, { operation, target: app.name, result: changed ? 'success' : 'success: unchanged' });
     });
     return { name: app.name, changed };
@@ -278,7 +334,10 @@ export async function setApplicationEnabled(ctx: StoreContext, name: string, ena
  * -purgecache: ssokit keeps no credential cache of its own; the application's purge id is
  * renewed, which is how SSO servers that do cache credentials learn to drop them.
  */
-export async function purgeApplicationCache(ctx: StoreContext, name: string): Promise<{ name: string; purgeId: string }> {
+export async function purgeApplicationCache(
+  ctx: StoreContext,
+  name: string,
+): Promise<{ name: string; purgeId: string }> {
   return auditFailures(ctx, { operation: 'purge-cache', target: name }, async () => {
     const app = await requireApp(ctx.store, name);
     requireRole(await roleCheck(ctx), 'app-admin', `purging the cache of application "${app.name}"`, app);

@@ -10,13 +10,10 @@
  */
 
 import { ESSO, SsoError } from '../../errors.js';
-import { requireApp, type AppRecord } from './app-model.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
+import { configOwner, openDataKeyRing, openValues, sealValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { configOwner, openValues, sealValues } from '../secret/index.js';
-import { openDataKeyRing } from '../secret/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole, type Role } from '../shared/index.js';
+import { auditFailures, type Role, recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { type AppRecord, requireApp } from './app-model.js';
 
 export const DEFAULT_IDENTIFIER = 'ConfigProperties';
 
@@ -72,7 +69,10 @@ export async function setConfig(
   appName: string,
   identifier: string,
   properties: Record<string, string>,
-  options: { replace?: boolean; /** Names given on a command line: never masked ones. */ fromCommandLine?: string[] } = {},
+  options: {
+    replace?: boolean /** Names given on a command line: never masked ones. */;
+    fromCommandLine?: string[];
+  } = {},
 ): Promise<{ app: string; identifier: string; created: boolean; properties: string[] }> {
   return auditFailures(ctx, { operation: 'config-set', target: `${appName}/${identifier}` }, async () => {
     const problem = identifierProblem(identifier);
@@ -81,11 +81,17 @@ export async function setConfig(
     const ring = await openDataKeyRing(ctx, 'changing the config store');
     const names = Object.keys(properties);
     if (names.length === 0) throw new SsoError('INVALID_INPUT', 'no properties given');
-    const exposed = (options.fromCommandLine ?? []).filter((name) => app.fields.some((f) => f.masked && f.label.toLowerCase() === name.toLowerCase()));
+    const exposed = (options.fromCommandLine ?? []).filter((name) =>
+      app.fields.some((f) => f.masked && f.label.toLowerCase() === name.toLowerCase()),
+    );
     if (exposed.length) {
-      throw new SsoError('USAGE', `${exposed.map((n) => `"${n}"`).join(', ')} is masked, so it cannot be given on the command line (anyone on this machine can read one)`, {
-        hint: 'put it in a file given with --file (settings XML or JSON)',
-      });
+      throw new SsoError(
+        'USAGE',
+        `${exposed.map((n) => `"${n}"`).join(', ')} is masked, so it cannot be given on the command line (anyone on this machine can read one)`,
+        {
+          hint: 'put it in a file given with --file (settings XML or JSON)',
+        },
+      );
     }
     const canonical = new Map<string, string>();
     for (const name of names) {
@@ -100,29 +106,55 @@ export async function setConfig(
     }
     const identifierKey = identifier.toLowerCase();
     return ctx.store.transaction(async (tx) => {
-      const row = await tx.get<BagRow>('SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?', [
-        app.id,
-        identifierKey,
-      ]);
-      const bag = row && !options.replace ? decodeBag(openValues((await ring.byId(tx, row.data_key_id)).key, configOwner(app.id, identifierKey), row.ciphertext)) : new Map<string, string>();
+      const row = await tx.get<BagRow>(
+        'SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?',
+        [app.id, identifierKey],
+      );
+      const bag =
+        row && !options.replace
+          ? decodeBag(
+              openValues(
+                (await ring.byId(tx, row.data_key_id)).key,
+                configOwner(app.id, identifierKey),
+                row.ciphertext,
+              ),
+            )
+          : new Map<string, string>();
       for (const [name, value] of canonical) bag.set(name, value);
       const missing = app.fields.filter((f) => !bag.has(f.label)).map((f) => f.label);
       if (missing.length) {
-        throw new SsoError('INVALID_INPUT', `the first values of "${identifier}" must set every property; missing ${missing.map((m) => `"${m}"`).join(', ')}`);
+        throw new SsoError(
+          'INVALID_INPUT',
+          `the first values of "${identifier}" must set every property; missing ${missing.map((m) => `"${m}"`).join(', ')}`,
+        );
       }
       const key = await ring.activeFor(tx, app.id);
       const sealed = sealValues(key.key, configOwner(app.id, identifierKey), encodeBag(bag), ctx.deps.rng);
       const now = ctx.deps.now().toISOString();
       if (row) {
-        await tx.run('UPDATE config_entries SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE id = ?', [key.id, sealed, now, row.id]);
+        await tx.run('UPDATE config_entries SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE id = ?', [
+          key.id,
+          sealed,
+          now,
+          row.id,
+        ]);
       } else {
         await tx.run(
           'INSERT INTO config_entries (app_id, identifier, identifier_key, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
           [app.id, identifier, identifierKey, key.id, sealed, now],
         );
       }
-      await recordAudit(tx, ctx, { operation: 'config-set', target: `${app.name}/${identifier}`, result: `success: ${canonical.size} properties` });
-      return { app: app.name, identifier: row?.identifier ?? identifier, created: !row, properties: [...canonical.keys()] };
+      await recordAudit(tx, ctx, {
+        operation: 'config-set',
+        target: `${app.name}/${identifier}`,
+        result: `success: ${canonical.size} properties`,
+      });
+      return {
+        app: app.name,
+        identifier: row?.identifier ?? identifier,
+        created: !row,
+        properties: [...canonical.keys()],
+      };
     });
   });
 }
@@ -131,17 +163,30 @@ export async function setConfig(
  * Reads a bag. Masked properties are hidden unless `runtime` (Enterprise SSO's
  * SSO_FLAG_RUNTIME: everything, on the server that holds the secret).
  */
-export async function getConfig(ctx: StoreContext, appName: string, identifier: string, options: { runtime: boolean }): Promise<ConfigBag> {
+export async function getConfig(
+  ctx: StoreContext,
+  appName: string,
+  identifier: string,
+  options: { runtime: boolean },
+): Promise<ConfigBag> {
   const app = await configApp(ctx, appName, 'app-user', 'reading the config store of');
-  const row = await ctx.store.get<BagRow>('SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?', [
-    app.id,
-    identifier.toLowerCase(),
-  ]);
+  const row = await ctx.store.get<BagRow>(
+    'SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?',
+    [app.id, identifier.toLowerCase()],
+  );
   if (!row) {
-    throw new SsoError('NOT_FOUND', `"${app.name}" holds no config info named "${identifier}"`, { esso: ESSO.NO_MAPPING });
+    throw new SsoError('NOT_FOUND', `"${app.name}" holds no config info named "${identifier}"`, {
+      esso: ESSO.NO_MAPPING,
+    });
   }
   const ring = await openDataKeyRing(ctx, 'reading the config store');
-  const bag = decodeBag(openValues((await ring.byId(ctx.store, row.data_key_id)).key, configOwner(app.id, identifier.toLowerCase()), row.ciphertext));
+  const bag = decodeBag(
+    openValues(
+      (await ring.byId(ctx.store, row.data_key_id)).key,
+      configOwner(app.id, identifier.toLowerCase()),
+      row.ciphertext,
+    ),
+  );
   const maskedNames = new Set(app.fields.filter((f) => f.masked).map((f) => f.label));
   return {
     app: app.name,
@@ -153,19 +198,33 @@ export async function getConfig(ctx: StoreContext, appName: string, identifier: 
   };
 }
 
-export async function deleteConfig(ctx: StoreContext, appName: string, identifier: string): Promise<{ deleted: boolean }> {
+export async function deleteConfig(
+  ctx: StoreContext,
+  appName: string,
+  identifier: string,
+): Promise<{ deleted: boolean }> {
   return auditFailures(ctx, { operation: 'config-delete', target: `${appName}/${identifier}` }, async () => {
     const app = await configApp(ctx, appName, 'app-admin', 'changing the config store of');
     return ctx.store.transaction(async (tx) => {
-      const deleted = (await tx.run('DELETE FROM config_entries WHERE app_id = ? AND identifier_key = ?', [app.id, identifier.toLowerCase()])) > 0;
-      if (!deleted) throw new SsoError('NOT_FOUND', `"${app.name}" holds no config info named "${identifier}"`, { esso: ESSO.NO_MAPPING });
+      const deleted =
+        (await tx.run('DELETE FROM config_entries WHERE app_id = ? AND identifier_key = ?', [
+          app.id,
+          identifier.toLowerCase(),
+        ])) > 0;
+      if (!deleted)
+        throw new SsoError('NOT_FOUND', `"${app.name}" holds no config info named "${identifier}"`, {
+          esso: ESSO.NO_MAPPING,
+        });
       await recordAudit(tx, ctx, { operation: 'config-delete', target: `${app.name}/${identifier}` });
       return { deleted };
     });
   });
 }
 
-export async function listConfig(ctx: StoreContext, appName: string): Promise<{ app: string; identifiers: { identifier: string; updatedAt: string }[] }> {
+export async function listConfig(
+  ctx: StoreContext,
+  appName: string,
+): Promise<{ app: string; identifiers: { identifier: string; updatedAt: string }[] }> {
   const app = await configApp(ctx, appName, 'app-user', 'reading the config store of');
   const rows = await ctx.store.all<{ identifier: string; updated_at: string }>(
     'SELECT identifier, updated_at FROM config_entries WHERE app_id = ? ORDER BY identifier_key',

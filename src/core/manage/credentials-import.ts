@@ -7,18 +7,15 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ESSO, fileProblems, SsoError, type LineProblem } from '../../errors.js';
+import { ESSO, fileProblems, type LineProblem, SsoError } from '../../errors.js';
 import { ioError } from '../../node/private-files.js';
 import type { Queryable } from '../../store/store.js';
-import { identityProblem, parseIdentity } from '../shared/index.js';
-import { findApp, type AppRecord } from './app-model.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
-import type { StoreContext } from '../shared/index.js';
-import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
 import { openDataKeyRing } from '../secret/index.js';
+import type { StoreContext } from '../shared/index.js';
+import { auditFailures, identityProblem, parseIdentity, recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { type AppRecord, findApp } from './app-model.js';
+import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
 import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
 
 /** 512 MiB: a million credentials is about 150 MiB of JSON Lines. */
 export const IMPORT_MAX_BYTES = 512 * 1024 * 1024;
@@ -37,7 +34,11 @@ export async function importCredentialsFromFile(ctx: StoreContext, path: string)
   } catch (error) {
     throw ioError(`cannot read ${path}`, error);
   }
-  if (size > IMPORT_MAX_BYTES) throw new SsoError('INVALID_INPUT', `${path} is ${size} bytes; an import is limited to ${IMPORT_MAX_BYTES / 2 ** 20} MiB`);
+  if (size > IMPORT_MAX_BYTES)
+    throw new SsoError(
+      'INVALID_INPUT',
+      `${path} is ${size} bytes; an import is limited to ${IMPORT_MAX_BYTES / 2 ** 20} MiB`,
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
@@ -86,13 +87,19 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
           continue;
         }
         const unknown = Object.keys(entry).filter((k) => !KEYS.has(k));
-        if (unknown.length) fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
+        if (unknown.length)
+          fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
         const { user, app: appName, externalUser, fields } = entry;
         if (typeof user !== 'string' || typeof appName !== 'string' || typeof externalUser !== 'string') {
           fail('"user", "app" and "externalUser" must be strings');
           continue;
         }
-        if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || !Object.values(fields).every((v) => typeof v === 'string')) {
+        if (
+          typeof fields !== 'object' ||
+          fields === null ||
+          Array.isArray(fields) ||
+          !Object.values(fields).every((v) => typeof v === 'string')
+        ) {
           fail('"fields" must be an object of strings');
           continue;
         }
@@ -129,16 +136,25 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
         seen.set(unique, line);
         const existing =
           app.type === 'host-group'
-            ? await tx.get<{ id: number; external_user: string }>('SELECT id, external_user FROM mappings WHERE app_id = ? AND external_key = ?', [app.id, externalUser.toLowerCase()])
-            : await tx.get<{ id: number; external_user: string }>('SELECT id, external_user FROM mappings WHERE app_id = ? AND local_key = ?', [app.id, identity.key]);
+            ? await tx.get<{ id: number; external_user: string }>(
+                'SELECT id, external_user FROM mappings WHERE app_id = ? AND external_key = ?',
+                [app.id, externalUser.toLowerCase()],
+              )
+            : await tx.get<{ id: number; external_user: string }>(
+                'SELECT id, external_user FROM mappings WHERE app_id = ? AND local_key = ?',
+                [app.id, identity.key],
+              );
         if (existing && existing.external_user.toLowerCase() !== externalUser.toLowerCase()) {
-          fail(`"${user}" is already mapped to external user "${existing.external_user}" in "${app.name}", not "${externalUser}"`);
+          fail(
+            `"${user}" is already mapped to external user "${existing.external_user}" in "${app.name}", not "${externalUser}"`,
+          );
           continue;
         }
         if (problems.length) continue; // still validating, no longer writing
         try {
           const mappingId = existing ? existing.id : (await insertMapping(tx, app, identity, externalUser, now)).id;
-          if (existing) await tx.run('UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?', [now, existing.id]);
+          if (existing)
+            await tx.run('UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?', [now, existing.id]);
           else result.mappingsCreated++;
           await writeCredential(tx, ring, app.id, mappingId, values, ctx, now);
           result.imported++;

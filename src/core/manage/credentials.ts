@@ -7,18 +7,39 @@
 import { ESSO, SsoError } from '../../errors.js';
 import { insertRows } from '../../store/bulk-insert.js';
 import type { Queryable } from '../../store/store.js';
-import { callerIdentity, callerIsIn, identityProblem, parseIdentity, splitAccounts, type Identity } from '../shared/index.js';
-import { allApps, requireApp, type AppRecord, type FieldDef } from './app-model.js';
-import { trimRing } from '../shared/index.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
+import {
+  credentialOwner,
+  type DataKeyRing,
+  loadMasterKeyring,
+  openDataKeyRing,
+  openValues,
+  sealValues,
+} from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { credentialOwner, openValues, sealValues } from '../secret/index.js';
-import { openDataKeyRing, type DataKeyRing } from '../secret/index.js';
-import { hasFlag, SSO_FLAG } from '../shared/index.js';
-import { externalUserProblem, findMapping, mappingIdentityProblem, requireMappingAdmin, type MappingRecord } from './mappings.js';
-import { loadMasterKeyring } from '../secret/index.js';
-import { roleCheck } from '../shared/index.js';
-import { holdsRole, requireRole } from '../shared/index.js';
+import {
+  auditFailures,
+  callerIdentity,
+  callerIsIn,
+  hasFlag,
+  holdsRole,
+  type Identity,
+  identityProblem,
+  parseIdentity,
+  recordAudit,
+  requireRole,
+  roleCheck,
+  SSO_FLAG,
+  splitAccounts,
+  trimRing,
+} from '../shared/index.js';
+import { type AppRecord, allApps, type FieldDef, requireApp } from './app-model.js';
+import {
+  externalUserProblem,
+  findMapping,
+  type MappingRecord,
+  mappingIdentityProblem,
+  requireMappingAdmin,
+} from './mappings.js';
 
 export interface CredentialPlan {
   app: AppRecord;
@@ -79,7 +100,11 @@ export function valuesInFieldOrder(fields: FieldDef[], values: Record<string, st
 }
 
 /** -setcredentials: creates the mapping if needed, seals the values, enables the mapping. */
-export async function setCredentials(ctx: StoreContext, plan: CredentialPlan, input: CredentialValues): Promise<{ mapping: MappingRecord; created: boolean }> {
+export async function setCredentials(
+  ctx: StoreContext,
+  plan: CredentialPlan,
+  input: CredentialValues,
+): Promise<{ mapping: MappingRecord; created: boolean }> {
   const { app } = plan;
   return auditFailures(ctx, { operation: 'set-credentials', target: `${app.name}/${plan.who}` }, async () => {
     const values = valuesInFieldOrder(plan.fields, input.values);
@@ -91,9 +116,13 @@ export async function setCredentials(ctx: StoreContext, plan: CredentialPlan, in
       if (!mapping) {
         const externalUser = app.type === 'host-group' ? plan.who : input.externalUser;
         if (externalUser === undefined) {
-          throw new SsoError('INPUT_REQUIRED', `"${plan.who}" has no mapping in "${app.name}" yet: give the external user id`, {
-            hint: 'add --external-user ID',
-          });
+          throw new SsoError(
+            'INPUT_REQUIRED',
+            `"${plan.who}" has no mapping in "${app.name}" yet: give the external user id`,
+            {
+              hint: 'add --external-user ID',
+            },
+          );
         }
         const bad = externalUserProblem(externalUser);
         if (bad) throw new SsoError('INVALID_INPUT', bad);
@@ -111,21 +140,42 @@ export async function setCredentials(ctx: StoreContext, plan: CredentialPlan, in
   });
 }
 
-export async function insertMapping(tx: Queryable, app: AppRecord, identity: Identity, externalUser: string, now: string): Promise<MappingRecord> {
+export async function insertMapping(
+  tx: Queryable,
+  app: AppRecord,
+  identity: Identity,
+  externalUser: string,
+  now: string,
+): Promise<MappingRecord> {
   const localUnique = app.type === 'host-group' ? null : identity.key;
   const externalKey = externalUser.toLowerCase();
-  const taken = await tx.get<{ local_user: string }>('SELECT local_user FROM mappings WHERE app_id = ? AND external_key = ?', [app.id, externalKey]);
+  const taken = await tx.get<{ local_user: string }>(
+    'SELECT local_user FROM mappings WHERE app_id = ? AND external_key = ?',
+    [app.id, externalKey],
+  );
   if (taken) {
-    throw new SsoError('ALREADY_EXISTS', `external user "${externalUser}" is already mapped to "${taken.local_user}" in "${app.name}"`, {
-      esso: ESSO.MAPPING_EXISTS,
-    });
+    throw new SsoError(
+      'ALREADY_EXISTS',
+      `external user "${externalUser}" is already mapped to "${taken.local_user}" in "${app.name}"`,
+      {
+        esso: ESSO.MAPPING_EXISTS,
+      },
+    );
   }
   const id = await tx.insert(
     `INSERT INTO mappings (app_id, local_user, local_key, local_unique, external_user, external_key, enabled, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
     [app.id, identity.text, identity.key, localUnique, externalUser, externalKey, now, now],
   );
-  return { id, appId: app.id, app: app.name, localUser: identity.text, externalUser, enabled: true, hasCredentials: false };
+  return {
+    id,
+    appId: app.id,
+    app: app.name,
+    localUser: identity.text,
+    externalUser,
+    enabled: true,
+    hasCredentials: false,
+  };
 }
 
 export async function writeCredential(
@@ -139,14 +189,17 @@ export async function writeCredential(
 ): Promise<void> {
   const key = await ring.activeFor(tx, appId);
   const sealed = sealValues(key.key, credentialOwner(mappingId), values, ctx.deps.rng);
-  const updated = await tx.run('UPDATE credentials SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE mapping_id = ?', [
-    key.id,
-    sealed,
-    now,
-    mappingId,
-  ]);
+  const updated = await tx.run(
+    'UPDATE credentials SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE mapping_id = ?',
+    [key.id, sealed, now, mappingId],
+  );
   if (updated === 0) {
-    await tx.run('INSERT INTO credentials (mapping_id, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?)', [mappingId, key.id, sealed, now]);
+    await tx.run('INSERT INTO credentials (mapping_id, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?)', [
+      mappingId,
+      key.id,
+      sealed,
+      now,
+    ]);
   }
 }
 
@@ -182,7 +235,11 @@ const LOOKUP_SQL = `SELECT m.id, m.local_key, m.local_user, m.external_user, m.e
  * values are returned only with `reveal`. Every lookup is recorded in the credential-lookup
  * audit; a request that fails stops the batch and records nothing.
  */
-export async function lookupCredentials(ctx: StoreContext, requests: LookupRequest[], options: { reveal: boolean }): Promise<LookupResult[]> {
+export async function lookupCredentials(
+  ctx: StoreContext,
+  requests: LookupRequest[],
+  options: { reveal: boolean },
+): Promise<LookupResult[]> {
   const check = await roleCheck(ctx);
   if (!hasFlag(check.info.flags, SSO_FLAG.ENABLED)) {
     throw new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
@@ -202,7 +259,12 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
       let entry = apps.get(request.app.toLowerCase());
       if (!entry) {
         const app = await requireApp(tx, request.app);
-        entry = { app, admin: holdsRole(check, 'app-admin', app), user: holdsRole(check, 'app-user', app), rows: new Map() };
+        entry = {
+          app,
+          admin: holdsRole(check, 'app-admin', app),
+          user: holdsRole(check, 'app-user', app),
+          rows: new Map(),
+        };
         apps.set(request.app.toLowerCase(), entry);
       }
       const { app } = entry;
@@ -222,7 +284,10 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
         const chunk = list.slice(i, i + LOOKUP_CHUNK);
         // Padded to one statement shape with repeats of the last key.
         while (chunk.length < LOOKUP_CHUNK) chunk.push(chunk[chunk.length - 1]!);
-        for (const [id, localKey, localUser, externalUser, enabled, dataKeyId, ciphertext] of await tx.values(LOOKUP_SQL, [app.id, ...chunk])) {
+        for (const [id, localKey, localUser, externalUser, enabled, dataKeyId, ciphertext] of await tx.values(
+          LOOKUP_SQL,
+          [app.id, ...chunk],
+        )) {
           rows.set(localKey as string, {
             id: id as number,
             local_user: localUser as string,
@@ -240,24 +305,38 @@ export async function lookupCredentials(ctx: StoreContext, requests: LookupReque
     for (const { entry, key, request } of planned) {
       const { app } = entry;
       const row = entry.rows.get(key);
-      if (!row) throw new SsoError('NOT_FOUND', `"${request.user}" has no mapping in "${app.name}"`, { esso: ESSO.NO_MAPPING });
+      if (!row)
+        throw new SsoError('NOT_FOUND', `"${request.user}" has no mapping in "${app.name}"`, { esso: ESSO.NO_MAPPING });
       if (row.enabled !== 1) {
-        throw new SsoError('DISABLED', `the mapping of "${row.local_user}" in "${app.name}" is disabled`, { esso: ESSO.MAPPING_DISABLED });
+        throw new SsoError('DISABLED', `the mapping of "${row.local_user}" in "${app.name}" is disabled`, {
+          esso: ESSO.MAPPING_DISABLED,
+        });
       }
       if (row.ciphertext === null || row.data_key_id === null) {
-        throw new SsoError('NOT_FOUND', `no credentials have been set for "${row.local_user}" in "${app.name}"`, { esso: ESSO.NO_CREDENTIALS });
+        throw new SsoError('NOT_FOUND', `no credentials have been set for "${row.local_user}" in "${app.name}"`, {
+          esso: ESSO.NO_CREDENTIALS,
+        });
       }
       const dataKey = ring.cached(row.data_key_id) ?? (await ring.byId(tx, row.data_key_id));
       const values = openValues(dataKey.key, credentialOwner(row.id), row.ciphertext);
       const fields: LookupResult['fields'] = new Array(app.fields.length);
       for (let i = 0; i < fields.length; i++) {
         const field = app.fields[i]!;
-        fields[i] = { label: field.label, masked: field.masked, value: field.masked && !options.reveal ? null : values[i] ?? '' };
+        fields[i] = {
+          label: field.label,
+          masked: field.masked,
+          value: field.masked && !options.reveal ? null : (values[i] ?? ''),
+        };
       }
       results.push({ app: app.name, user: row.local_user, externalUser: row.external_user, fields });
       audit.push([now, ctx.caller.user, ctx.node.nodeName, app.name, row.local_user, row.external_user]);
     }
-    await insertRows(tx, 'audit_credential_lookups', ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'], audit);
+    await insertRows(
+      tx,
+      'audit_credential_lookups',
+      ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'],
+      audit,
+    );
     await trimRing(tx, 'audit_credential_lookups', check.info.auditCredentialLookups);
     return results;
   });

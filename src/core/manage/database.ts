@@ -5,26 +5,45 @@
  * afterwards the node whose name or cluster name matches may restore and use the secret.
  */
 
-import { ESSO, fileProblems, SsoError, type LineProblem } from '../../errors.js';
+import { ESSO, fileProblems, type LineProblem, SsoError } from '../../errors.js';
 import { answersTo, validateNodeName } from '../../node/node-config.js';
-import { readGlobalInfoXml, type GlobalInfoElement, type GlobalInfoXml } from '../../xml/global-info-xml.js';
+import { type GlobalInfoElement, type GlobalInfoXml, readGlobalInfoXml } from '../../xml/global-info-xml.js';
 import { readXmlFile } from '../../xml/xml-document.js';
-import { accountListProblems, callerIsIn, splitAccounts } from '../shared/index.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { hasFlag, SSO_FLAG, withFlag } from '../shared/index.js';
-import { readGlobalInfo, type GlobalInfo } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
+import {
+  accountListProblems,
+  auditFailures,
+  callerIsIn,
+  type GlobalInfo,
+  hasFlag,
+  readGlobalInfo,
+  recordAudit,
+  requireRole,
+  roleCheck,
+  SSO_FLAG,
+  splitAccounts,
+  withFlag,
+} from '../shared/index.js';
 
 /** Each element, the global info field it sets, its column, and how it is checked. */
-const ELEMENTS: Record<GlobalInfoElement, { field: keyof GlobalInfo; column: string; kind: 'name' | 'accounts' | { min: number; max: number } }> = {
+const ELEMENTS: Record<
+  GlobalInfoElement,
+  { field: keyof GlobalInfo; column: string; kind: 'name' | 'accounts' | { min: number; max: number } }
+> = {
   secretServer: { field: 'secretServer', column: 'secret_server', kind: 'name' },
   ssoAdminAccount: { field: 'ssoAdminAccount', column: 'sso_admin_account', kind: 'accounts' },
   ssoAffiliateAdminAccount: { field: 'affiliateAdminAccount', column: 'affiliate_admin_account', kind: 'accounts' },
   auditDeletedApps: { field: 'auditDeletedApps', column: 'audit_deleted_apps', kind: { min: 1, max: 2_147_483_647 } },
-  auditDeletedMappings: { field: 'auditDeletedMappings', column: 'audit_deleted_mappings', kind: { min: 1, max: 2_147_483_647 } },
-  auditCredentialLookups: { field: 'auditCredentialLookups', column: 'audit_credential_lookups', kind: { min: 1, max: 2_147_483_647 } },
+  auditDeletedMappings: {
+    field: 'auditDeletedMappings',
+    column: 'audit_deleted_mappings',
+    kind: { min: 1, max: 2_147_483_647 },
+  },
+  auditCredentialLookups: {
+    field: 'auditCredentialLookups',
+    column: 'audit_credential_lookups',
+    kind: { min: 1, max: 2_147_483_647 },
+  },
   ticketTimeout: { field: 'ticketTimeout', column: 'ticket_timeout', kind: { min: 1, max: 525_600 } },
   credCacheTimeout: { field: 'credCacheTimeout', column: 'cred_cache_timeout', kind: { min: 1, max: 525_600 } },
 };
@@ -43,7 +62,11 @@ export interface UpdateDbResult {
   secretServer: string;
 }
 
-export async function updateGlobalInfoFromFile(ctx: StoreContext, path: string, dryRun = false): Promise<UpdateDbResult> {
+export async function updateGlobalInfoFromFile(
+  ctx: StoreContext,
+  path: string,
+  dryRun = false,
+): Promise<UpdateDbResult> {
   return updateGlobalInfo(ctx, readGlobalInfoXml(readXmlFile(path)), dryRun);
 }
 
@@ -54,7 +77,10 @@ export async function updateGlobalInfo(ctx: StoreContext, xml: GlobalInfoXml, dr
     const { info } = check;
     const problems: LineProblem[] = [];
     const values: [GlobalInfoElement, string | number, number][] = [];
-    for (const [element, given] of Object.entries(xml.values) as [GlobalInfoElement, { text: string; line: number }][]) {
+    for (const [element, given] of Object.entries(xml.values) as [
+      GlobalInfoElement,
+      { text: string; line: number },
+    ][]) {
       const spec = ELEMENTS[element];
       const add = (message: string) => problems.push({ line: given.line, message: `<${element}>: ${message}` });
       const before = problems.length;
@@ -66,10 +92,17 @@ export async function updateGlobalInfo(ctx: StoreContext, xml: GlobalInfoXml, dr
         }
       } else if (spec.kind === 'accounts') {
         accountListProblems(given.text, 'the account list').forEach(add);
-      } else if (!/^[0-9]{1,10}$/.test(given.text) || Number(given.text) < spec.kind.min || Number(given.text) > spec.kind.max) {
-        add(`"${given.text}" is not a whole number from ${spec.kind.min.toLocaleString('en-US')} to ${spec.kind.max.toLocaleString('en-US')}`);
+      } else if (
+        !/^[0-9]{1,10}$/.test(given.text) ||
+        Number(given.text) < spec.kind.min ||
+        Number(given.text) > spec.kind.max
+      ) {
+        add(
+          `"${given.text}" is not a whole number from ${spec.kind.min.toLocaleString('en-US')} to ${spec.kind.max.toLocaleString('en-US')}`,
+        );
       }
-      if (problems.length === before) values.push([element, typeof spec.kind === 'object' ? Number(given.text) : given.text, given.line]);
+      if (problems.length === before)
+        values.push([element, typeof spec.kind === 'object' ? Number(given.text) : given.text, given.line]);
     }
     const changes = values
       .filter(([element, value]) => String(info[ELEMENTS[element].field]) !== String(value))
@@ -87,11 +120,16 @@ export async function updateGlobalInfo(ctx: StoreContext, xml: GlobalInfoXml, dr
         }
       }
     }
-    const accountChanges = changes.filter((c) => c.element === 'ssoAdminAccount' || c.element === 'ssoAffiliateAdminAccount');
+    const accountChanges = changes.filter(
+      (c) => c.element === 'ssoAdminAccount' || c.element === 'ssoAffiliateAdminAccount',
+    );
     if (accountChanges.length && hasFlag(info.flags, SSO_FLAG.ENABLED)) {
       for (const change of accountChanges) {
         const line = xml.values[change.element]!.line;
-        problems.push({ line, message: `<${change.element}>: ${ESSO.SSO_MUST_BE_DISABLED.text} (ssomanage -disablesso)` });
+        problems.push({
+          line,
+          message: `<${change.element}>: ${ESSO.SSO_MUST_BE_DISABLED.text} (ssomanage -disablesso)`,
+        });
       }
     }
     const newAdmins = changes.find((c) => c.element === 'ssoAdminAccount');
@@ -109,9 +147,15 @@ export async function updateGlobalInfo(ctx: StoreContext, xml: GlobalInfoXml, dr
     await ctx.store.transaction(async (tx) => {
       const columns = changes.map((c) => `${ELEMENTS[c.element].column} = ?`);
       const params = changes.map((c) => (typeof ELEMENTS[c.element].kind === 'object' ? Number(c.to) : c.to));
-      await tx.run(`UPDATE global_info SET ${columns.join(', ')}, updated_at = ? WHERE id = 1`, [...params, ctx.deps.now().toISOString()]);
+      await tx.run(`UPDATE global_info SET ${columns.join(', ')}, updated_at = ? WHERE id = 1`, [
+        ...params,
+        ctx.deps.now().toISOString(),
+      ]);
       for (const change of changes) {
-        await recordAudit(tx, ctx, { operation: 'update-db', target: `${change.element}: ${change.from} -> ${change.to}` });
+        await recordAudit(tx, ctx, {
+          operation: 'update-db',
+          target: `${change.element}: ${change.from} -> ${change.to}`,
+        });
       }
     });
     return result;
@@ -127,8 +171,11 @@ export async function displayGlobalInfo(ctx: StoreContext): Promise<GlobalInfo &
 
 /** -enablesso / -disablesso. */
 export async function setSsoEnabled(ctx: StoreContext, enabled: boolean): Promise<{ changed: boolean }> {
-  return setGlobalFlags(ctx, enabled ? 'enable-sso' : 'disable-sso', enabled ? 'enabling SSO' : 'disabling SSO', (flags) =>
-    withFlag(flags, SSO_FLAG.ENABLED, enabled),
+  return setGlobalFlags(
+    ctx,
+    enabled ? 'enable-sso' : 'disable-sso',
+    enabled ? 'enabling SSO' : 'disabling SSO',
+    (flags) => withFlag(flags, SSO_FLAG.ENABLED, enabled),
   );
 }
 
@@ -140,7 +187,11 @@ export async function setHostInitiatedSso(ctx: StoreContext, enabled: boolean): 
 }
 
 /** -tickets <allowed> <validate>. */
-export async function setTickets(ctx: StoreContext, allowed: boolean, validate: boolean): Promise<{ changed: boolean }> {
+export async function setTickets(
+  ctx: StoreContext,
+  allowed: boolean,
+  validate: boolean,
+): Promise<{ changed: boolean }> {
   return setGlobalFlags(ctx, 'tickets', 'changing the ticket settings', (flags) =>
     withFlag(withFlag(flags, SSO_FLAG.ALLOW_TICKETS, allowed), SSO_FLAG.VALIDATE_TICKETS, validate),
   );
@@ -158,9 +209,16 @@ async function setGlobalFlags(
       const info = await readGlobalInfo(tx);
       const flags = change(info.flags);
       if (flags !== info.flags) {
-        await tx.run('UPDATE global_info SET flags = ?, updated_at = ? WHERE id = 1', [flags, ctx.deps.now().toISOString()]);
+        await tx.run('UPDATE global_info SET flags = ?, updated_at = ? WHERE id = 1', [
+          flags,
+          ctx.deps.now().toISOString(),
+        ]);
       }
-      await recordAudit(tx, ctx, { operation, target: 'global info', result: flags !== info.flags ? 'success' : 'success: unchanged' });
+      await recordAudit(tx, ctx, {
+        operation,
+        target: 'global info',
+        result: flags !== info.flags ? 'success' : 'success: unchanged',
+      });
       return { changed: flags !== info.flags };
     });
   });

@@ -4,7 +4,7 @@
  * config store's property bags.
  */
 
-export { findApp, TYPE_LABELS, type FieldDef } from './app-model.js';
+export { type FieldDef, findApp, TYPE_LABELS } from './app-model.js';
 export {
   createApplications,
   createApplicationsFromFile,
@@ -16,14 +16,27 @@ export {
   updateApplicationsFromFile,
 } from './apps.js';
 export { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from './config-store.js';
-export { applicationsForCaller, lookupCredentials, planSetCredentials, setCredentials, type LookupRequest } from './credentials.js';
+export {
+  applicationsForCaller,
+  type LookupRequest,
+  lookupCredentials,
+  planSetCredentials,
+  setCredentials,
+} from './credentials.js';
 export { importCredentials, importCredentialsFromFile } from './credentials-import.js';
-export { displayGlobalInfo, parseSwitch, setHostInitiatedSso, setSsoEnabled, setTickets, updateGlobalInfoFromFile } from './database.js';
+export {
+  displayGlobalInfo,
+  parseSwitch,
+  setHostInitiatedSso,
+  setSsoEnabled,
+  setTickets,
+  updateGlobalInfoFromFile,
+} from './database.js';
 export {
   createMappingsFromFile,
   deleteMapping,
   deleteMappingsFromFile,
   listMappings,
-  setMappingEnabled,
   type MappingRecord,
+  setMappingEnabled,
 } from './mappings.js';

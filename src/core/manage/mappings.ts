@@ -9,15 +9,25 @@ import { alreadyApplied, ESSO, SsoError } from '../../errors.js';
 import { insertRows } from '../../store/bulk-insert.js';
 import type { Queryable } from '../../store/store.js';
 import { readMappingsXml } from '../../xml/mappings-xml.js';
-import { readXmlFile, xmlProblems, type XmlProblem } from '../../xml/xml-document.js';
-import { callerIdentity, identityProblem, parseIdentity, splitAccounts, type Identity } from '../shared/index.js';
-import { findApp, requireApp, type AppRecord } from './app-model.js';
-import { roleCheck } from '../shared/index.js';
-import { trimRing } from '../shared/index.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
+import { readXmlFile, type XmlProblem, xmlProblems } from '../../xml/xml-document.js';
 import type { StoreContext } from '../shared/index.js';
-import { hasFlag, SSO_FLAG } from '../shared/index.js';
-import { holdsRole, requireRole, type RoleCheck } from '../shared/index.js';
+import {
+  auditFailures,
+  callerIdentity,
+  hasFlag,
+  holdsRole,
+  type Identity,
+  identityProblem,
+  parseIdentity,
+  type RoleCheck,
+  recordAudit,
+  requireRole,
+  roleCheck,
+  SSO_FLAG,
+  splitAccounts,
+  trimRing,
+} from '../shared/index.js';
+import { type AppRecord, findApp, requireApp } from './app-model.js';
 
 export interface MappingItem {
   line: number;
@@ -101,7 +111,11 @@ export async function createMappingsFromFile(ctx: StoreContext, path: string): P
 }
 
 /** -createmappings: every mapping valid and new, or none is created. Created disabled. */
-export async function createMappings(ctx: StoreContext, file: string, items: MappingItem[]): Promise<{ created: number }> {
+export async function createMappings(
+  ctx: StoreContext,
+  file: string,
+  items: MappingItem[],
+): Promise<{ created: number }> {
   return auditFailures(ctx, { operation: 'create-mappings', target: file }, async () => {
     const apps = new AppResolver(ctx.store, await roleCheck(ctx), 'creating mappings');
     const problems: XmlProblem[] = [];
@@ -134,10 +148,17 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
       const localSeen = localUnique === null ? undefined : seenLocal.get(`${app.id}\u0000${localUnique}`);
       const externalSeen = seenExternal.get(`${app.id}\u0000${externalKey}`);
       if (localSeen !== undefined) add(`"${identity.text}" is already mapped in ${app.name} at line ${localSeen}`);
-      else if (externalSeen !== undefined) add(`external user "${item.externalUser}" is already mapped in ${app.name} at line ${externalSeen}`);
+      else if (externalSeen !== undefined)
+        add(`external user "${item.externalUser}" is already mapped in ${app.name} at line ${externalSeen}`);
       else if (await existingConflict(ctx.store, app.id, localUnique, externalKey)) {
         add(`${identity.text} -> ${item.externalUser} in ${app.name}: ${ESSO.MAPPING_EXISTS.text}`);
-        if (await ctx.store.get('SELECT 1 FROM mappings WHERE app_id = ? AND local_key = ? AND external_key = ?', [app.id, identity.key, externalKey])) {
+        if (
+          await ctx.store.get('SELECT 1 FROM mappings WHERE app_id = ? AND local_key = ? AND external_key = ?', [
+            app.id,
+            identity.key,
+            externalKey,
+          ])
+        ) {
           alreadyThere++;
         }
       } else {
@@ -152,17 +173,40 @@ export async function createMappings(ctx: StoreContext, file: string, items: Map
       await insertRows(
         tx,
         'mappings',
-        ['app_id', 'local_user', 'local_key', 'local_unique', 'external_user', 'external_key', 'enabled', 'created_at', 'updated_at'],
+        [
+          'app_id',
+          'local_user',
+          'local_key',
+          'local_unique',
+          'external_user',
+          'external_key',
+          'enabled',
+          'created_at',
+          'updated_at',
+        ],
         rows,
       );
-      await recordAudit(tx, ctx, { operation: 'create-mappings', target: file, result: `success: ${rows.length} created` });
+      await recordAudit(tx, ctx, {
+        operation: 'create-mappings',
+        target: file,
+        result: `success: ${rows.length} created`,
+      });
     });
     return { created: rows.length };
   });
 }
 
-async function existingConflict(q: Queryable, appId: number, localUnique: string | null, externalKey: string): Promise<boolean> {
-  if (localUnique !== null && (await q.get('SELECT 1 FROM mappings WHERE app_id = ? AND local_unique = ?', [appId, localUnique]))) return true;
+async function existingConflict(
+  q: Queryable,
+  appId: number,
+  localUnique: string | null,
+  externalKey: string,
+): Promise<boolean> {
+  if (
+    localUnique !== null &&
+    (await q.get('SELECT 1 FROM mappings WHERE app_id = ? AND local_unique = ?', [appId, localUnique]))
+  )
+    return true;
   return Boolean(await q.get('SELECT 1 FROM mappings WHERE app_id = ? AND external_key = ?', [appId, externalKey]));
 }
 
@@ -199,8 +243,14 @@ function fromRow(row: MappingRow): MappingRecord {
 export async function findMapping(q: Queryable, app: AppRecord, who: string): Promise<MappingRecord | null> {
   const row =
     app.type === 'host-group'
-      ? await q.get<MappingRow>(`${MAPPING_SELECT} WHERE m.app_id = ? AND m.external_key = ?`, [app.id, who.toLowerCase()])
-      : await q.get<MappingRow>(`${MAPPING_SELECT} WHERE m.app_id = ? AND m.local_key = ?`, [app.id, parseIdentity(who).key]);
+      ? await q.get<MappingRow>(`${MAPPING_SELECT} WHERE m.app_id = ? AND m.external_key = ?`, [
+          app.id,
+          who.toLowerCase(),
+        ])
+      : await q.get<MappingRow>(`${MAPPING_SELECT} WHERE m.app_id = ? AND m.local_key = ?`, [
+          app.id,
+          parseIdentity(who).key,
+        ]);
   return row ? fromRow(row) : null;
 }
 
@@ -216,14 +266,23 @@ export async function requireMapping(q: Queryable, app: AppRecord, who: string):
 }
 
 /** -enablemapping / -disablemapping. */
-export async function setMappingEnabled(ctx: StoreContext, who: string, appName: string, enabled: boolean): Promise<MappingRecord> {
+export async function setMappingEnabled(
+  ctx: StoreContext,
+  who: string,
+  appName: string,
+  enabled: boolean,
+): Promise<MappingRecord> {
   const operation = enabled ? 'enable-mapping' : 'disable-mapping';
   return auditFailures(ctx, { operation, target: `${appName}/${who}` }, async () => {
     const app = await requireApp(ctx.store, appName);
     await requireMappingAdmin(ctx, app, who, `${enabled ? 'enabling' : 'disabling'} a mapping`);
     const mapping = await requireMapping(ctx.store, app, who);
     await ctx.store.transaction(async (tx) => {
-      await tx.run('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?', [enabled ? 1 : 0, ctx.deps.now().toISOString(), mapping.id]);
+      await tx.run('UPDATE mappings SET enabled = ?, updated_at = ? WHERE id = ?', [
+        enabled ? 1 : 0,
+        ctx.deps.now().toISOString(),
+        mapping.id,
+      ]);
       await recordAudit(tx, ctx, { operation, target: `${app.name}/${mapping.localUser}/${mapping.externalUser}` });
     });
     return { ...mapping, enabled };
@@ -237,13 +296,20 @@ export async function deleteMapping(ctx: StoreContext, who: string, appName: str
     await requireMappingAdmin(ctx, app, who, 'deleting a mapping');
     const mapping = await requireMapping(ctx.store, app, who);
     if (mapping.enabled) {
-      throw new SsoError('CONFLICT', `the mapping of "${mapping.localUser}" in "${app.name}" is enabled: disable it before deleting it`, {
-        hint: `ssomanage -disablemapping ${who} ${app.name}`,
-      });
+      throw new SsoError(
+        'CONFLICT',
+        `the mapping of "${mapping.localUser}" in "${app.name}" is enabled: disable it before deleting it`,
+        {
+          hint: `ssomanage -disablemapping ${who} ${app.name}`,
+        },
+      );
     }
     await ctx.store.transaction(async (tx) => {
       await removeMappings(tx, ctx, [{ ...mapping, app: app.name }]);
-      await recordAudit(tx, ctx, { operation: 'delete-mapping', target: `${app.name}/${mapping.localUser}/${mapping.externalUser}` });
+      await recordAudit(tx, ctx, {
+        operation: 'delete-mapping',
+        target: `${app.name}/${mapping.localUser}/${mapping.externalUser}`,
+      });
     });
     return mapping;
   });
@@ -255,7 +321,11 @@ export async function deleteMappingsFromFile(ctx: StoreContext, path: string): P
 }
 
 /** -deletemappings: every listed mapping exists, or none is deleted. */
-export async function deleteMappings(ctx: StoreContext, file: string, items: MappingItem[]): Promise<{ deleted: number }> {
+export async function deleteMappings(
+  ctx: StoreContext,
+  file: string,
+  items: MappingItem[],
+): Promise<{ deleted: number }> {
   return auditFailures(ctx, { operation: 'delete-mappings', target: file }, async () => {
     const apps = new AppResolver(ctx.store, await roleCheck(ctx), 'deleting mappings');
     const problems: XmlProblem[] = [];
@@ -267,15 +337,26 @@ export async function deleteMappings(ctx: StoreContext, file: string, items: Map
         problems.push({ line: item.line, message: problem });
         continue;
       }
-      const mapping = await findMapping(ctx.store, app!, app!.type === 'host-group' ? item.externalUser : item.localUser);
+      const mapping = await findMapping(
+        ctx.store,
+        app!,
+        app!.type === 'host-group' ? item.externalUser : item.localUser,
+      );
       if (!mapping || mapping.externalUser.toLowerCase() !== item.externalUser.toLowerCase()) {
-        problems.push({ line: item.line, message: `${item.localUser} -> ${item.externalUser} in ${app!.name}: ${ESSO.NO_MAPPING.text}` });
+        problems.push({
+          line: item.line,
+          message: `${item.localUser} -> ${item.externalUser} in ${app!.name}: ${ESSO.NO_MAPPING.text}`,
+        });
       } else found.set(mapping.id, mapping);
     }
     if (problems.length) throw xmlProblems(file, problems);
     await ctx.store.transaction(async (tx) => {
       await removeMappings(tx, ctx, [...found.values()]);
-      await recordAudit(tx, ctx, { operation: 'delete-mappings', target: file, result: `success: ${found.size} deleted` });
+      await recordAudit(tx, ctx, {
+        operation: 'delete-mappings',
+        target: file,
+        result: `success: ${found.size} deleted`,
+      });
     });
     return { deleted: found.size };
   });
@@ -283,7 +364,10 @@ export async function deleteMappings(ctx: StoreContext, file: string, items: Map
 
 async function removeMappings(tx: Queryable, ctx: StoreContext, mappings: MappingRecord[]): Promise<void> {
   const now = ctx.deps.now().toISOString();
-  await tx.runMany('DELETE FROM mappings WHERE id = ?', mappings.map((m) => [m.id]));
+  await tx.runMany(
+    'DELETE FROM mappings WHERE id = ?',
+    mappings.map((m) => [m.id]),
+  );
   await tx.runMany(
     'INSERT INTO audit_deleted_mappings (at, os_user, node, app_name, local_user, external_user) VALUES (?, ?, ?, ?, ?, ?)',
     mappings.map((m) => [now, ctx.caller.user, ctx.node.nodeName, m.app, m.localUser, m.externalUser]),
@@ -296,7 +380,12 @@ async function removeMappings(tx: Queryable, ctx: StoreContext, mappings: Mappin
  * Application administrators manage every mapping of their application; application users
  * only their own (ssoclient), and never those of a group application.
  */
-export async function requireMappingAdmin(ctx: StoreContext, app: AppRecord, who: string, action: string): Promise<void> {
+export async function requireMappingAdmin(
+  ctx: StoreContext,
+  app: AppRecord,
+  who: string,
+  action: string,
+): Promise<void> {
   const check = await roleCheck(ctx);
   if (holdsRole(check, 'app-admin', app)) return;
   const self = callerIdentity(ctx.caller, ctx.node).key;
@@ -339,6 +428,7 @@ export async function listMappings(ctx: StoreContext, options: ListMappingsOptio
     const app = apps.get(row.app_id)!;
     if (holdsRole(check, 'app-admin', app) || row.local_user.toLowerCase() === self) visible.push(fromRow(row));
   }
-  if (rows.length > 0 && visible.length === 0) requireRole(check, 'affiliate-admin', `listing the mappings of ${options.user}`);
+  if (rows.length > 0 && visible.length === 0)
+    requireRole(check, 'affiliate-admin', `listing the mappings of ${options.user}`);
   return visible;
 }

@@ -3,11 +3,11 @@
 import { join } from 'node:path';
 import {
   BACKUP_MAX_BYTES,
+  type BackupSecrets,
   createBackup,
   openBackup,
-  parseBackup,
-  type BackupSecrets,
   type ParsedBackup,
+  parseBackup,
 } from '../../crypto/secret-backup-format.js';
 import type { HomePaths } from '../../node/home.js';
 import type { LocalSecret } from '../../node/local-secrets.js';

@@ -1,12 +1,10 @@
 /** `ssokit secret backup FILE` / `ssoconfig -backupSecret FILE`. */
 
-import { auditFailures, recordAudit } from '../shared/index.js';
-import { writeSecretBackup, type BackupTarget } from './backup-file.js';
 import type { StoreContext } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
-import { markBackedUp } from './secret-records.js';
+import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { type BackupTarget, writeSecretBackup } from './backup-file.js';
 import { loadMasterKeyring } from './keyring.js';
+import { markBackedUp } from './secret-records.js';
 
 export interface BackupSecretResult {
   path: string;

@@ -4,8 +4,8 @@
  * mapping or bag does not open there.
  */
 
-import { open, seal } from '../../crypto/sealed-box.js';
 import type { Rng } from '../../crypto/random.js';
+import { open, seal } from '../../crypto/sealed-box.js';
 import { SsoError } from '../../errors.js';
 
 export function credentialOwner(mappingId: number): string {
@@ -63,7 +63,13 @@ export function openValues(key: Uint8Array, owner: string, sealed: Uint8Array): 
 }
 
 /** Re-seals under another key without decoding the values (re-encryption). */
-export function resealRaw(oldKey: Uint8Array, newKey: Uint8Array, owner: string, sealed: Uint8Array, rng: Rng): Uint8Array {
+export function resealRaw(
+  oldKey: Uint8Array,
+  newKey: Uint8Array,
+  owner: string,
+  sealed: Uint8Array,
+  rng: Rng,
+): Uint8Array {
   const plain = open(oldKey, owner, sealed);
   if (!plain) {
     throw new SsoError('DECRYPT_FAILED', `the encrypted values of ${owner} do not open with their data key`, {

@@ -4,12 +4,12 @@
  * life of one command.
  */
 
-import { SsoError } from '../../errors.js';
-import { open, seal, SECRETBOX_KEY_BYTES } from '../../crypto/sealed-box.js';
 import type { Rng } from '../../crypto/random.js';
+import { open, SECRETBOX_KEY_BYTES, seal } from '../../crypto/sealed-box.js';
+import { SsoError } from '../../errors.js';
 import type { Queryable } from '../../store/store.js';
 import type { StoreContext } from '../shared/index.js';
-import { loadMasterKeyring, secretById, type MasterKeyring } from './keyring.js';
+import { loadMasterKeyring, type MasterKeyring, secretById } from './keyring.js';
 
 export function dataKeyOwner(appId: number): string {
   return `datakey:${appId}`;
@@ -78,8 +78,11 @@ export class DataKeyRing {
   async byId(q: Queryable, id: number): Promise<DataKey> {
     const cached = this.#byId.get(id);
     if (cached) return cached;
-    const row = await q.get<DataKeyRow>('SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE id = ?', [id]);
-    if (!row) throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, { hint: 'run ssokit check' });
+    const row = await q.get<DataKeyRow>('SELECT id, app_id, master_secret_id, wrapped FROM data_keys WHERE id = ?', [
+      id,
+    ]);
+    if (!row)
+      throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, { hint: 'run ssokit check' });
     await this.#refreshFor(row.master_secret_id);
     return this.#unwrap(row);
   }
@@ -111,9 +114,13 @@ export class DataKeyRing {
   #unwrap(row: DataKeyRow): DataKey {
     const key = unwrapDataKey(secretById(this.keyring, row.master_secret_id), row.app_id, row.wrapped);
     if (!key) {
-      throw new SsoError('DECRYPT_FAILED', `data key ${row.id} of application ${row.app_id} does not open with master secret ${row.master_secret_id}`, {
-        hint: 'the store or the local secret file was altered; run ssokit check',
-      });
+      throw new SsoError(
+        'DECRYPT_FAILED',
+        `data key ${row.id} of application ${row.app_id} does not open with master secret ${row.master_secret_id}`,
+        {
+          hint: 'the store or the local secret file was altered; run ssokit check',
+        },
+      );
     }
     const dataKey = { id: row.id, appId: row.app_id, key };
     this.#byId.set(row.id, dataKey);

@@ -6,7 +6,13 @@
  */
 
 export { backupSecret } from './backup.js';
-export { defaultBackupPath, openSecretBackup, readSecretBackup, writeSecretBackup, type BackupTarget } from './backup-file.js';
+export {
+  type BackupTarget,
+  defaultBackupPath,
+  openSecretBackup,
+  readSecretBackup,
+  writeSecretBackup,
+} from './backup-file.js';
 export { configOwner, credentialOwner, decodeValues, openValues, sealValues } from './credential-codec.js';
 export { createDataKey, DataKeyRing, openDataKeyRing, unwrapDataKey } from './data-keys.js';
 export { assertSecretAvailable, loadMasterKeyring } from './keyring.js';
@@ -14,6 +20,11 @@ export { checkBackupPassword } from './password-policy.js';
 export { reencryptStore } from './reencrypt.js';
 export { completeRestore, planRestore } from './restore.js';
 export { rotateSecret } from './rotate.js';
-export { currentMasterSecret, insertMasterSecret, listMasterSecrets, type MasterSecretRecord } from './secret-records.js';
+export {
+  currentMasterSecret,
+  insertMasterSecret,
+  listMasterSecrets,
+  type MasterSecretRecord,
+} from './secret-records.js';
 export { secretStatus, secretWarnings } from './status.js';
 export { verifyBackup } from './verify.js';

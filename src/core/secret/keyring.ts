@@ -4,12 +4,11 @@
  */
 
 import { SsoError } from '../../errors.js';
+import { type LocalSecret, readLocalSecret } from '../../node/local-secrets.js';
 import { answersTo } from '../../node/node-config.js';
-import { readLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
 import type { Queryable } from '../../store/store.js';
 import type { NodeContext, StoreContext } from '../shared/index.js';
-import { readGlobalInfo } from '../shared/index.js';
-import { requireRole, roleCheck } from '../shared/index.js';
+import { readGlobalInfo, requireRole, roleCheck } from '../shared/index.js';
 import { listMasterSecrets } from './secret-records.js';
 
 export interface MasterKeyring {
@@ -32,7 +31,11 @@ export function requireSecretServer(ctx: NodeContext, secretServer: string, acti
   );
 }
 
-export async function loadMasterKeyring(ctx: StoreContext, action: string, q: Queryable = ctx.store): Promise<MasterKeyring> {
+export async function loadMasterKeyring(
+  ctx: StoreContext,
+  action: string,
+  q: Queryable = ctx.store,
+): Promise<MasterKeyring> {
   const info = await readGlobalInfo(q);
   requireSecretServer(ctx, info.secretServer, action);
   const records = await listMasterSecrets(q);

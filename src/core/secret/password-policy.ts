@@ -5,7 +5,10 @@ import { ESSO, SsoError } from '../../errors.js';
 export function checkBackupPassword(password: string, reminder: string): void {
   const length = [...password].length;
   if (length < PASSWORD_MIN) {
-    throw new SsoError('PASSWORD_POLICY', `the backup password is too short: it must be at least ${PASSWORD_MIN} characters`);
+    throw new SsoError(
+      'PASSWORD_POLICY',
+      `the backup password is too short: it must be at least ${PASSWORD_MIN} characters`,
+    );
   }
   if (length > PASSWORD_MAX) {
     throw new SsoError('PASSWORD_POLICY', `the backup password is too long: at most ${PASSWORD_MAX} characters`, {

@@ -11,10 +11,8 @@
  */
 
 import { BATCH_SIZE } from '../../defaults.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
+import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { configOwner, credentialOwner, resealRaw } from './credential-codec.js';
 import { createDataKey, DataKeyRing } from './data-keys.js';
 import { loadMasterKeyring } from './keyring.js';
@@ -123,7 +121,8 @@ export async function reencryptStore(ctx: StoreContext, options: ReencryptOption
     }
 
     const { retiredKeys, applications } = await store.transaction(async (tx) => {
-      const applications = (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM data_keys WHERE state = 'active'"))!.n;
+      const applications = (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM data_keys WHERE state = 'active'"))!
+        .n;
       const retiredKeys = await tx.run("DELETE FROM data_keys WHERE state = 'retiring'");
       await recordAudit(tx, ctx, {
         operation: 'secret-reencrypt',

@@ -10,13 +10,11 @@
 import type { ParsedBackup } from '../../crypto/secret-backup-format.js';
 import { SsoError } from '../../errors.js';
 import { writeLocalSecret } from '../../node/local-secrets.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
-import { openSecretBackup, readSecretBackup } from './backup-file.js';
 import type { StoreContext } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
-import { currentMasterSecret, findMasterSecret, type MasterSecretRecord } from './secret-records.js';
+import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { openSecretBackup, readSecretBackup } from './backup-file.js';
 import { requireSecretServer } from './keyring.js';
+import { currentMasterSecret, findMasterSecret, type MasterSecretRecord } from './secret-records.js';
 
 export interface RestorePlan {
   path: string;
@@ -107,7 +105,9 @@ export async function mismatchError(
     return new SsoError(
       'STALE_BACKUP',
       `the backup is stale: it holds master secret ${fileId} (generation ${known.generation}), but ${expected}`,
-      { hint: 'use a backup made after the last rotation; on the master secret server make one now: ssokit secret backup FILE' },
+      {
+        hint: 'use a backup made after the last rotation; on the master secret server make one now: ssokit secret backup FILE',
+      },
     );
   }
   return new SsoError(

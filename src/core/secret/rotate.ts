@@ -9,18 +9,16 @@
  * file may remain; `ssokit check` reports it); after it, the new secret is on disk.
  */
 
+import { MASTER_SECRET_BYTES, masterSecretId } from '../../crypto/master-secret-id.js';
 import { SsoError } from '../../errors.js';
-import { masterSecretId, MASTER_SECRET_BYTES } from '../../crypto/master-secret-id.js';
-import { pruneLocalSecrets, writeLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
-import { auditFailures, recordAudit } from '../shared/index.js';
-import { writeSecretBackup, type BackupTarget } from './backup-file.js';
+import { type LocalSecret, pruneLocalSecrets, writeLocalSecret } from '../../node/local-secrets.js';
 import type { StoreContext } from '../shared/index.js';
-import { roleCheck } from '../shared/index.js';
-import { requireRole } from '../shared/index.js';
+import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { type BackupTarget, writeSecretBackup } from './backup-file.js';
 import { unwrapDataKey, wrapDataKey } from './data-keys.js';
-import { currentMasterSecret, insertMasterSecret, listMasterSecrets } from './secret-records.js';
 import { loadMasterKeyring, secretById } from './keyring.js';
 import { checkBackupPassword } from './password-policy.js';
+import { currentMasterSecret, insertMasterSecret, listMasterSecrets } from './secret-records.js';
 
 export interface RotateResult {
   previousId: string;
@@ -56,9 +54,13 @@ export async function rotateSecret(ctx: StoreContext, backup: BackupTarget): Pro
       const updates = keys.map((row) => {
         const key = unwrapDataKey(secretById(keyring, row.master_secret_id), row.app_id, row.wrapped);
         if (!key) {
-          throw new SsoError('DECRYPT_FAILED', `data key ${row.id} does not open with its master secret; nothing was changed`, {
-            hint: 'run ssokit check to find the damaged rows',
-          });
+          throw new SsoError(
+            'DECRYPT_FAILED',
+            `data key ${row.id} does not open with its master secret; nothing was changed`,
+            {
+              hint: 'run ssokit check to find the damaged rows',
+            },
+          );
         }
         return [wrapDataKey(next.secret, row.app_id, key, ctx.deps.rng), next.id, row.id];
       });

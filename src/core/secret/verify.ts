@@ -5,10 +5,10 @@
 
 import type { ParsedBackup } from '../../crypto/secret-backup-format.js';
 import { readLocalSecret } from '../../node/local-secrets.js';
-import { openSecretBackup } from './backup-file.js';
 import type { StoreContext } from '../shared/index.js';
-import { currentMasterSecret } from './secret-records.js';
+import { openSecretBackup } from './backup-file.js';
 import { mismatchError } from './restore.js';
+import { currentMasterSecret } from './secret-records.js';
 
 export interface VerifyResult {
   path: string;

@@ -9,8 +9,8 @@
 
 import { hostname } from 'node:os';
 import { ESSO, SsoError } from '../../errors.js';
-import type { Caller } from '../../node/os-identity.js';
 import type { NodeConfig } from '../../node/node-config.js';
+import type { Caller } from '../../node/os-identity.js';
 
 export function splitAccounts(list: string): string[] {
   return list
@@ -28,7 +28,8 @@ export function accountListProblems(list: string, what: string): string[] {
   if (accounts.length === 0) return [`${what} is empty`];
   const problems: string[] = [];
   for (const account of accounts) {
-    if (BUILTIN.has(account.toLowerCase())) problems.push(`${what}: "${account}" is not allowed (built-in accounts and Everyone are refused)`);
+    if (BUILTIN.has(account.toLowerCase()))
+      problems.push(`${what}: "${account}" is not allowed (built-in accounts and Everyone are refused)`);
     else if (identityProblem(account)) problems.push(`${what}: ${identityProblem(account)}`);
   }
   return problems;
@@ -44,7 +45,8 @@ export interface Identity {
 }
 
 /** `user` or `domain\user`, each part non-blank, no control characters. */
-const IDENTITY = /^(?:([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)\\)?([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)$/;
+const IDENTITY =
+  /^(?:([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)\\)?([^\\\u0000-\u001f\u007f]*[^\\\s\u0000-\u001f\u007f][^\\\u0000-\u001f\u007f]*)$/;
 
 /** Why `text` is not a usable `domain\user` or `user`, or null. */
 export function identityProblem(text: string): string | null {
@@ -62,7 +64,9 @@ export function identityProblem(text: string): string | null {
 export function parseIdentity(text: string): Identity {
   const match = text.length <= 256 ? IDENTITY.exec(text) : null;
   if (!match) {
-    throw new SsoError('INVALID_INPUT', identityProblem(text) ?? 'the account name is not valid', { esso: ESSO.INVALID_ACCOUNT_FORMAT });
+    throw new SsoError('INVALID_INPUT', identityProblem(text) ?? 'the account name is not valid', {
+      esso: ESSO.INVALID_ACCOUNT_FORMAT,
+    });
   }
   const domain = match[1] ?? '';
   return { domain, user: match[2]!, text, key: text.toLowerCase() };

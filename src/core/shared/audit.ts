@@ -72,10 +72,14 @@ const AUDIT_TABLES: Record<AuditKind, string> = {
 
 /** The newest `limit` entries of one audit table, oldest first. */
 export async function listAudit(q: Queryable, options: { kind: AuditKind; limit: number }): Promise<AuditRecord[]> {
-  const rows = await q.all<Record<string, string | number>>(`SELECT * FROM ${AUDIT_TABLES[options.kind]} ORDER BY id DESC LIMIT ?`, [options.limit]);
+  const rows = await q.all<Record<string, string | number>>(
+    `SELECT * FROM ${AUDIT_TABLES[options.kind]} ORDER BY id DESC LIMIT ?`,
+    [options.limit],
+  );
   return rows.reverse().map((r) => {
     const record: AuditRecord = { id: Number(r.id), at: String(r.at), osUser: String(r.os_user), node: String(r.node) };
-    if (r.operation !== undefined) Object.assign(record, { operation: r.operation, target: r.target, result: r.result });
+    if (r.operation !== undefined)
+      Object.assign(record, { operation: r.operation, target: r.target, result: r.result });
     if (r.app_name !== undefined) record.app = String(r.app_name);
     if (r.local_user !== undefined) Object.assign(record, { localUser: r.local_user, externalUser: r.external_user });
     return record;
@@ -87,14 +91,14 @@ export type AuditRing = 'audit_deleted_apps' | 'audit_deleted_mappings' | 'audit
 
 /** Keeps only the newest `max` rows of a ring-buffer audit table (Enterprise SSO's sizes). */
 export async function trimRing(q: Queryable, table: AuditRing, max: number): Promise<void> {
-  await q.run(
-    `DELETE FROM ${table} WHERE id <= (SELECT id FROM ${table} ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    [max],
-  );
+  await q.run(`DELETE FROM ${table} WHERE id <= (SELECT id FROM ${table} ORDER BY id DESC LIMIT 1 OFFSET ?)`, [max]);
 }
 
 /** `ssokit audit list`: SSO administrators read the audit log. */
-export async function readAuditLog(ctx: StoreContext, options: { kind: AuditKind; limit: number }): Promise<AuditRecord[]> {
+export async function readAuditLog(
+  ctx: StoreContext,
+  options: { kind: AuditKind; limit: number },
+): Promise<AuditRecord[]> {
   requireRole(await roleCheck(ctx), 'sso-admin', 'reading the audit log');
   return listAudit(ctx.store, options);
 }

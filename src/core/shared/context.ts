@@ -5,7 +5,7 @@
 
 import { SsoError } from '../../errors.js';
 import type { HomePaths } from '../../node/home.js';
-import { readNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import { type NodeConfig, readNodeConfig } from '../../node/node-config.js';
 import type { Caller } from '../../node/os-identity.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';

@@ -1,6 +1,6 @@
-import { BACKUP_KDF, BUNDLE_KDF, STORE_BUSY_TIMEOUT_MS } from '../../defaults.js';
 import type { ScryptParams } from '../../crypto/kdf.js';
-import { systemRng, type Rng } from '../../crypto/random.js';
+import { type Rng, systemRng } from '../../crypto/random.js';
+import { BACKUP_KDF, BUNDLE_KDF, STORE_BUSY_TIMEOUT_MS } from '../../defaults.js';
 
 /**
  * The slow and random parts of ssokit, passed in so tests and the bench can make them

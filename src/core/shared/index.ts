@@ -4,10 +4,26 @@
  * store's global info and flags, and the audit log that records it.
  */
 
-export { callerIdentity, callerIsIn, identityProblem, accountListProblems, parseIdentity, splitAccounts, type Identity } from './accounts.js';
-export { auditFailures, listAudit, readAuditLog, recordAudit, trimRing, type AuditKind, type AuditRecord } from './audit.js';
-export { loadNode, openNodeStore, type HomeContext, type NodeContext, type StoreContext } from './context.js';
-export { productionDeps, type Deps } from './deps.js';
+export {
+  accountListProblems,
+  callerIdentity,
+  callerIsIn,
+  type Identity,
+  identityProblem,
+  parseIdentity,
+  splitAccounts,
+} from './accounts.js';
+export {
+  type AuditKind,
+  type AuditRecord,
+  auditFailures,
+  listAudit,
+  readAuditLog,
+  recordAudit,
+  trimRing,
+} from './audit.js';
+export { type HomeContext, loadNode, type NodeContext, openNodeStore, type StoreContext } from './context.js';
+export { type Deps, productionDeps } from './deps.js';
 export { hasFlag, NEW_SYSTEM_FLAGS, SSO_FLAG, withFlag } from './flags.js';
-export { insertGlobalInfo, readGlobalInfo, type GlobalInfo } from './global-info.js';
-export { holdsRole, requireRole, roleCheck, type Role, type RoleCheck } from './roles.js';
+export { type GlobalInfo, insertGlobalInfo, readGlobalInfo } from './global-info.js';
+export { holdsRole, type Role, type RoleCheck, requireRole, roleCheck } from './roles.js';

@@ -5,13 +5,13 @@
  */
 
 import { SsoError } from '../../errors.js';
-import type { Caller } from '../../node/os-identity.js';
 import type { NodeConfig } from '../../node/node-config.js';
+import type { Caller } from '../../node/os-identity.js';
 import type { Queryable } from '../../store/store.js';
-import type { StoreContext } from './context.js';
 import { callerIsIn, splitAccounts } from './accounts.js';
+import type { StoreContext } from './context.js';
 import { hasFlag, SSO_FLAG } from './flags.js';
-import { readGlobalInfo, type GlobalInfo } from './global-info.js';
+import { type GlobalInfo, readGlobalInfo } from './global-info.js';
 
 export type Role = 'sso-admin' | 'affiliate-admin' | 'app-admin' | 'app-user';
 

@@ -5,4 +5,13 @@
 
 export { initSystem } from './init.js';
 export { joinStore } from './join.js';
-export { answerProblems, answersError, applySetup, checks, type AnswerProblem, type SetupAnswers, type SetupMode, type SetupResult } from './setup.js';
+export {
+  type AnswerProblem,
+  answerProblems,
+  answersError,
+  applySetup,
+  checks,
+  type SetupAnswers,
+  type SetupMode,
+  type SetupResult,
+} from './setup.js';

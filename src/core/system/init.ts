@@ -11,23 +11,25 @@
 
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { MASTER_SECRET_BYTES, masterSecretId } from '../../crypto/master-secret-id.js';
 import { GLOBAL_INFO_DEFAULTS } from '../../defaults.js';
 import { SsoError } from '../../errors.js';
-import { masterSecretId, MASTER_SECRET_BYTES } from '../../crypto/master-secret-id.js';
 import type { HomePaths } from '../../node/home.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
-import { secretFilePath, writeLocalSecret, type LocalSecret } from '../../node/local-secrets.js';
-import { answersTo, readNodeConfig, validateNodeName, writeNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import { type LocalSecret, secretFilePath, writeLocalSecret } from '../../node/local-secrets.js';
+import {
+  answersTo,
+  type NodeConfig,
+  readNodeConfig,
+  validateNodeName,
+  writeNodeConfig,
+} from '../../node/node-config.js';
 import type { Caller } from '../../node/os-identity.js';
 import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
 import { openStore } from '../../store/open-store.js';
-import { recordAudit } from '../shared/index.js';
-import { writeSecretBackup, type BackupTarget } from '../secret/index.js';
+import { type BackupTarget, checkBackupPassword, insertMasterSecret, writeSecretBackup } from '../secret/index.js';
 import type { Deps } from '../shared/index.js';
-import { NEW_SYSTEM_FLAGS } from '../shared/index.js';
-import { insertGlobalInfo } from '../shared/index.js';
-import { insertMasterSecret } from '../secret/index.js';
-import { checkBackupPassword } from '../secret/index.js';
+import { insertGlobalInfo, NEW_SYSTEM_FLAGS, recordAudit } from '../shared/index.js';
 
 export interface InitOptions {
   paths: HomePaths;
@@ -72,9 +74,13 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     createdAt: deps.now().toISOString(),
   };
   if (!answersTo(node, secretServer)) {
-    throw new SsoError('INVALID_INPUT', `the secret server '${secretServer}' is neither this node's name nor one of its cluster names`, {
-      hint: 'add it with --cluster-name, or leave --secret-server out',
-    });
+    throw new SsoError(
+      'INVALID_INPUT',
+      `the secret server '${secretServer}' is neither this node's name nor one of its cluster names`,
+      {
+        hint: 'add it with --cluster-name, or leave --secret-server out',
+      },
+    );
   }
   for (const [label, value] of [
     ['SSO administrator account', options.ssoAdminAccount],
@@ -132,11 +138,15 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
           createdOnNode: options.nodeName,
           backedUpAt: options.backup ? now : null,
         });
-        await recordAudit(tx, { deps, caller: options.caller, node }, {
-          operation: 'init',
-          target: secretServer,
-          result: options.backup ? 'success' : 'success: no backup made',
-        });
+        await recordAudit(
+          tx,
+          { deps, caller: options.caller, node },
+          {
+            operation: 'init',
+            target: secretServer,
+            result: options.backup ? 'success' : 'success: no backup made',
+          },
+        );
       });
     } finally {
       await store.close();

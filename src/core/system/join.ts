@@ -4,14 +4,19 @@
  * moved), keeping the node's name and cluster names unless new ones are given.
  */
 
-import { currentInstallFacts } from '../../node/install-facts.js';
 import type { HomePaths } from '../../node/home.js';
-import { answersTo, readNodeConfig, validateNodeName, writeNodeConfig, type NodeConfig } from '../../node/node-config.js';
+import { currentInstallFacts } from '../../node/install-facts.js';
+import {
+  answersTo,
+  type NodeConfig,
+  readNodeConfig,
+  validateNodeName,
+  writeNodeConfig,
+} from '../../node/node-config.js';
 import type { Caller } from '../../node/os-identity.js';
 import { openStore } from '../../store/open-store.js';
-import { recordAudit } from '../shared/index.js';
 import type { Deps } from '../shared/index.js';
-import { readGlobalInfo } from '../shared/index.js';
+import { readGlobalInfo, recordAudit } from '../shared/index.js';
 
 export interface JoinOptions {
   paths: HomePaths;
@@ -48,7 +53,9 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
     nodeName,
     clusterNames,
     ...(domain ? { domain: validateNodeName(domain, 'domain') } : {}),
-    ...((options.serviceAccount ?? existing?.serviceAccount) ? { serviceAccount: options.serviceAccount ?? existing?.serviceAccount } : {}),
+    ...((options.serviceAccount ?? existing?.serviceAccount)
+      ? { serviceAccount: options.serviceAccount ?? existing?.serviceAccount }
+      : {}),
     store: options.storePath,
     install: existing?.install ?? currentInstallFacts(),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),
@@ -58,10 +65,14 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   try {
     secretServer = (await readGlobalInfo(store)).secretServer;
     await store.transaction((tx) =>
-      recordAudit(tx, { deps, caller: options.caller, node }, {
-        operation: existing ? 'set-db' : 'join',
-        target: options.storePath,
-      }),
+      recordAudit(
+        tx,
+        { deps, caller: options.caller, node },
+        {
+          operation: existing ? 'set-db' : 'join',
+          target: options.storePath,
+        },
+      ),
     );
   } finally {
     await store.close();

@@ -12,15 +12,24 @@ import type { HomePaths } from '../../node/home.js';
 import { validateNodeName } from '../../node/node-config.js';
 import { groupExists, groupsOfUser, userExists } from '../../node/os-accounts.js';
 import { openStore } from '../../store/open-store.js';
-import { accountListProblems, splitAccounts } from '../shared/index.js';
-import { openSecretBackup, readSecretBackup } from '../secret/index.js';
-import { currentMasterSecret } from '../secret/index.js';
-import { loadNode, openNodeStore, type HomeContext } from '../shared/index.js';
-import { readGlobalInfo } from '../shared/index.js';
-import { initSystem, type InitResult } from './init.js';
-import { joinStore, type JoinResult } from './join.js';
-import { checkBackupPassword } from '../secret/index.js';
-import { completeRestore, planRestore } from '../secret/index.js';
+import {
+  checkBackupPassword,
+  completeRestore,
+  currentMasterSecret,
+  openSecretBackup,
+  planRestore,
+  readSecretBackup,
+} from '../secret/index.js';
+import {
+  accountListProblems,
+  type HomeContext,
+  loadNode,
+  openNodeStore,
+  readGlobalInfo,
+  splitAccounts,
+} from '../shared/index.js';
+import { type InitResult, initSystem } from './init.js';
+import { type JoinResult, joinStore } from './join.js';
 
 export type SetupMode = 'create' | 'join';
 
@@ -66,12 +75,16 @@ export const checks = {
     if (mode === 'join') return existsSync(path) ? null : `there is no store at ${path}`;
     if (existsSync(path)) return `${path} already exists: join it instead, or choose another path`;
     // The home itself is created by the setup, so a store inside it is fine.
-    return isDirectory(dirname(path)) || dirname(path) === paths.root ? null : `the folder ${dirname(path)} does not exist`;
+    return isDirectory(dirname(path)) || dirname(path) === paths.root
+      ? null
+      : `the folder ${dirname(path)} does not exist`;
   },
   backupFile(path: string, paths: HomePaths): string | null {
     if (!path.startsWith('/')) return 'give an absolute path';
     if (existsSync(path)) return `${path} already exists: choose another name`;
-    return isDirectory(dirname(path)) || dirname(path) === paths.backupDir ? null : `the folder ${dirname(path)} does not exist`;
+    return isDirectory(dirname(path)) || dirname(path) === paths.backupDir
+      ? null
+      : `the folder ${dirname(path)} does not exist`;
   },
   password(password: string, reminder = ''): string | null {
     return messageOf(() => checkBackupPassword(password, reminder));
@@ -117,33 +130,51 @@ export function answerProblems(answers: SetupAnswers, paths: HomePaths): AnswerP
   check('serviceAccount', checks.serviceAccount(answers.serviceAccount));
   check('store', checks.store(answers.mode, answers.store, paths));
   if (answers.mode === 'create') {
-    if (!answers.secretServer) check('secretServer', 'the first node of a new SSO system is its master secret server: answer true');
+    if (!answers.secretServer)
+      check('secretServer', 'the first node of a new SSO system is its master secret server: answer true');
     check('ssoAdminAccount', checks.accounts(answers.ssoAdminAccount, 'SSO administrators'));
     check('affiliateAdminAccount', checks.accounts(answers.affiliateAdminAccount, 'affiliate administrators'));
     if (!problems.some((p) => p.key === 'serviceAccount' || p.key === 'ssoAdminAccount')) {
       // Enterprise SSO: the service account must be a member of the SSO Administrators account.
       const admins = splitAccounts(answers.ssoAdminAccount).map((a) => a.toLowerCase());
-      const member = [answers.serviceAccount, ...groupsOfUser(answers.serviceAccount)].some((n) => admins.includes(n.toLowerCase()));
-      check('serviceAccount', member ? null : `the service account "${answers.serviceAccount}" must be a member of the SSO administrators (${answers.ssoAdminAccount})`);
+      const member = [answers.serviceAccount, ...groupsOfUser(answers.serviceAccount)].some((n) =>
+        admins.includes(n.toLowerCase()),
+      );
+      check(
+        'serviceAccount',
+        member
+          ? null
+          : `the service account "${answers.serviceAccount}" must be a member of the SSO administrators (${answers.ssoAdminAccount})`,
+      );
     }
     if (answers.backup) {
       check('backup.file', checks.backupFile(answers.backup.file, paths));
       check('backup.password', checks.password(answers.backup.password, answers.backup.reminder));
     }
   } else if (answers.secretServer) {
-    if (!answers.restore) check('restore', 'a node joining as master secret server restores the secret: give restore.file and its password');
+    if (!answers.restore)
+      check(
+        'restore',
+        'a node joining as master secret server restores the secret: give restore.file and its password',
+      );
     else check('restore.file', checks.restoreFile(answers.restore.file));
   }
   return problems;
 }
 
 export function answersError(problems: AnswerProblem[], source: string): SsoError {
-  return new SsoError('INVALID_INPUT', `${source}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was changed`, {
-    details: problems.map((p) => `${p.key}: ${p.message}`),
-  });
+  return new SsoError(
+    'INVALID_INPUT',
+    `${source}: ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was changed`,
+    {
+      details: problems.map((p) => `${p.key}: ${p.message}`),
+    },
+  );
 }
 
-export type SetupResult = { mode: 'create'; init: InitResult } | { mode: 'join'; join: JoinResult; restoredSecret: boolean };
+export type SetupResult =
+  | { mode: 'create'; init: InitResult }
+  | { mode: 'join'; join: JoinResult; restoredSecret: boolean };
 
 /** Applies checked answers through init, or join and (for a master secret server) restore. */
 export async function applySetup(home: HomeContext, answers: SetupAnswers): Promise<SetupResult> {
@@ -160,7 +191,14 @@ export async function applySetup(home: HomeContext, answers: SetupAnswers): Prom
       storePath: answers.store,
       ssoAdminAccount: answers.ssoAdminAccount,
       affiliateAdminAccount: answers.affiliateAdminAccount,
-      backup: answers.backup ? { path: answers.backup.file, password: answers.backup.password, reminder: answers.backup.reminder, overwrite: false } : null,
+      backup: answers.backup
+        ? {
+            path: answers.backup.file,
+            password: answers.backup.password,
+            reminder: answers.backup.reminder,
+            overwrite: false,
+          }
+        : null,
     });
     return { mode: 'create', init };
   }
@@ -172,16 +210,24 @@ export async function applySetup(home: HomeContext, answers: SetupAnswers): Prom
       const { secretServer } = await readGlobalInfo(store);
       const names = [answers.nodeName, ...clusterNames].map((n) => n.toLowerCase());
       if (!names.includes(secretServer.toLowerCase())) {
-        throw new SsoError('NOT_SECRET_SERVER', `the store's master secret server is '${secretServer}', not ${names.map((n) => `'${n}'`).join(' or ')}`, {
-          hint: 'answer that this node is not the master secret server, or move the role first with ssomanage -updatedb',
-        });
+        throw new SsoError(
+          'NOT_SECRET_SERVER',
+          `the store's master secret server is '${secretServer}', not ${names.map((n) => `'${n}'`).join(' or ')}`,
+          {
+            hint: 'answer that this node is not the master secret server, or move the role first with ssomanage -updatedb',
+          },
+        );
       }
       const parsed = await readSecretBackup(answers.restore.file);
       const current = await currentMasterSecret(store);
       if (parsed.header.currentId !== current.id) {
-        throw new SsoError('WRONG_SECRET', `the backup holds master secret ${parsed.header.currentId}, but the store's current one is ${current.id}`, {
-          hint: 'give the backup made for this SSO system after its last rotation',
-        });
+        throw new SsoError(
+          'WRONG_SECRET',
+          `the backup holds master secret ${parsed.header.currentId}, but the store's current one is ${current.id}`,
+          {
+            hint: 'give the backup made for this SSO system after its last rotation',
+          },
+        );
       }
       await openSecretBackup(parsed, answers.restore.password);
     } finally {

@@ -11,8 +11,8 @@ import { closeSync, constants, existsSync, fchmodSync, openSync } from 'node:fs'
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
-import { StoreConstraintError, type Queryable, type SqlValue, type Store } from '../store.js';
 import type { OpenStoreOptions } from '../open-store.js';
+import { type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 // Required rather than imported: CommonJS imported from ES modules has its exports scanned
@@ -194,9 +194,13 @@ class SqliteStore extends SqliteQueries implements Store {
       // A constraint core did not expect: rows another process wrote between core's checks
       // and this transaction. The user gets a sentence, not an internal error.
       if (error instanceof StoreConstraintError) {
-        throw new SsoError('CONFLICT', `the store refused the change (${error.message}): another command may have made the same change meanwhile; nothing was changed`, {
-          hint: 'look at what is there now, then run the command again if it is still needed',
-        });
+        throw new SsoError(
+          'CONFLICT',
+          `the store refused the change (${error.message}): another command may have made the same change meanwhile; nothing was changed`,
+          {
+            hint: 'look at what is there now, then run the command again if it is still needed',
+          },
+        );
       }
       throw error;
     } finally {
@@ -249,7 +253,9 @@ class SqliteStore extends SqliteQueries implements Store {
   }
 
   async integrityProblems(): Promise<string[]> {
-    const integrity = this.call(() => this.db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]);
+    const integrity = this.call(
+      () => this.db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[],
+    );
     const problems = integrity.map((row) => row.integrity_check).filter((text) => text !== 'ok');
     const orphans = this.call(
       () => this.db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[],
@@ -261,7 +267,9 @@ class SqliteStore extends SqliteQueries implements Store {
       byTable.set(orphan.table, entry);
     }
     for (const [table, { parent, rows }] of byTable) {
-      problems.push(`${rows.length} row(s) of ${table} name a missing ${parent} row (rowid ${rows.slice(0, 5).join(', ')}${rows.length > 5 ? ', …' : ''})`);
+      problems.push(
+        `${rows.length} row(s) of ${table} name a missing ${parent} row (rowid ${rows.slice(0, 5).join(', ')}${rows.length > 5 ? ', …' : ''})`,
+      );
     }
     return problems;
   }
