@@ -124,7 +124,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface SsoErrorOptions {
   /** One line telling the user what to do about it. */
-  hint?: string;
+  hint?: string | undefined;
   /** Further lines, one problem each (every invalid line of an input file, say). */
   details?: string[];
   /** Overrides the code's HRESULT with a more precise Enterprise SSO error. */

@@ -53,7 +53,7 @@ export class Session implements AnswerContext {
   readonly caller: Caller;
   stdinCache?: { text?: string };
   #node?: NodeContext;
-  #store?: StoreContext;
+  #store: StoreContext | undefined;
 
   constructor(
     readonly io: CliIo,

@@ -110,7 +110,7 @@ function inputState(path: string | null): string {
 
 /** Runs one case; returns its problems (empty: the case holds). */
 function runCase(r: Runnable): string[] {
-  const [tool, ...args] = argvFor(r);
+  const [tool = '', ...args] = argvFor(r);
   const inputBefore = inputState(r.input);
   const before = snapshotNode(node);
   const result = node.run(tool!, args);

@@ -82,7 +82,10 @@ interface NodeSetting {
 }
 
 /** Optional text settings: empty removes them. */
-function optional(key: 'domain' | 'serviceAccount', check: (value: string) => void): NodeSetting['write'] {
+function optional(
+  key: 'domain' | 'serviceAccount',
+  check: (value: string) => void,
+): (node: NodeConfig, value: string) => NodeConfig {
   return (node, value) => {
     const { [key]: _old, ...rest } = node;
     if (value === '') return rest;

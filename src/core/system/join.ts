@@ -49,13 +49,12 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   const clusterNames = options.clusterNames ?? existing?.clusterNames ?? [];
   for (const name of clusterNames) validateNodeName(name, 'cluster name');
   const domain = options.domain ?? existing?.domain;
+  const serviceAccount = options.serviceAccount ?? existing?.serviceAccount;
   const node: NodeConfig = {
     nodeName,
     clusterNames,
     ...(domain ? { domain: validateNodeName(domain, 'domain') } : {}),
-    ...((options.serviceAccount ?? existing?.serviceAccount)
-      ? { serviceAccount: options.serviceAccount ?? existing?.serviceAccount }
-      : {}),
+    ...(serviceAccount ? { serviceAccount } : {}),
     store: options.storePath,
     install: existing?.install ?? currentInstallFacts(),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),
