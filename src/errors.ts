@@ -10,6 +10,8 @@
  * - Messages never contain a secret value.
  */
 
+import { type Advice, command, remedy } from './remedy.js';
+
 interface CodeInfo {
   /** Process exit status; stable forever. */
   readonly exit: number;
@@ -124,7 +126,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface SsoErrorOptions {
   /** One line telling the user what to do about it. */
-  hint?: string | undefined;
+  hint?: Advice | undefined;
   /** Further lines, one problem each (every invalid line of an input file, say). */
   details?: string[];
   /** Overrides the code's HRESULT with a more precise Enterprise SSO error. */
@@ -135,7 +137,9 @@ export interface SsoErrorOptions {
 /** A failure the user can act on. `message` is one line, lower-case, no final period. */
 export class SsoError extends Error {
   readonly code: ErrorCode;
+  /** The hint in the modern spelling; `advice` keeps its references for the CLI to spell. */
   readonly hint: string | undefined;
+  readonly advice: Advice | undefined;
   readonly details: string[];
   readonly esso: { hresult: number; text: string };
 
@@ -143,7 +147,8 @@ export class SsoError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SsoError';
     this.code = code;
-    this.hint = options.hint;
+    this.advice = options.hint;
+    this.hint = options.hint === undefined ? undefined : String(options.hint);
     this.details = options.details ?? [];
     const info: CodeInfo = ERROR_CODES[code];
     this.esso = options.esso ?? { hresult: info.hresult, text: info.essoText };
@@ -244,7 +249,7 @@ export function alreadyApplied(file: string, count: number, what: string): SsoEr
     'ALREADY_EXISTS',
     `every ${what} in ${file} already exists (${count}): the file was applied before; nothing was changed`,
     {
-      hint: 'nothing to do; ssokit check shows the store is sound',
+      hint: remedy`nothing to do; ${command('check')} shows the store is sound`,
     },
   );
 }
