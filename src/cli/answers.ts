@@ -26,6 +26,7 @@ export interface AnswerContext {
   io: CliIo;
   prompter: Prompter;
   passwordFile: string | undefined;
+  out: { say(text: string): void };
   /** Caches stdin: it can be read once. */
   stdinCache?: { text?: string };
 }
@@ -51,7 +52,7 @@ export async function obtainPassword(ctx: AnswerContext, request: PasswordReques
     if (!request.confirm) return password;
     const again = await ctx.prompter.password('Confirm password');
     if (again === password) return password;
-    ctx.io.stderr.write('The passwords do not match; try again.\n');
+    ctx.out.say('The passwords do not match; try again.');
   }
 }
 

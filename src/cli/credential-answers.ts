@@ -15,9 +15,9 @@ import type { Session } from './session.js';
 export const FIELDS_FILE_ENV = 'SSOKIT_FIELDS_FILE';
 
 export interface FieldOptions {
-  field?: string[];
-  fieldsFile?: string;
-  externalUser?: string;
+  field: string[];
+  fieldsFile: string | undefined;
+  externalUser: string | undefined;
 }
 
 export async function gatherFieldValues(
@@ -66,7 +66,7 @@ export async function gatherFieldValues(
         values[field.label] = value;
         break;
       }
-      session.io.stderr.write('The values do not match; try again.\n');
+      session.out.say('The values do not match; try again.');
     }
   }
   return values;

@@ -9,14 +9,22 @@
 
 import { formatHresult, type SsoError } from '../errors.js';
 import { escapeControls } from '../printable.js';
+import { type Advice, MODERN_SPELLING, type RemedySpeller } from '../remedy.js';
 import type { CliIo } from './io.js';
 
 export type Style = 'modern' | 'legacy';
+
+export interface ProgressBar {
+  update(progress: { done: number; total: number }): void;
+  finish(): void;
+}
 
 export interface OutputOptions {
   tool: string;
   style: Style;
   json: boolean;
+  /** Spells the commands and options hints name, in the syntax in use. */
+  speller?: RemedySpeller;
 }
 
 /** The few styles ssokit uses. */
@@ -67,14 +75,24 @@ export class Output {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** A progress or context note on stderr (not part of the results). */
-  note(text: string): void {
-    this.io.stderr.write(`${this.paint.dim(text)}\n`);
+  /** Text that is already laid out (help, an exported file) on stdout, as it is. */
+  raw(text: string): void {
+    this.io.stdout.write(text);
   }
 
-  warn(text: string): void {
+  /** A progress or context note on stderr (not part of the results). */
+  note(text: Advice): void {
+    this.io.stderr.write(`${this.paint.dim(this.spell(text))}\n`);
+  }
+
+  /** A line of conversation on stderr: what a prompt needs said around it. */
+  say(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  warn(text: Advice): void {
     const prefix = this.legacy ? 'WARNING: ' : `${this.options.tool}: warning: `;
-    this.io.stderr.write(`${this.paint.yellow(prefix + text)}\n`);
+    this.io.stderr.write(`${this.paint.yellow(prefix + this.spell(text))}\n`);
   }
 
   /**
@@ -92,7 +110,7 @@ export class Output {
     const { stderr } = this.io;
     const message = escapeControls(error.message);
     const details = error.details.map(escapeControls);
-    const hint = error.hint ? escapeControls(error.hint) : '';
+    const hint = error.advice === undefined ? '' : escapeControls(this.spell(error.advice));
     if (this.legacy) {
       stderr.write(`${this.paint.red(`ERROR: ${formatHresult(error.esso.hresult)}: ${error.esso.text}`)}\n`);
       stderr.write(`${message}\n`);
@@ -103,6 +121,38 @@ export class Output {
     stderr.write(`${this.paint.red(`${this.options.tool}: error: ${message}`)}\n`);
     for (const detail of details) stderr.write(`  ${detail}\n`);
     if (hint) stderr.write(`${this.options.tool}: hint: ${hint}\n`);
+  }
+
+  /** A stack trace, with --debug only. */
+  trace(text: string): void {
+    this.io.stderr.write(`${text}\n`);
+  }
+
+  /** Advice spelled in the syntax in use. */
+  spell(text: Advice): string {
+    return typeof text === 'string' ? text : text.spell(this.options.speller ?? MODERN_SPELLING);
+  }
+
+  /** A one-line bar on stderr, redrawn in place; nothing at all when stderr is not a terminal. */
+  progress(label: string): ProgressBar {
+    const { stderr } = this.io;
+    if (!stderr.isTTY || this.json) return { update: () => undefined, finish: () => undefined };
+    let drawn = false;
+    let lastPercent = -1;
+    return {
+      update({ done, total }) {
+        const percent = total === 0 ? 100 : Math.floor((done / total) * 100);
+        if (percent === lastPercent) return;
+        lastPercent = percent;
+        const width = 30;
+        const filled = Math.round((percent / 100) * width);
+        stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent}% ${done}/${total}`);
+        drawn = true;
+      },
+      finish() {
+        if (drawn) stderr.write('\n');
+      },
+    };
   }
 
   /** Aligned columns; the first row is the heading. */

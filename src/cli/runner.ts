@@ -1,91 +1,66 @@
 /**
- * Runs one invocation: builds the session from the parsed global options, turns every
- * failure into one rendered error and one exit status, and closes what was opened.
+ * Runs one invocation: parses the command line against the table, builds the session from
+ * the global options, runs the command's handler, turns every failure into one rendered
+ * error and one exit status, and closes what was opened.
  */
 
 import { ERROR_CODES, isSsoError, SsoError } from '../errors.js';
-import type { Command } from './commander.js';
 import type { CliIo } from './io.js';
 import { Output, PLAIN, painterFor, type Style } from './output.js';
 import type { Prompter } from './prompts.js';
-import { type GlobalOptions, Session, wantsColor } from './session.js';
+import { Session, wantsColor } from './session.js';
+import type { ToolName } from './table/define.js';
+import { parseCommandLine } from './table/parse.js';
+import { tableSpeller } from './table/spelling.js';
 
-export type CommandAction = (session: Session, ...args: any[]) => Promise<void>;
-
-export class Runner {
-  session: Session | undefined;
-
-  constructor(
-    readonly io: CliIo,
-    readonly tool: string,
-    readonly style: Style,
-    readonly argv: readonly string[],
-    private readonly prompter?: Prompter,
-  ) {}
-
-  /**
-   * Wraps a command implementation for commander: the last two arguments commander passes
-   * are the command's options and the Command itself.
-   */
-  action(load: () => Promise<CommandAction>): (...args: unknown[]) => Promise<void> {
-    return async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      const positional = args.slice(0, -2);
-      const session = await this.startSession(command.optsWithGlobals() as GlobalOptions);
-      const run = await load();
-      await run(session, ...positional, command.opts());
-    };
-  }
-
-  async startSession(globals: GlobalOptions): Promise<Session> {
-    const paint = await painterFor(wantsColor(this.io, globals.color));
-    this.session = new Session(this.io, this.tool, this.style, globals, paint, this.prompter);
-    return this.session;
-  }
-
-  /** After a successful command: the reminders every command repeats (event 10589). */
-  async afterSuccess(): Promise<void> {
-    const ctx = this.session?.openedStore;
-    if (!ctx) return;
-    const { secretWarnings } = await import('../core/secret/index.js');
-    for (const warning of await secretWarnings(ctx).catch(() => [])) this.session!.out.warn(warning);
-  }
-
-  /** Renders a failure and returns its exit status. */
-  fail(error: unknown): number {
-    const out = this.session?.out ?? this.fallbackOutput();
-    const commanderCode = (error as { code?: string }).code;
-    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
-      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commanderCode)) return 0;
-      const message = String((error as Error).message).replace(/^error: /, '');
-      const hint =
-        this.style === 'legacy' ? `run ${this.tool} -help` : `run ${this.tool} --help, or add --help after the command`;
-      out.error(new SsoError('USAGE', message, { hint }));
-      return ERROR_CODES.USAGE.exit;
+export async function runCommandLine(
+  tool: ToolName,
+  argv: readonly string[],
+  io: CliIo,
+  prompter?: Prompter,
+): Promise<number> {
+  const style: Style = tool === 'ssokit' ? 'modern' : 'legacy';
+  const speller = tableSpeller(tool);
+  let session: Session | undefined;
+  const debug = () => Boolean(session?.globals.debug) || argv.includes('--debug');
+  try {
+    const parsed = parseCommandLine(tool, argv);
+    if (parsed.kind === 'text') {
+      new Output(io, { tool, style, json: false, speller }).raw(parsed.text);
+      return 0;
     }
-    if (isSsoError(error)) {
-      out.error(error);
-      if (this.debug) this.io.stderr.write(`${error.stack}\n`);
-      return error.exitStatus;
-    }
-    const internal = new SsoError('INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`, {
-      hint: 'this is a bug in ssokit; please report it with the output of the same command run with --debug',
-    });
-    out.error(internal);
-    if (this.debug) this.io.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-    return internal.exitStatus;
+    const paint = await painterFor(wantsColor(io, parsed.globals.color));
+    session = new Session(io, tool, style, parsed.globals, paint, speller, prompter);
+    await parsed.def.run(session, parsed.values);
+    await afterSuccess(session);
+    return 0;
+  } catch (error) {
+    const out = session?.out ?? new Output(io, { tool, style, json: false, speller }, PLAIN);
+    return renderFailure(out, error, debug());
+  } finally {
+    await session?.close().catch(() => undefined);
   }
+}
 
-  async close(): Promise<void> {
-    await this.session?.close().catch(() => undefined);
-  }
+/** After a successful command: the reminders every command repeats (event 10589). */
+async function afterSuccess(session: Session): Promise<void> {
+  const ctx = session.openedStore;
+  if (!ctx) return;
+  const { secretWarnings } = await import('../core/secret/index.js');
+  for (const warning of await secretWarnings(ctx).catch(() => [])) session.out.warn(warning);
+}
 
-  get debug(): boolean {
-    return Boolean(this.session?.globals.debug) || this.argv.includes('--debug');
+/** Renders a failure and returns its exit status. */
+function renderFailure(out: Output, error: unknown, debug: boolean): number {
+  if (isSsoError(error)) {
+    out.error(error);
+    if (debug && error.stack) out.trace(error.stack);
+    return error.exitStatus;
   }
-
-  /** Errors before a session exists (command-line parsing) are printed plainly. */
-  private fallbackOutput(): Output {
-    return new Output(this.io, { tool: this.tool, style: this.style, json: false }, PLAIN);
-  }
+  const internal = new SsoError('INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`, {
+    hint: 'this is a bug in ssokit; please report it with the output of the same command run with --debug',
+  });
+  out.error(internal);
+  if (debug) out.trace((error as Error)?.stack ?? String(error));
+  return ERROR_CODES.INTERNAL.exit;
 }

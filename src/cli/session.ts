@@ -18,22 +18,12 @@ import { checkWriterParams } from '../crypto/kdf.js';
 import { SsoError } from '../errors.js';
 import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
 import { type Caller, currentCaller } from '../node/os-identity.js';
+import type { RemedySpeller } from '../remedy.js';
 import type { AnswerContext } from './answers.js';
 import type { CliIo } from './io.js';
 import { Output, type Painter, type Style } from './output.js';
 import { type Prompter, terminalPrompter } from './prompts.js';
-
-/** Options every command accepts. */
-export interface GlobalOptions {
-  home?: string;
-  db?: string;
-  json?: boolean;
-  color?: boolean;
-  yes?: boolean;
-  debug?: boolean;
-  nodeName?: string;
-  passwordFile?: string;
-}
+import type { GlobalOptions } from './table/parse.js';
 
 /** Environment variables the CLI reads (each also documented in docs/commands.md). */
 export const ENV_VARS = {
@@ -61,9 +51,10 @@ export class Session implements AnswerContext {
     readonly style: Style,
     readonly globals: GlobalOptions,
     paint: Painter,
+    speller: RemedySpeller,
     prompter?: Prompter,
   ) {
-    this.out = new Output(io, { tool, style, json: Boolean(globals.json) }, paint);
+    this.out = new Output(io, { tool, style, json: Boolean(globals.json), speller }, paint);
     this.prompter = prompter ?? terminalPrompter(io);
     this.paths = homePaths(resolveHomeDir(globals.home, io.env[ENV_VARS.home]));
     this.deps = depsFromEnv(io.env);

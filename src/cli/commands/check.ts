@@ -1,42 +1,17 @@
-/** `ssokit check`: prints the health report; exits 70 (CHECK_FAILED) when anything is wrong. */
+/** `ssokit check`: the read-only health check. */
 
-import { resolve } from 'node:path';
-import type { CheckFinding } from '../../core/check/index.js';
-import { checkNode } from '../../core/check/index.js';
-import { SsoError } from '../../errors.js';
-import type { Session } from '../session.js';
+import { defineCommand, type NounTable } from '../table/define.js';
 
-export async function checkCommand(session: Session): Promise<void> {
-  const override = session.storeOverride;
-  const report = await checkNode(session.home, override === undefined ? {} : { storeOverride: resolve(override) });
-  const { out } = session;
-  if (out.json) {
-    out.printJson(report);
-  } else {
-    out.line(`node ${report.node} · home ${report.home} · store ${report.store}`);
-    const { applications, dataKeys, credentials, configEntries, opened } = report.counts;
-    out.line(
-      out.paint.dim(
-        `${applications} applications, ${dataKeys} data keys, ${credentials} credentials, ${configEntries} config-store entries; ${opened} opened`,
-      ),
-    );
-    for (const finding of report.findings) out.line(render(finding, out.paint));
-    out.line(
-      report.problems
-        ? out.paint.red(`${report.problems} problem(s), ${report.warnings} warning(s)`)
-        : `${out.paint.green('no problems')}${report.warnings ? `, ${report.warnings} warning(s)` : ''}`,
-    );
-  }
-  if (report.problems) {
-    throw new SsoError('CHECK_FAILED', `the check found ${report.problems} problem(s)`, {
-      hint: 'each is listed above with what to do',
-    });
-  }
-}
-
-function render(finding: CheckFinding, paint: Session['out']['paint']): string {
-  const mark = { ok: paint.green('ok     '), warning: paint.yellow('warning'), problem: paint.red('PROBLEM') }[
-    finding.level
-  ];
-  return `${mark}  ${finding.area.padEnd(11)}  ${finding.message}`;
-}
+export const CHECK: NounTable = {
+  noun: '',
+  summary: 'health check',
+  commands: [
+    defineCommand({
+      name: 'check',
+      summary: 'read-only health check of this node and its store (exit status 70 when anything is wrong)',
+      args: [],
+      options: [],
+      handler: async () => (await import('../handlers/check.js')).checkCommand,
+    }),
+  ],
+};

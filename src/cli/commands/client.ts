@@ -1,50 +1,67 @@
-/** ssoclient's own commands, acting for the OS user running them. */
+/**
+ * ssoclient: SSO users manage their own mappings and credentials. These exist only in the
+ * original syntax; each acts for the OS user running it.
+ */
 
-import { applicationsForCaller, deleteMapping, listMappings, setMappingEnabled } from '../../core/manage/index.js';
-import { callerIdentity } from '../../core/shared/index.js';
-import type { Session } from '../session.js';
+import { EXTERNAL_USER, FIELD, FIELDS_FILE } from '../table/common-options.js';
+import { arg, defineCommand, type NounTable } from '../table/define.js';
 
-export async function clientListAppsCommand(session: Session): Promise<void> {
-  const result = await applicationsForCaller(await session.store());
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  out.usingServer();
-  for (const app of result.apps) out.line(`Applications available for ${result.user} - ${app}`);
-  if (result.apps.length === 0) out.line(`No applications available for ${result.user}`);
-  out.done('');
-}
+const client = () => import('../handlers/client.js');
+const APP = arg.required('app', '', 'application name');
 
-export async function clientListMappingsCommand(session: Session): Promise<void> {
-  const ctx = await session.store();
-  const me = callerIdentity(ctx.caller, ctx.node).text;
-  const mappings = await listMappings(ctx, { user: me });
-  const { out } = session;
-  if (out.json) return out.printJson(mappings);
-  out.usingServer();
-  out.line(`Mappings for user ${me} -`);
-  for (const m of mappings) out.line(`${m.enabled ? '(E)' : '(D)'} ${m.app} : ${m.externalUser}`);
-  out.done('');
-}
-
-async function self(session: Session): Promise<string> {
-  const ctx = await session.store();
-  return callerIdentity(ctx.caller, ctx.node).text;
-}
-
-export async function clientEnableMappingCommand(session: Session, app: string): Promise<void> {
-  await setMappingEnabled(await session.store(), await self(session), app, true);
-  session.out.usingServer();
-  session.out.done('');
-}
-
-export async function clientDisableMappingCommand(session: Session, app: string): Promise<void> {
-  await setMappingEnabled(await session.store(), await self(session), app, false);
-  session.out.usingServer();
-  session.out.done('');
-}
-
-export async function clientDeleteMappingCommand(session: Session, app: string): Promise<void> {
-  await deleteMapping(await session.store(), await self(session), app);
-  session.out.usingServer();
-  session.out.done('');
-}
+export const CLIENT: NounTable = {
+  noun: '',
+  summary: 'client functions',
+  commands: [
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'listapps' }],
+      summary: 'list the applications available to you',
+      args: [],
+      options: [],
+      handler: async () => (await client()).clientListAppsCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'displayapp' }],
+      sameAs: 'app show',
+      summary: 'display application information',
+      args: [arg.required('name', '', 'application name')],
+      options: [],
+      handler: async () => (await client()).clientShowAppCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'setcredentials' }],
+      summary: 'set your credentials for an application (creates and enables your mapping)',
+      args: [APP],
+      options: [EXTERNAL_USER, FIELD, FIELDS_FILE],
+      handler: async () => (await client()).clientSetCredentialsCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'listmappings' }],
+      summary: 'list your mappings',
+      args: [],
+      options: [],
+      handler: async () => (await client()).clientListMappingsCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'deletemapping' }],
+      summary: 'delete your (disabled) mapping',
+      args: [APP],
+      options: [],
+      handler: async () => (await client()).clientDeleteMappingCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'enablemapping' }],
+      summary: 'enable your mapping',
+      args: [APP],
+      options: [],
+      handler: async () => (await client()).clientEnableMappingCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssoclient', name: 'disablemapping' }],
+      summary: 'disable your mapping',
+      args: [APP],
+      options: [],
+      handler: async () => (await client()).clientDisableMappingCommand,
+    }),
+  ],
+};

@@ -1,237 +1,83 @@
 /**
- * `ssocloneaz -p` / `-c` and `ssokit clone export|import|inspect`: environment bundles for
- * replicating a business server behind a load balancer.
+ * `ssokit clone …` and `ssocloneaz -p` / `-c`: environment bundles that replicate this
+ * business server onto a new one behind the same load balancer. Interstage gives the file
+ * as an argument or with `-f FILE` (`ssocloneaz -p -f /tmp/env.bundle`).
  */
 
-import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { ProgressListener } from '../../core/clone/index.js';
-import {
-  compatibilityProblems,
-  type ImportResult,
-  importEnvironment,
-  planExport,
-  planImport,
-  readBundleHeader,
-  storeUnavailable,
-  writeBundle,
-} from '../../core/clone/index.js';
-import type { StoreContext } from '../../core/shared/index.js';
-import { SsoError } from '../../errors.js';
-import { obtainPassword } from '../answers.js';
-import { isInteractive } from '../io.js';
-import { progressBar } from '../progress.js';
-import type { Session } from '../session.js';
+import { BUNDLE_FILE, DELETE_BUNDLE, FORCE, INCLUDE_SECRET, KEEP_BUNDLE } from '../table/common-options.js';
+import { arg, defineCommand, describe, type NounTable, option } from '../table/define.js';
 
-export interface CloneOptions {
-  /** Interstage's spelling: -f FILE. */
-  file?: string;
-  includeSecret?: boolean;
-  force?: boolean;
-  deleteBundle?: boolean;
-  keepBundle?: boolean;
-}
+const clone = () => import('../handlers/clone.js');
+const FILE = arg.optional('bundle', 'the bundle', 'file');
 
-function bundlePath(file: string | undefined, options: CloneOptions): string {
-  if (file !== undefined && options.file !== undefined && resolve(file) !== resolve(options.file)) {
-    throw new SsoError('USAGE', `two bundle files given: ${file} and -f ${options.file}`);
-  }
-  const path = file ?? options.file;
-  if (!path) throw new SsoError('USAGE', 'which bundle file?', { hint: 'give it as an argument or with -f FILE' });
-  return resolve(path);
-}
-
-/**
- * Runs long work with Ctrl-C and SIGTERM turned into a clean stop (the core removes what it
- * had written) and a progress bar on a terminal, drawn in MB.
- */
-async function interruptible<T>(
-  session: Session,
-  label: string,
-  work: (signal: AbortSignal, onProgress: ProgressListener) => Promise<T>,
-): Promise<T> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const bar = progressBar(session.io, label);
-  try {
-    return await work(controller.signal, (done, total) =>
-      bar.update({ done: Math.min(mb(done), mb(total)), total: mb(total) }),
-    );
-  } finally {
-    bar.finish();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-}
-
-const mb = (bytes: number) => Math.ceil(bytes / 2 ** 20);
-
-export async function cloneExportCommand(
-  session: Session,
-  file: string | undefined,
-  options: CloneOptions,
-): Promise<void> {
-  const path = bundlePath(file, options);
-  const { out } = session;
-  await session.node();
-  const ctx: StoreContext = await session.store().catch((error: unknown) => {
-    throw storeUnavailable(error);
-  });
-  const plan = await planExport(ctx, {
-    path,
-    includeSecret: Boolean(options.includeSecret),
-    overwrite: Boolean(options.force),
-  });
-  if (plan.includeSecret) {
-    out.warn(
-      'the bundle will include the master secret: anyone with the bundle and its password can decrypt every credential',
-    );
-  }
-  const password = await obtainPassword(session, { message: 'Bundle password', confirm: true });
-  const result = await interruptible(session, 'Exporting (MB)', (signal, onProgress) =>
-    writeBundle(ctx, plan, password, { signal, onProgress }),
-  );
-  if (out.json) return out.printJson(result);
-  if (!out.legacy) {
-    for (const system of result.businessSystems) out.line(`  ${system.name}  ${system.publicUrl}`);
-  }
-  out.done(
-    `environment of '${ctx.node.nodeName}' written to ${result.path}: ${result.businessSystems.length} business system(s), ` +
-      `${result.files} file(s)${result.includesSecret ? ', WITH the master secret' : ''}`,
-  );
-  if (result.includesSecret && out.legacy) out.warn('the bundle includes the master secret');
-  out.note(
-    'move it to the new server so that nobody can read it on the way, without changing its permissions; delete it after the import',
-  );
-}
-
-export async function cloneImportCommand(
-  session: Session,
-  file: string | undefined,
-  options: CloneOptions,
-): Promise<void> {
-  const path = bundlePath(file, options);
-  const { out } = session;
-  if (options.deleteBundle && options.keepBundle)
-    throw new SsoError('USAGE', '--delete-bundle and --keep-bundle contradict each other');
-  const plan = await planImport(session.home, path, { force: Boolean(options.force) });
-  if (plan.recovered) out.warn('finished an import into this home that had been interrupted while moving into place');
-  if (plan.alreadyImported) return alreadyImported(session, path, plan.alreadyImported, options);
-  for (const warning of plan.warnings) out.warn(warning);
-  const { header } = plan.parsed;
-  out.note(
-    `bundle from '${header.sourceNode}', made ${header.created}; master secret ${header.includesSecret ? 'included' : 'not included'}`,
-  );
-  const password = await obtainPassword(session, { message: 'Bundle password', confirm: false });
-  const result = await interruptible(session, 'Importing (MB)', (signal, onProgress) =>
-    importEnvironment(session.home, plan, password, { nodeName: session.defaultNodeName, signal, onProgress }),
-  );
-  if (!out.json) printRestored(session, result);
-  for (const warning of result.warnings) out.warn(warning);
-  const deleted = await decideDeletion(session, path, options);
-  if (out.json) return out.printJson({ ...result, bundleDeleted: deleted });
-  out.done(`${result.files} file(s) restored${deleted ? '; the bundle was deleted' : ''}`);
-  if (!deleted)
-    out.warn(`delete ${path} once you no longer need it: it holds this environment's keys and configuration`);
-}
-
-/** A re-run of an import that completed (perhaps just before it was killed): say so, change nothing. */
-async function alreadyImported(
-  session: Session,
-  path: string,
-  done: { nodeName: string; at: string },
-  options: CloneOptions,
-): Promise<void> {
-  const deleted = await decideDeletion(session, path, options);
-  const { out } = session;
-  if (out.json)
-    return out.printJson({
-      alreadyImported: true,
-      nodeName: done.nodeName,
-      importedAt: done.at,
-      bundleDeleted: deleted,
-    });
-  out.line(`this bundle was already imported into node '${done.nodeName}' at ${done.at}; nothing was changed`);
-  out.done(deleted ? 'the bundle was deleted' : 'nothing to do');
-}
-
-function printRestored(session: Session, result: ImportResult): void {
-  const { out } = session;
-  out.line(`restored on node '${result.nodeName}' from '${result.sourceNode}' (store ${result.store}):`);
-  for (const system of result.businessSystems) out.line(`  ${system.name}  ${system.publicUrl}`);
-  if (result.businessSystems.length === 0) out.line('  no business systems');
-  if (result.includesSecret)
-    out.line('  the master secret (this node answers to the cluster name of the master secret server)');
-  if (result.replacedKeptAt)
-    out.line(`the environment it replaced was kept in ${result.replacedKeptAt}; delete it when you no longer need it`);
-}
-
-/** Interstage says to delete the environment file after use: ask, or follow the flag. */
-async function decideDeletion(session: Session, path: string, options: CloneOptions): Promise<boolean> {
-  let remove = options.deleteBundle === true;
-  if (!options.deleteBundle && !options.keepBundle && isInteractive(session.io)) {
-    remove = await session.prompter.confirm(`Delete the bundle ${path} now?`, true);
-  }
-  if (remove) await rm(path, { force: true });
-  return remove;
-}
-
-export async function cloneInspectCommand(
-  session: Session,
-  file: string | undefined,
-  options: CloneOptions,
-): Promise<void> {
-  const path = bundlePath(file, options);
-  const { parsed, size, mode } = readBundleHeader(path);
-  const { header } = parsed;
-  const refusals = compatibilityProblems(header).map((m) => m.message);
-  const { out } = session;
-  const view = {
-    file: path,
-    bytes: size,
-    mode: mode.toString(8).padStart(4, '0'),
-    formatVersion: header.formatVersion,
-    sourceNode: header.sourceNode,
-    platform: header.platform,
-    arch: header.arch,
-    version: header.version,
-    edition: header.edition,
-    installDir: header.installDir,
-    created: header.created,
-    includesSecret: header.includesSecret,
-    kdf: header.kdf,
-    importableHere: refusals.length === 0,
-    refusals,
-  };
-  if (out.json) return out.printJson(view);
-  out.fields([
-    ['format', `ssokit bundle v${view.formatVersion}`],
-    ['size', `${view.bytes} bytes`],
-    ['source node', view.sourceNode],
-    ['platform', `${view.platform}/${view.arch}`],
-    ['ssokit version', view.version],
-    ['edition', view.edition],
-    ['install folder', view.installDir],
-    ['created', view.created],
-    ['master secret', view.includesSecret ? 'included' : 'not included'],
-    ['key derivation', `scrypt N=2^${view.kdf.log2N} r=${view.kdf.r} p=${view.kdf.p}`],
-    ['import here', refusals.length ? 'refused' : 'possible (on a freshly installed node)'],
-  ]);
-  for (const refusal of refusals) out.line(`  ${refusal}`);
-  if (mode & 0o077) out.warn(`${path} can be read by group or others: chmod 600 ${path}`);
-}
-
-/** `ssokit clone -p FILE` / `ssokit clone -c FILE`: the ssocloneaz letters on the modern command. */
-export async function cloneAliasCommand(
-  session: Session,
-  options: CloneOptions & { p?: string | true; c?: string | true },
-): Promise<void> {
-  if (options.p !== undefined && options.c !== undefined)
-    throw new SsoError('USAGE', '-p and -c contradict each other');
-  const file = (value: string | true) => (value === true ? undefined : value);
-  if (options.p !== undefined) return cloneExportCommand(session, file(options.p), options);
-  if (options.c !== undefined) return cloneImportCommand(session, file(options.c), options);
-  throw new SsoError('USAGE', 'ssokit clone needs -p FILE, -c FILE or a subcommand', { hint: 'ssokit clone --help' });
-}
+export const CLONE: NounTable = {
+  noun: 'clone',
+  summary: 'environment bundles: replicate this business server (ssocloneaz -p / -c)',
+  commands: [
+    defineCommand({
+      name: 'clone',
+      summary: 'environment bundles: replicate this business server (ssocloneaz -p / -c)',
+      args: [],
+      options: [
+        option('p', 'optional-value', '-p [file]', 'export this environment to FILE (ssocloneaz -p)'),
+        option('c', 'optional-value', '-c [file]', 'replicate the environment in FILE onto this node (ssocloneaz -c)'),
+        describe(BUNDLE_FILE, 'the bundle, with -p or -c (Interstage spelling: -p -f FILE)'),
+        describe(
+          INCLUDE_SECRET,
+          'with -p: include the master secret (to add a node to a clustered master secret server)',
+        ),
+        describe(FORCE, "with -p: replace an existing file; with -c: replace this node's environment"),
+        describe(DELETE_BUNDLE, 'with -c: delete the bundle after a successful import'),
+        describe(KEEP_BUNDLE, 'with -c: keep the bundle'),
+      ],
+      uses: ['passwordFile', 'nodeName'],
+      handler: async () => (await clone()).cloneAliasCommand,
+    }),
+    defineCommand({
+      name: 'clone export',
+      original: [
+        {
+          tool: 'ssocloneaz',
+          name: 'p',
+          summary: "write this business server's environment to an encrypted file (on the source; also -p -f FILE)",
+        },
+      ],
+      summary: "write this business server's environment to an encrypted bundle",
+      args: [FILE],
+      options: [BUNDLE_FILE, INCLUDE_SECRET, FORCE],
+      uses: ['passwordFile'],
+      handler: async () => (await clone()).cloneExportCommand,
+    }),
+    defineCommand({
+      name: 'clone import',
+      original: [
+        {
+          tool: 'ssocloneaz',
+          name: 'c',
+          summary:
+            'replicate the environment in the file onto this freshly installed server (on the destination; also -c -f FILE)',
+        },
+      ],
+      summary: 'replicate the environment in a bundle onto this freshly installed node',
+      args: [FILE],
+      options: [
+        BUNDLE_FILE,
+        describe(
+          FORCE,
+          "replace this node's environment (never waives a platform, version, edition or folder mismatch)",
+        ),
+        DELETE_BUNDLE,
+        KEEP_BUNDLE,
+      ],
+      uses: ['passwordFile', 'nodeName'],
+      handler: async () => (await clone()).cloneImportCommand,
+    }),
+    defineCommand({
+      name: 'clone inspect',
+      summary: "show a bundle's header, without its password",
+      args: [FILE],
+      options: [BUNDLE_FILE],
+      handler: async () => (await clone()).cloneInspectCommand,
+    }),
+  ],
+};

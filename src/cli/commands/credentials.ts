@@ -1,70 +1,38 @@
-/** Credentials: set (-setcredentials, ssoclient -setcredentials), get (the runtime lookup), import. */
+/** `ssokit credentials …`: the credentials of user mappings (ssomanage -setcredentials, the lookup, bulk import). */
 
-import { resolve } from 'node:path';
-import {
-  importCredentialsFromFile,
-  lookupCredentials,
-  planSetCredentials,
-  setCredentials,
-} from '../../core/manage/index.js';
-import { callerIdentity } from '../../core/shared/index.js';
-import { type FieldOptions, gatherExternalUser, gatherFieldValues } from '../credential-answers.js';
-import type { Session } from '../session.js';
+import { EXTERNAL_USER, FIELD, FIELDS_FILE } from '../table/common-options.js';
+import { arg, defineCommand, type NounTable, option } from '../table/define.js';
 
-export async function credentialsSetCommand(
-  session: Session,
-  user: string,
-  app: string,
-  options: FieldOptions,
-): Promise<void> {
-  const ctx = await session.store();
-  const plan = await planSetCredentials(ctx, user, app);
-  const externalUser =
-    plan.mapping || plan.app.type === 'host-group'
-      ? undefined
-      : await gatherExternalUser(session, options, user, plan.app.name);
-  const values = await gatherFieldValues(session, plan.fields, options);
-  const result = await setCredentials(ctx, plan, { ...(externalUser === undefined ? {} : { externalUser }), values });
-  const { out } = session;
-  if (out.json)
-    return out.printJson({
-      app: result.mapping.app,
-      user: result.mapping.localUser,
-      externalUser: result.mapping.externalUser,
-      mappingCreated: result.created,
-    });
-  out.usingServer();
-  out.done(
-    `credentials set for ${result.mapping.localUser} in ${result.mapping.app}` +
-      `${result.created ? ` (mapping to ${result.mapping.externalUser} created)` : ''}; the mapping is enabled`,
-  );
-}
+const credentials = () => import('../handlers/credentials.js');
 
-/** ssoclient -setcredentials <app>: for the OS user running it. */
-export async function clientSetCredentialsCommand(session: Session, app: string, options: FieldOptions): Promise<void> {
-  const ctx = await session.store();
-  return credentialsSetCommand(session, callerIdentity(ctx.caller, ctx.node).text, app, options);
-}
-
-export async function credentialsGetCommand(
-  session: Session,
-  user: string,
-  app: string,
-  options: { reveal?: boolean },
-): Promise<void> {
-  const [result] = await lookupCredentials(await session.store(), [{ user, app }], { reveal: Boolean(options.reveal) });
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  out.fields([
-    ['application', result!.app],
-    ['user', result!.user],
-    ['external user', result!.externalUser],
-    ...result!.fields.map((f): [string, string] => [f.label, f.value ?? '******** (masked: add --reveal)']),
-  ]);
-}
-
-export async function credentialsImportCommand(session: Session, file: string): Promise<void> {
-  const result = await importCredentialsFromFile(await session.store(), resolve(file));
-  if (session.out.json) return session.out.printJson(result);
-  session.out.done(`${result.imported} credential(s) imported; ${result.mappingsCreated} mapping(s) created`);
-}
+export const CREDENTIALS: NounTable = {
+  noun: 'credentials',
+  summary: 'credentials of user mappings',
+  commands: [
+    defineCommand({
+      name: 'credentials set',
+      original: [{ tool: 'ssomanage', name: 'setcredentials', summary: 'set external credentials for a user' }],
+      summary: "set a user's credentials; creates and enables the mapping (ssomanage -setcredentials)",
+      args: [
+        arg.required('user', 'domain\\user (the external account for host group applications)', 'domain\\user'),
+        arg.required('app', '', 'application'),
+      ],
+      options: [EXTERNAL_USER, FIELD, FIELDS_FILE],
+      handler: async () => (await credentials()).credentialsSetCommand,
+    }),
+    defineCommand({
+      name: 'credentials get',
+      summary: "look up a user's credentials (GetCredentials), audited",
+      args: [arg.required('user', 'domain\\user'), arg.required('app')],
+      options: [option('reveal', 'switch', '--reveal', 'show masked values too')],
+      handler: async () => (await credentials()).credentialsGetCommand,
+    }),
+    defineCommand({
+      name: 'credentials import',
+      summary: 'import credentials from JSON Lines, all or nothing',
+      args: [arg.required('file', '{"user":…,"app":…,"externalUser":…,"fields":{…}} per line')],
+      options: [],
+      handler: async () => (await credentials()).credentialsImportCommand,
+    }),
+  ],
+};

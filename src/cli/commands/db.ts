@@ -1,114 +1,106 @@
-/** Global info: db show (-displaydb), db update (-updatedb), SSO on/off, tickets. */
+/** `ssokit db …`: the store this node uses and its global info (ssomanage -displaydb, -updatedb …). */
 
-import { resolve } from 'node:path';
-import {
-  displayGlobalInfo,
-  parseSwitch,
-  setHostInitiatedSso,
-  setSsoEnabled,
-  setTickets,
-  updateGlobalInfoFromFile,
-} from '../../core/manage/index.js';
-import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
-import { SsoError } from '../../errors.js';
-import type { Session } from '../session.js';
+import { command, option as optionRef, remedy } from '../../remedy.js';
+import { DRY_RUN } from '../table/common-options.js';
+import { arg, defineCommand, type NounTable } from '../table/define.js';
+import { unsupported } from '../table/unsupported.js';
 
-const yesNo = (on: boolean) => (on ? 'Yes' : 'No');
+const db = () => import('../handlers/db.js');
 
-export async function dbShowCommand(session: Session): Promise<void> {
-  const info = await displayGlobalInfo(await session.store());
-  const { out } = session;
-  if (out.json) return out.printJson(info);
-  out.usingServer();
-  out.fields([
-    ['SSO database', info.store],
-    ['SSO secret server name', info.secretServer],
-    ['SSO Admin account', info.ssoAdminAccount],
-    ['SSO Affiliate Admin account', info.affiliateAdminAccount],
-    ['Size of audit table for deleted applications', String(info.auditDeletedApps)],
-    ['Size of audit table for deleted mappings', String(info.auditDeletedMappings)],
-    ['Size of audit table for external credential lookups', String(info.auditCredentialLookups)],
-    ['Ticket timeout (in minutes)', String(info.ticketTimeout)],
-    ['Credential cache timeout (in minutes)', String(info.credCacheTimeout)],
-  ]);
-  out.line('Global flags -');
-  out.fields([
-    ['SSO enabled', yesNo(hasFlag(info.flags, SSO_FLAG.ENABLED))],
-    ['Tickets allowed', yesNo(hasFlag(info.flags, SSO_FLAG.ALLOW_TICKETS))],
-    ['Validate tickets', yesNo(hasFlag(info.flags, SSO_FLAG.VALIDATE_TICKETS))],
-    ['Allow host initiated SSO', yesNo(hasFlag(info.flags, SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS))],
-  ]);
-  out.line('Password Sync -');
-  out.fields([
-    ['From Windows to adapters', yesNo(hasFlag(info.flags, SSO_FLAG.FULL_SYNC_FROM_WINDOWS_TO_EXTERNAL))],
-    ['From adapters to SSO database (partial)', yesNo(hasFlag(info.flags, SSO_FLAG.PARTIAL_SYNC_FROM_EXTERNAL_TO_DB))],
-    ['From adapters to Windows (full)', yesNo(hasFlag(info.flags, SSO_FLAG.FULL_SYNC_FROM_EXTERNAL_TO_WINDOWS))],
-  ]);
-  if (out.legacy) out.line('-'.repeat(70));
-}
+const NO_SERVER = remedy`ssokit works on the store directly: point this node at a store with ${command('join', optionRef('db', 'PATH'))}`;
+const LOCAL_FILE = 'the SQLite store is a local file; there is no connection to secure';
+const NO_PASSWORD_SYNC = 'password synchronization is not part of ssokit';
 
-export async function dbUpdateCommand(session: Session, file: string, options: { dryRun?: boolean }): Promise<void> {
-  const result = await updateGlobalInfoFromFile(await session.store(), resolve(file), Boolean(options.dryRun));
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  out.usingServer();
-  if (result.changes.length === 0) return out.done('nothing to change: the store already has these values');
-  for (const change of result.changes)
-    out.line(`${result.dryRun ? 'would change' : 'changed'} ${change.element}: ${change.from} -> ${change.to}`);
-  if (result.dryRun) {
-    out.note('dry run: nothing was changed');
-    return;
-  }
-  out.done(`global info updated (${result.changes.length} change${result.changes.length > 1 ? 's' : ''})`);
-  if (result.changes.some((c) => c.element === 'secretServer')) {
-    out.note(
-      result.isSecretServer
-        ? `this node is now the master secret server '${result.secretServer}': restore the secret here (ssoconfig -restoreSecret FILE)`
-        : `the master secret server is now '${result.secretServer}': restore the secret there (ssoconfig -restoreSecret FILE)`,
-    );
-  }
-}
-
-export async function ssoEnableCommand(session: Session): Promise<void> {
-  await setSsoEnabled(await session.store(), true);
-  session.out.usingServer();
-  session.out.done('SSO is enabled');
-}
-
-export async function ssoDisableCommand(session: Session): Promise<void> {
-  await setSsoEnabled(await session.store(), false);
-  session.out.usingServer();
-  session.out.done('SSO is disabled: lookups fail until it is enabled again');
-}
-
-export async function ticketsCommand(session: Session, allowed: string, validate: string): Promise<void> {
-  await setTickets(
-    await session.store(),
-    parseSwitch(allowed, 'tickets allowed'),
-    parseSwitch(validate, 'validate tickets'),
-  );
-  session.out.usingServer();
-  session.out.done(`tickets allowed: ${allowed.toLowerCase()}, validated: ${validate.toLowerCase()}`);
-}
-
-/** -enable <feature> / -disable <feature>: host-initiated SSO; password sync is not part of ssokit. */
-export async function featureCommand(session: Session, feature: string, enabled: boolean): Promise<void> {
-  const name = feature.toLowerCase();
-  if (name === 'winsync' || name === 'extsync') {
-    throw new SsoError('NOT_IMPLEMENTED', `-${enabled ? 'enable' : 'disable'} ${feature} is not supported by ssokit`, {
-      hint: 'password synchronization is not part of ssokit',
-    });
-  }
-  if (name !== 'hisso') throw new SsoError('USAGE', `unknown feature "${feature}": hisso, winsync or extsync`);
-  await setHostInitiatedSso(await session.store(), enabled);
-  session.out.usingServer();
-  session.out.done(`host-initiated SSO is ${enabled ? 'enabled' : 'disabled'}`);
-}
-
-/** -showserver: there is no SSO server to point at; ssokit works on the store directly. */
-export async function showServerCommand(session: Session): Promise<void> {
-  const node = await session.node();
-  session.out.usingServer();
-  session.out.line(`SSO server : ${node.node.nodeName} (this computer; ssokit works on the store directly)`);
-  session.out.done('');
-}
+export const DB: NounTable = {
+  noun: 'db',
+  summary: 'the credential store and its global info (ssomanage -displaydb, -updatedb)',
+  commands: [
+    defineCommand({
+      name: 'db where',
+      original: [
+        { tool: 'ssoconfig', name: 'showDB', summary: 'show the credential store this server uses' },
+        { tool: 'ssomanage', name: 'showdb', summary: 'show the SSO database this server uses' },
+      ],
+      summary: 'show which store this node uses (ssoconfig -showdb)',
+      args: [],
+      options: [],
+      handler: async () => (await import('../handlers/system.js')).dbWhereCommand,
+    }),
+    defineCommand({
+      name: 'db show',
+      original: [{ tool: 'ssomanage', name: 'displaydb', summary: 'display current SSO database settings' }],
+      summary: 'show the global info (ssomanage -displaydb)',
+      args: [],
+      options: [],
+      handler: async () => (await db()).dbShowCommand,
+    }),
+    defineCommand({
+      name: 'db update',
+      original: [{ tool: 'ssomanage', name: 'updatedb', summary: 'update SSO database' }],
+      summary: 'update the global info from a GlobalInfo XML file (ssomanage -updatedb)',
+      args: [arg.required('file', 'the XML file', 'update file')],
+      options: [DRY_RUN],
+      handler: async () => (await db()).dbUpdateCommand,
+    }),
+    defineCommand({
+      name: 'db enable-sso',
+      original: [{ tool: 'ssomanage', name: 'enablesso', summary: 'enable SSO' }],
+      summary: 'enable SSO (ssomanage -enablesso)',
+      args: [],
+      options: [],
+      handler: async () => (await db()).ssoEnableCommand,
+    }),
+    defineCommand({
+      name: 'db disable-sso',
+      original: [{ tool: 'ssomanage', name: 'disablesso', summary: 'disable SSO' }],
+      summary: 'disable SSO (ssomanage -disablesso)',
+      args: [],
+      options: [],
+      handler: async () => (await db()).ssoDisableCommand,
+    }),
+    defineCommand({
+      name: 'db tickets',
+      original: [{ tool: 'ssomanage', name: 'tickets', summary: 'control SSO ticket behavior' }],
+      summary: 'whether tickets are allowed and validated (ssomanage -tickets)',
+      args: [arg.required('allowed', 'yes, no, on or off'), arg.required('validate', 'yes, no, on or off')],
+      options: [],
+      handler: async () => (await db()).ticketsCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssomanage', name: 'enable', summary: 'enable an SSO feature (hisso)' }],
+      summary: 'enable an SSO feature (hisso)',
+      args: [arg.required('feature', 'hisso')],
+      options: [],
+      handler: async () => (await db()).featureEnableCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssomanage', name: 'disable', summary: 'disable an SSO feature (hisso)' }],
+      summary: 'disable an SSO feature (hisso)',
+      args: [arg.required('feature', 'hisso')],
+      options: [],
+      handler: async () => (await db()).featureDisableCommand,
+    }),
+    defineCommand({
+      original: [
+        { tool: 'ssomanage', name: 'showserver' },
+        { tool: 'ssoclient', name: 'showserver' },
+      ],
+      summary: 'show the SSO server',
+      args: [],
+      options: [],
+      handler: async () => (await db()).showServerCommand,
+    }),
+    unsupported(['ssomanage', 'ssoclient'], 'server', 'set SSO server name (for current user)', NO_SERVER),
+    unsupported(['ssomanage'], 'serverall', 'set SSO server name (for all users)', NO_SERVER),
+    unsupported(['ssoconfig', 'ssomanage'], 'setSSL', 'enable or disable SSL to the SSO database', LOCAL_FILE),
+    unsupported(
+      ['ssoconfig'],
+      'remoteLookup',
+      'allow remote credential lookups',
+      'ssokit has no SSO service to look up through yet',
+    ),
+    unsupported(['ssoconfig'], 'allowPS', 'allow password synchronization', NO_PASSWORD_SYNC),
+    unsupported(['ssoconfig'], 'syncAge', 'maximum age of password-sync requests', NO_PASSWORD_SYNC),
+    unsupported(['ssoconfig'], 'replayFiles', 'password-sync replay folder', NO_PASSWORD_SYNC),
+  ],
+};

@@ -1,93 +1,72 @@
-/** User mappings: create/delete from XML, list, enable, disable, delete one. */
+/** `ssokit mapping …`: user mappings (ssomanage -createmappings, -listmappings, …). */
 
-import { resolve } from 'node:path';
-import {
-  createMappingsFromFile,
-  deleteMapping,
-  deleteMappingsFromFile,
-  findApp,
-  listMappings,
-  type MappingRecord,
-  setMappingEnabled,
-} from '../../core/manage/index.js';
-import type { Session } from '../session.js';
+import { arg, defineCommand, type NounTable, option } from '../table/define.js';
 
-export async function mappingCreateCommand(session: Session, file: string): Promise<void> {
-  const result = await createMappingsFromFile(await session.store(), resolve(file));
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  out.usingServer();
-  out.done(`${result.created} mapping(s) created, disabled until enabled or given credentials`);
-}
+const mapping = () => import('../handlers/mapping.js');
+const MAPPINGS_FILE = arg.required('file', 'UserMapping XML', 'mappings file');
+const USER = arg.required('user', 'domain\\user (the external account for host group applications)', 'domain\\user');
+const APP = arg.required('app', '', 'application');
 
-export async function mappingDeleteFileCommand(session: Session, file: string): Promise<void> {
-  const result = await deleteMappingsFromFile(await session.store(), resolve(file));
-  if (session.out.json) return session.out.printJson(result);
-  session.out.usingServer();
-  session.out.done(`${result.deleted} mapping(s) deleted`);
-}
-
-export async function mappingDeleteCommand(session: Session, user: string, app: string): Promise<void> {
-  const mapping = await deleteMapping(await session.store(), user, app);
-  session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} deleted from ${mapping.app}`);
-}
-
-export async function mappingEnableCommand(session: Session, user: string, app: string): Promise<void> {
-  const mapping = await setMappingEnabled(await session.store(), user, app, true);
-  session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is enabled`);
-}
-
-export async function mappingDisableCommand(session: Session, user: string, app: string): Promise<void> {
-  const mapping = await setMappingEnabled(await session.store(), user, app, false);
-  session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is disabled`);
-}
-
-export async function mappingListCommand(session: Session, options: { user?: string; app?: string }): Promise<void> {
-  const mappings = await listMappings(await session.store(), options);
-  printMappings(session, mappings, options);
-}
-
-/**
- * -listmappings <domain\user> | <app> | <domain\user> <app>: one argument is an
- * application when one has that name and it has no backslash, otherwise a user.
- */
-export async function legacyListMappingsCommand(
-  session: Session,
-  first: string,
-  second: string | undefined,
-): Promise<void> {
-  const ctx = await session.store();
-  const options =
-    second !== undefined
-      ? { user: first, app: second }
-      : !first.includes('\\') && (await findApp(ctx.store, first))
-        ? { app: first }
-        : { user: first };
-  printMappings(session, await listMappings(ctx, options), options);
-}
-
-function printMappings(session: Session, mappings: MappingRecord[], options: { user?: string; app?: string }): void {
-  const { out } = session;
-  if (out.json) return out.printJson(mappings);
-  const mark = (m: MappingRecord) => (m.enabled ? '(E)' : '(D)');
-  if (out.legacy) {
-    out.usingServer();
-    if (options.app && !options.user) {
-      out.line(`Mappings for application ${options.app} -`);
-      for (const m of mappings) out.line(`${mark(m)} ${m.localUser} : ${m.externalUser}`);
-    } else {
-      out.line(`Mappings for user ${options.user} -`);
-      for (const m of mappings) out.line(`${mark(m)} ${m.app} : ${m.externalUser}`);
-    }
-    return out.done('');
-  }
-  if (mappings.length === 0) return out.line('no mappings');
-  // One write for the whole listing: an application can have 100,000 mappings.
-  const lines = mappings.map(
-    (m) => `${mark(m)} ${m.localUser}\t${m.app}\t${m.externalUser}${m.hasCredentials ? '' : '\t(no credentials)'}`,
-  );
-  out.line(lines.join('\n'));
-}
+export const MAPPING: NounTable = {
+  noun: 'mapping',
+  summary: 'user mappings (ssomanage -createmappings, -listmappings, …)',
+  commands: [
+    defineCommand({
+      name: 'mapping create',
+      original: [{ tool: 'ssomanage', name: 'createmappings', summary: 'create mappings for users' }],
+      summary: 'create mappings from an XML file, disabled (ssomanage -createmappings)',
+      args: [MAPPINGS_FILE],
+      options: [],
+      handler: async () => (await mapping()).mappingCreateCommand,
+    }),
+    defineCommand({
+      name: 'mapping delete-file',
+      original: [{ tool: 'ssomanage', name: 'deletemappings', summary: 'delete mappings for users' }],
+      summary: 'delete the mappings an XML file lists (ssomanage -deletemappings)',
+      args: [MAPPINGS_FILE],
+      options: [],
+      handler: async () => (await mapping()).mappingDeleteFileCommand,
+    }),
+    defineCommand({
+      name: 'mapping delete',
+      original: [{ tool: 'ssomanage', name: 'deletemapping', summary: 'delete a single mapping for a user' }],
+      summary: 'delete one disabled mapping (ssomanage -deletemapping)',
+      args: [USER, APP],
+      options: [],
+      handler: async () => (await mapping()).mappingDeleteCommand,
+    }),
+    defineCommand({
+      name: 'mapping enable',
+      original: [{ tool: 'ssomanage', name: 'enablemapping', summary: 'enable a single mapping for a user' }],
+      summary: 'enable a mapping (ssomanage -enablemapping)',
+      args: [USER, APP],
+      options: [],
+      handler: async () => (await mapping()).mappingEnableCommand,
+    }),
+    defineCommand({
+      name: 'mapping disable',
+      original: [{ tool: 'ssomanage', name: 'disablemapping', summary: 'disable a single mapping for a user' }],
+      summary: 'disable a mapping (ssomanage -disablemapping)',
+      args: [USER, APP],
+      options: [],
+      handler: async () => (await mapping()).mappingDisableCommand,
+    }),
+    defineCommand({
+      name: 'mapping list',
+      summary: "list a user's or an application's mappings (ssomanage -listmappings)",
+      args: [],
+      options: [
+        option('user', 'value', '--user <user>', 'domain\\user'),
+        option('app', 'value', '--app <app>', 'application'),
+      ],
+      handler: async () => (await mapping()).mappingListCommand,
+    }),
+    defineCommand({
+      original: [{ tool: 'ssomanage', name: 'listmappings', summary: 'list mappings for a user or an application' }],
+      summary: 'list mappings for a user or an application',
+      args: [arg.required('first', '', 'user or application'), arg.optional('second', '', 'application')],
+      options: [],
+      handler: async () => (await mapping()).legacyListMappingsCommand,
+    }),
+  ],
+};

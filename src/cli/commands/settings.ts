@@ -1,18 +1,27 @@
-/** `ssokit get NAME` and `ssokit set NAME=VALUE`, in the manner of asadmin. */
+/** `ssokit get NAME` and `ssokit set NAME=VALUE`: this node's settings by dotted name, as asadmin has them. */
 
-import { getSettings, setSettings } from '../../core/clone/index.js';
-import type { Session } from '../session.js';
+import { arg, defineCommand, type NounTable } from '../table/define.js';
 
-export async function getCommand(session: Session, pattern: string): Promise<void> {
-  const settings = await getSettings(await session.node(), pattern);
-  const { out } = session;
-  if (out.json) return out.printJson(Object.fromEntries(settings.map((s) => [s.name, s.value])));
-  for (const setting of settings) out.line(`${setting.name}=${setting.value}`);
-}
+const settings = () => import('../handlers/settings.js');
 
-export async function setCommand(session: Session, assignments: string[]): Promise<void> {
-  const settings = await setSettings(await session.node(), assignments);
-  const { out } = session;
-  if (out.json) return out.printJson(Object.fromEntries(settings.map((s) => [s.name, s.value])));
-  for (const setting of settings) out.line(`${setting.name}=${setting.value}`);
-}
+export const SETTINGS: NounTable = {
+  noun: '',
+  summary: 'settings by dotted name',
+  commands: [
+    defineCommand({
+      name: 'get',
+      summary:
+        'read settings by dotted name, prefix or pattern: bizsys.shop.sso-enabled, bizsys.shop, "bizsys.*.ssl", "*"',
+      args: [arg.required('name')],
+      options: [],
+      handler: async () => (await settings()).getCommand,
+    }),
+    defineCommand({
+      name: 'set',
+      summary: 'write settings, all or none: ssokit set bizsys.shop.sso-failover-enabled=true',
+      args: [arg.variadic('assignments', '', 'name=value')],
+      options: [],
+      handler: async () => (await settings()).setCommand,
+    }),
+  ],
+};

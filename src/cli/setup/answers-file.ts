@@ -7,12 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type AnswerProblem, answersError, type SetupAnswers } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
-
-/** Secrets may be given in the file or as a file to read them from. */
-interface Secretive {
-  password?: unknown;
-  passwordFile?: unknown;
-}
+import { type JsonObject, JsonProblems, parseJson, readJsonObject } from '../../json/json-reader.js';
+import { command, option, remedy } from '../../remedy.js';
 
 export interface AnswersFileResult {
   answers: SetupAnswers;
@@ -22,7 +18,7 @@ export interface AnswersFileResult {
   readableByOthers: boolean;
 }
 
-const KEYS = new Set([
+const KEYS: ReadonlySet<string> = new Set([
   'mode',
   'secretServer',
   'nodeName',
@@ -49,85 +45,67 @@ export function readAnswersFile(path: string): AnswersFileResult {
     );
   }
   const file = basename(path);
-  let raw: unknown;
-  try {
-    // Full-line // comments only: the template explains each key that way.
-    raw = JSON.parse(
-      text
-        .split('\n')
-        .filter((line) => !line.trim().startsWith('//'))
-        .join('\n'),
-    );
-  } catch (error) {
-    throw new SsoError('INVALID_INPUT', `${file} is not JSON: ${(error as Error).message}`, {
-      hint: 'ssokit setup --print-answers writes a template',
+  // Full-line // comments only: the template explains each key that way. They are blanked,
+  // not removed, so a syntax error's line is the file's.
+  const parsed = parseJson(
+    text
+      .split('\n')
+      .map((line) => (line.trim().startsWith('//') ? '' : line))
+      .join('\n'),
+  );
+  if (!parsed.ok) {
+    throw new SsoError('INVALID_INPUT', `${file} is not JSON: ${parsed.problem.message}`, {
+      hint: remedy`${command('setup', option('print-answers'))} writes a template`,
     });
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new SsoError('INVALID_INPUT', `${file} must hold one JSON object`);
-  const obj = raw as Record<string, unknown>;
-  const problems: AnswerProblem[] = Object.keys(obj)
-    .filter((k) => !KEYS.has(k))
-    .map((key) => ({ key, message: 'unknown key' }));
-  const stringAnswer = (key: string, required = true): string => {
-    const value = obj[key];
-    if (value === undefined || value === null) {
-      if (required) problems.push({ key, message: 'missing' });
-      return '';
-    }
-    if (typeof value !== 'string') problems.push({ key, message: 'must be a string' });
-    return typeof value === 'string' ? value : '';
-  };
-  const mode_ = stringAnswer('mode');
-  if (mode_ && mode_ !== 'create' && mode_ !== 'join')
-    problems.push({ key: 'mode', message: 'must be "create" or "join"' });
-  const isCreate = mode_ !== 'join';
-  const secretServer = obj.secretServer === undefined && isCreate ? true : obj.secretServer;
-  if (typeof secretServer !== 'boolean') problems.push({ key: 'secretServer', message: 'must be true or false' });
+  const problems = new JsonProblems();
+  const root = readJsonObject(parsed.value, problems);
+  if (!root.valid) throw new SsoError('INVALID_INPUT', `${file} must hold one JSON object`);
+  root.rejectUnknownKeys(KEYS);
+  const isCreate = root.enumOf('mode', ['create', 'join']) !== 'join';
+  const secretServer = root.has('secretServer') || !isCreate ? root.boolean('secretServer') : true;
   const needsPassword: AnswersFileResult['needsPassword'] = [];
-  const secret = (key: 'backup' | 'restore'): { file: string; password: string } | null => {
-    const value = obj[key] as (Secretive & { file?: unknown; reminder?: unknown }) | null | undefined;
-    if (value === undefined || value === null) return null;
-    if (typeof value !== 'object') {
-      problems.push({ key, message: 'must be an object with "file" and a password' });
-      return null;
-    }
-    if (typeof value.file !== 'string') problems.push({ key: `${key}.file`, message: 'missing' });
-    let password = '';
-    if (typeof value.password === 'string') password = value.password;
-    else if (typeof value.passwordFile === 'string') {
+  const secret = (key: 'backup' | 'restore'): { entry: JsonObject; file: string; password: string } | null => {
+    const entry = root.optionalObject(key, 'an object with "file" and a password');
+    if (!entry?.valid) return null;
+    const backupFile = entry.string('file');
+    let password = entry.optionalString('password');
+    const passwordFile = password === undefined ? entry.optionalString('passwordFile') : undefined;
+    if (passwordFile !== undefined) {
       try {
-        password = readFileSync(value.passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
+        password = readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
       } catch {
-        problems.push({ key: `${key}.passwordFile`, message: `cannot read ${value.passwordFile}` });
+        entry.problem('passwordFile', `cannot read ${passwordFile}`);
       }
-    } else needsPassword.push(key);
-    return { file: typeof value.file === 'string' ? value.file : '', password };
+    } else if (password === undefined) needsPassword.push(key);
+    return { entry, file: backupFile, password: password ?? '' };
   };
   const backup = secret('backup');
-  const reminder = (obj.backup as { reminder?: unknown } | null | undefined)?.reminder;
-  if (backup && reminder !== undefined && typeof reminder !== 'string')
-    problems.push({ key: 'backup.reminder', message: 'must be a string' });
-  if (isCreate && !backup && obj.skipBackup !== true) {
-    problems.push({
-      key: 'backup',
-      message:
-        'missing: without a backup, losing the master secret loses every credential (to go without one anyway, set "skipBackup": true)',
-    });
+  const reminder = backup?.entry.optionalString('reminder') ?? '';
+  if (isCreate && !backup && root.optionalBoolean('skipBackup') !== true) {
+    root.problem(
+      'backup',
+      'missing: without a backup, losing the master secret loses every credential (to go without one anyway, set "skipBackup": true)',
+    );
   }
   const answers: SetupAnswers = {
     mode: isCreate ? 'create' : 'join',
-    secretServer: secretServer === true,
-    nodeName: stringAnswer('nodeName'),
-    clusterName: stringAnswer('clusterName', false) || null,
-    serviceAccount: stringAnswer('serviceAccount'),
-    ssoAdminAccount: isCreate ? stringAnswer('ssoAdminAccount') : '',
-    affiliateAdminAccount: isCreate ? stringAnswer('affiliateAdminAccount') : '',
-    store: stringAnswer('store'),
-    backup: isCreate && backup ? { ...backup, reminder: typeof reminder === 'string' ? reminder : '' } : null,
-    restore: !isCreate ? secret('restore') : null,
+    secretServer,
+    nodeName: root.string('nodeName'),
+    clusterName: root.optionalString('clusterName') || null,
+    serviceAccount: root.string('serviceAccount'),
+    ssoAdminAccount: isCreate ? root.string('ssoAdminAccount') : '',
+    affiliateAdminAccount: isCreate ? root.string('affiliateAdminAccount') : '',
+    store: root.string('store'),
+    backup: isCreate && backup ? { file: backup.file, password: backup.password, reminder } : null,
+    restore: null,
   };
-  if (problems.length) throw answersError(problems, file);
+  const restore = isCreate ? null : secret('restore');
+  if (restore) answers.restore = { file: restore.file, password: restore.password };
+  if (problems.any) {
+    const listed: AnswerProblem[] = problems.list.map((p) => ({ key: p.path, message: p.message }));
+    throw answersError(listed, file);
+  }
   return { answers, needsPassword, readableByOthers: (mode & 0o077) !== 0 };
 }
 

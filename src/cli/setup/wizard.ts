@@ -30,7 +30,7 @@ export async function runWizard(
   paths: HomePaths,
   defaults: WizardDefaults,
 ): Promise<SetupAnswers | null> {
-  const say = (text: string) => out.io.stderr.write(`${text}\n`);
+  const say = (text: string) => out.say(text);
   say(out.paint.bold('ssokit setup') + out.paint.dim(' — Ctrl-C at any page leaves nothing behind'));
   const mode = await modePage(p);
   const secretServer = await secretServerPage(p, mode);

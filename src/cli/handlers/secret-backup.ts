@@ -6,11 +6,16 @@ import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
 
 export interface NewBackupOptions {
-  reminder?: string;
-  force?: boolean;
+  reminder: string | undefined;
+  force: boolean;
 }
 
-export async function secretBackupCommand(session: Session, file: string, options: NewBackupOptions): Promise<void> {
+export interface BackupOptions extends NewBackupOptions {
+  file: string;
+}
+
+export async function secretBackupCommand(session: Session, options: BackupOptions): Promise<void> {
+  const { file } = options;
   const ctx = await session.store();
   await assertSecretAvailable(ctx, 'backing up the master secret');
   const password = await obtainPassword(session, { message: 'Password', confirm: true });

@@ -1,15 +1,14 @@
 /** `ssokit secret reencrypt`. */
 
 import { reencryptStore } from '../../core/secret/index.js';
-import { progressBar } from '../progress.js';
 import type { Session } from '../session.js';
 
 export async function secretReencryptCommand(session: Session): Promise<void> {
   const ctx = await session.store();
   const { out } = session;
-  const bar = out.json ? null : progressBar(session.io, 're-encrypting');
-  const result = await reencryptStore(ctx, { ...(bar ? { onProgress: bar.update } : {}) });
-  bar?.finish();
+  const bar = out.progress('re-encrypting');
+  const result = await reencryptStore(ctx, { onProgress: bar.update });
+  bar.finish();
   if (out.json) return out.printJson(result);
   out.done(
     `${result.resumed ? 'finished the interrupted re-encryption: ' : ''}` +

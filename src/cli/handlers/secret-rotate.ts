@@ -3,19 +3,20 @@
 import { resolve } from 'node:path';
 import { assertSecretAvailable, rotateSecret } from '../../core/secret/index.js';
 import { SsoError } from '../../errors.js';
+import { option, remedy } from '../../remedy.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
 import type { NewBackupOptions } from './secret-backup.js';
 
 export interface RotateOptions extends NewBackupOptions {
-  backup?: string;
+  backup: string | undefined;
 }
 
 export async function secretRotateCommand(session: Session, options: RotateOptions): Promise<void> {
   const { out } = session;
   if (!options.backup) {
     throw new SsoError('USAGE', "a rotation writes the new secret's backup first: where should it go?", {
-      hint: 'add --backup FILE',
+      hint: remedy`add ${option('backup', 'FILE')}`,
     });
   }
   const ctx = await session.store();

@@ -7,15 +7,17 @@ import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
 
 export interface RestoreOptions {
-  force?: boolean;
+  file: string;
+  force: boolean;
 }
 
-export async function secretRestoreCommand(session: Session, file: string, options: RestoreOptions): Promise<void> {
+export async function secretRestoreCommand(session: Session, options: RestoreOptions): Promise<void> {
+  const { file } = options;
   const ctx = await session.store();
   const { out } = session;
   const plan = await planRestore(ctx, resolve(file), Boolean(options.force));
   for (const warning of plan.warnings) out.warn(warning);
-  session.io.stderr.write(`Password reminder : ${plan.reminder ? escapeControls(plan.reminder) : '(none)'}\n`);
+  out.say(`Password reminder : ${plan.reminder ? escapeControls(plan.reminder) : '(none)'}`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await completeRestore(ctx, plan, password);
   if (out.json) return out.printJson(result);

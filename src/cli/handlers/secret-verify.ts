@@ -7,16 +7,14 @@ import { escapeControls } from '../../printable.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
 
-export async function secretVerifyCommand(session: Session, file: string): Promise<void> {
-  const path = resolve(file);
+export async function secretVerifyCommand(session: Session, options: { file: string }): Promise<void> {
+  const path = resolve(options.file);
   const parsed = await readSecretBackup(path);
   const ctx = await session.store().catch((error: unknown) => {
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;
   });
-  session.io.stderr.write(
-    `Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : '(none)'}\n`,
-  );
+  session.out.say(`Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : '(none)'}`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await verifyBackup(ctx, path, parsed, password);
   const { out } = session;

@@ -11,14 +11,14 @@ import { answersTemplate, readAnswersFile } from '../setup/answers-file.js';
 import { runWizard } from '../setup/wizard.js';
 
 export interface SetupOptions {
-  answers?: string;
-  printAnswers?: boolean;
+  answers: string | undefined;
+  printAnswers: boolean;
 }
 
 export async function setupCommand(session: Session, options: SetupOptions): Promise<void> {
   const { out } = session;
   if (options.printAnswers) {
-    session.io.stdout.write(
+    out.raw(
       answersTemplate({ nodeName: session.defaultNodeName, user: session.caller.user, home: session.paths.root }),
     );
     return;
