@@ -17,6 +17,7 @@
  */
 
 import { SsoError } from '../errors.js';
+import { command, remedy } from '../remedy.js';
 import { constantTimeEqual, hmacSha256, subkey } from './hmac.js';
 import { checkScryptParams, deriveKey, type ScryptParams } from './kdf.js';
 import { LABELS } from './labels.js';
@@ -225,7 +226,7 @@ export async function unlockBundle(parsed: ParsedBundleHeader, password: string)
   const root = await deriveKey(password, header.salt, header.kdf);
   if (!constantTimeEqual(subkey(root, LABELS.bundleCheck).subarray(0, 16), header.check)) {
     throw new SsoError('WRONG_PASSWORD', 'the password does not open this bundle', {
-      hint: 'use the password given when the bundle was made (ssocloneaz -p)',
+      hint: remedy`use the password given when the bundle was made (${command('clone export')})`,
     });
   }
   if (!constantTimeEqual(hmacSha256(subkey(root, LABELS.bundleMac), parsed.authenticated), parsed.mac)) {

@@ -7,6 +7,8 @@
 import { promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SsoError } from '../errors.js';
+import { parseJson } from '../json/json-reader.js';
+import { command, remedy } from '../remedy.js';
 import type { HomePaths } from './home.js';
 import { commitTemp, ensurePrivateDir, ioError, openTemp, tempPathFor, writeFileAtomic } from './private-files.js';
 
@@ -46,13 +48,11 @@ export async function readBizsysJson(paths: HomePaths, name: string): Promise<un
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw ioError(`cannot read ${file}`, error);
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new SsoError('BAD_FORMAT', `${file} is not valid JSON`, {
-      hint: `fix it, or remove the business system (ssokit bizsys remove ${name}) and add it again`,
-    });
-  }
+  const parsed = parseJson(text);
+  if (parsed.ok) return parsed.value;
+  throw new SsoError('BAD_FORMAT', `${file} is not valid JSON: ${parsed.problem.message}`, {
+    hint: remedy`fix it, or remove the business system (${command('bizsys remove', name)}) and add it again`,
+  });
 }
 
 export async function writeBizsysJson(paths: HomePaths, name: string, text: string): Promise<void> {

@@ -8,6 +8,7 @@ import { existsSync, promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMasterSecretId, MASTER_SECRET_BYTES, masterSecretId } from '../crypto/master-secret-id.js';
 import { SsoError } from '../errors.js';
+import { command, remedy } from '../remedy.js';
 import type { HomePaths } from './home.js';
 import { assertPrivateFile, ensurePrivateDir, ioError, readFileChecked, writeFileAtomic } from './private-files.js';
 
@@ -46,7 +47,7 @@ export async function readLocalSecret(paths: HomePaths, id: string): Promise<Loc
     match[1] !== id
   ) {
     throw new SsoError('DAMAGED_FILE', `the secret file ${path} is damaged: its content does not match its name`, {
-      hint: 'restore the master secret from its backup with ssokit secret restore FILE',
+      hint: remedy`restore the master secret from its backup with ${command('secret restore', 'FILE')}`,
     });
   }
   return { id, generation: Number(match[2]), secret };

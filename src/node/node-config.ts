@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SsoError } from '../errors.js';
+import { type JsonObject, JsonProblems, jsonProblemSentence, parseJson, readJsonObject } from '../json/json-reader.js';
+import { command, remedy } from '../remedy.js';
 import type { HomePaths } from './home.js';
 import type { InstallFacts } from './install-facts.js';
 import { ensurePrivateDir, ioError, writeFileAtomic } from './private-files.js';
@@ -44,6 +46,8 @@ interface NodeFile extends Omit<NodeConfig, 'store'> {
   store: string;
 }
 
+const REPAIR_HINT = remedy`restore it from a copy, or remove it and run ${command('join')} again`;
+
 export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | null> {
   let text: string;
   try {
@@ -54,38 +58,62 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw ioError(`cannot read ${paths.nodeFile}`, error);
   }
-  let file: Partial<NodeFile>;
-  try {
-    file = JSON.parse(text) as Partial<NodeFile>;
-  } catch {
-    throw new SsoError('BAD_FORMAT', `${paths.nodeFile} is not valid JSON`, {
-      hint: 'restore it from a copy, or remove it and run ssokit join again',
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    throw new SsoError('BAD_FORMAT', `${paths.nodeFile} is not valid JSON: ${parsed.problem.message}`, {
+      hint: REPAIR_HINT,
     });
   }
-  if (file.format !== NODE_FORMAT) {
+  const problems = new JsonProblems();
+  const file = readJsonObject(parsed.value, problems);
+  if (!file.valid) throw notReadable(paths, problems);
+  const format = file.raw('format');
+  if (format !== NODE_FORMAT) {
     throw new SsoError(
       'UNSUPPORTED_VERSION',
-      `${paths.nodeFile} has format ${String(file.format)}; expected ${NODE_FORMAT}`,
+      `${paths.nodeFile} has format ${String(format)}; expected ${NODE_FORMAT}`,
     );
   }
-  if (typeof file.nodeName !== 'string' || typeof file.store !== 'string' || !file.install) {
-    throw new SsoError('BAD_FORMAT', `${paths.nodeFile} lacks nodeName, store or install`);
-  }
-  return {
-    nodeName: file.nodeName,
-    clusterNames: Array.isArray(file.clusterNames) ? file.clusterNames.map(String) : [],
-    ...(typeof file.domain === 'string' && file.domain ? { domain: file.domain } : {}),
-    ...(typeof file.serviceAccount === 'string' && file.serviceAccount ? { serviceAccount: file.serviceAccount } : {}),
-    store: resolve(paths.root, file.store),
-    ...(isImportedFrom(file.importedFrom) ? { importedFrom: file.importedFrom } : {}),
-    install: file.install,
-    createdAt: String(file.createdAt ?? ''),
+  const config: NodeConfig = {
+    nodeName: file.string('nodeName'),
+    clusterNames: file.optionalStringList('clusterNames') ?? [],
+    store: resolve(paths.root, file.string('store')),
+    install: installFromJson(file.object('install')),
+    createdAt: file.optionalString('createdAt') ?? '',
   };
+  const domain = file.optionalString('domain');
+  if (domain) config.domain = domain;
+  const serviceAccount = file.optionalString('serviceAccount');
+  if (serviceAccount) config.serviceAccount = serviceAccount;
+  const importedFrom = file.optionalObject('importedFrom');
+  if (importedFrom) {
+    config.importedFrom = {
+      bundle: importedFrom.string('bundle'),
+      sourceNode: importedFrom.string('sourceNode'),
+      importedAt: importedFrom.string('importedAt'),
+    };
+  }
+  if (problems.any) throw notReadable(paths, problems);
+  return config;
 }
 
-function isImportedFrom(value: unknown): value is ImportedFrom {
-  const v = value as Partial<ImportedFrom> | undefined;
-  return typeof v?.bundle === 'string' && typeof v.sourceNode === 'string' && typeof v.importedAt === 'string';
+function notReadable(paths: HomePaths, problems: JsonProblems): SsoError {
+  const texts = problems.list.map((p) => jsonProblemSentence(p, 'the file'));
+  return new SsoError(
+    'BAD_FORMAT',
+    `${paths.nodeFile} is not a readable ${NODE_FORMAT} file: ${texts.length === 1 ? texts[0] : `${texts.length} problems`}`,
+    { details: texts, hint: REPAIR_HINT },
+  );
+}
+
+function installFromJson(install: JsonObject): InstallFacts {
+  return {
+    platform: install.string('platform'),
+    arch: install.string('arch'),
+    version: install.string('version'),
+    edition: install.string('edition'),
+    installDir: install.string('installDir'),
+  };
 }
 
 export async function writeNodeConfig(paths: HomePaths, config: NodeConfig): Promise<void> {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../errors.js';
+import { option, remedy } from '../remedy.js';
 
 export interface WriteOptions {
   /** Replace an existing file (otherwise FILE_EXISTS). */
@@ -66,7 +67,7 @@ export async function commitTemp(temp: string, path: string, overwrite: boolean)
     await fs.rm(temp, { force: true });
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new SsoError('FILE_EXISTS', `${path} already exists`, {
-        hint: 'choose another file name, or add --force to replace it',
+        hint: remedy`choose another file name, or add ${option('force')} to replace it`,
       });
     }
     throw ioError(`cannot write ${path}`, error);

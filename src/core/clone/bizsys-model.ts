@@ -9,6 +9,8 @@
  */
 
 import { SsoError } from '../../errors.js';
+import { type JsonObject, JsonProblems, jsonProblemSentence, readJsonObject } from '../../json/json-reader.js';
+import { command, option, remedy } from '../../remedy.js';
 
 export const FILE_ROLES = ['certificate', 'key', 'web-config', 'message'] as const;
 export type FileRole = (typeof FILE_ROLES)[number];
@@ -147,54 +149,40 @@ export function bizsysProblems(system: BusinessSystem): string[] {
  * values are acceptable is bizsysProblems's question. BAD_FORMAT lists what is wrong.
  */
 export function bizsysFromJson(name: string, value: unknown, file: string): BusinessSystem {
-  const v = (value ?? {}) as Record<string, unknown>;
-  const session = (v.session ?? {}) as Record<string, unknown>;
-  const problems: string[] = [];
-  const expect = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
+  const problems = new JsonProblems();
+  const v = readJsonObject(value, problems);
+  v.enumOf('format', [BIZSYS_FORMAT]);
+  // A name that is not a string is string()'s problem; one that is, must be the folder's.
+  if (v.string('name') !== name && typeof v.raw('name') === 'string')
+    v.reject('name', `"${shown(name)}" (the folder's name)`);
+  const system: BusinessSystem = {
+    name,
+    publicUrl: v.string('publicUrl'),
+    protectedPaths: v.stringList('protectedPaths'),
+    authServerUrl: v.string('authServerUrl'),
+    ssl: v.boolean('ssl'),
+    session: sessionFromJson(v.object('session')),
+    files: v.objectList('files', 'a list of {role, name}').map((f) => ({
+      role: f.string('role') as FileRole,
+      name: f.string('name'),
+    })),
+    createdAt: v.string('createdAt'),
   };
-  expect(typeof value === 'object' && value !== null && !Array.isArray(value), 'the file is not a JSON object');
-  expect(v.format === BIZSYS_FORMAT, `format is not "${BIZSYS_FORMAT}"`);
-  expect(v.name === name, `name is not "${shown(name)}" (the folder's name)`);
-  expect(typeof v.publicUrl === 'string', 'publicUrl is not a string');
-  expect(
-    Array.isArray(v.protectedPaths) && v.protectedPaths.every((p) => typeof p === 'string'),
-    'protectedPaths is not a list of strings',
-  );
-  expect(typeof v.authServerUrl === 'string', 'authServerUrl is not a string');
-  expect(typeof v.ssl === 'boolean', 'ssl is not true or false');
-  expect(typeof session.ssoEnabled === 'boolean', 'session.ssoEnabled is not true or false');
-  expect(typeof session.maxInactiveSeconds === 'number', 'session.maxInactiveSeconds is not a number');
-  expect(typeof session.reapIntervalSeconds === 'number', 'session.reapIntervalSeconds is not a number');
-  expect(typeof session.failoverEnabled === 'boolean', 'session.failoverEnabled is not true or false');
-  const files = Array.isArray(v.files) ? (v.files as Record<string, unknown>[]) : null;
-  expect(
-    files?.every(
-      (f) => typeof f === 'object' && f !== null && typeof f.role === 'string' && typeof f.name === 'string',
-    ) === true,
-    'files is not a list of {role, name}',
-  );
-  expect(typeof v.createdAt === 'string', 'createdAt is not a string');
-  if (problems.length) {
+  if (problems.any) {
     throw new SsoError('BAD_FORMAT', `${file} is not a readable ${BIZSYS_FORMAT} definition`, {
-      details: problems,
-      hint: `fix the file, or remove the business system (ssokit bizsys remove ${name}) and add it again`,
+      details: problems.list.map((p) => jsonProblemSentence(p, 'the file')),
+      hint: remedy`fix the file, or remove the business system (${command('bizsys remove', name)}) and add it again`,
     });
   }
+  return system;
+}
+
+function sessionFromJson(session: JsonObject): SessionSettings {
   return {
-    name,
-    publicUrl: v.publicUrl as string,
-    protectedPaths: [...(v.protectedPaths as string[])],
-    authServerUrl: v.authServerUrl as string,
-    ssl: v.ssl as boolean,
-    session: {
-      ssoEnabled: session.ssoEnabled as boolean,
-      maxInactiveSeconds: session.maxInactiveSeconds as number,
-      reapIntervalSeconds: session.reapIntervalSeconds as number,
-      failoverEnabled: session.failoverEnabled as boolean,
-    },
-    files: files!.map((f) => ({ role: f.role as FileRole, name: f.name as string })),
-    createdAt: v.createdAt as string,
+    ssoEnabled: session.boolean('ssoEnabled'),
+    maxInactiveSeconds: session.number('maxInactiveSeconds'),
+    reapIntervalSeconds: session.number('reapIntervalSeconds'),
+    failoverEnabled: session.boolean('failoverEnabled'),
   };
 }
 
@@ -224,7 +212,7 @@ export function publicUrlIsFixed(name: string, current: string): SsoError {
     'CONFLICT',
     `the public URL of "${name}" (${current}) cannot be changed while it is in operation`,
     {
-      hint: `remove the business system and add it again with the new URL (ssokit bizsys remove ${name}; ssokit bizsys add ${name} --public-url …)`,
+      hint: remedy`remove the business system and add it again with the new URL (${command('bizsys remove', name)}; ${command('bizsys add', name, option('public-url', 'URL'))})`,
     },
   );
 }

@@ -17,6 +17,7 @@ import {
   writeBizsysJson,
 } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
+import { command, remedy } from '../../remedy.js';
 import type { NodeContext } from '../shared/index.js';
 import {
   applyBizsysChange,
@@ -51,7 +52,7 @@ export async function requireBizsys(home: BizsysHome, name: string): Promise<Bus
     throw new SsoError(
       'NOT_FOUND',
       `there is no business system "${name.replace(/[^\x20-\x7e]/g, '?')}" on this node`,
-      { hint: 'list them with ssokit bizsys list' },
+      { hint: remedy`list them with ${command('bizsys list')}` },
     );
   }
   return system;

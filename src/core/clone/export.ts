@@ -20,6 +20,7 @@ import { SsoError } from '../../errors.js';
 import { FileHasher } from '../../node/file-hasher.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
 import { commitTemp, ioError, openTemp, tempPathFor } from '../../node/private-files.js';
+import { option, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
 import { recordAudit } from '../shared/index.js';
 import { listBizsys } from './bizsys.js';
@@ -111,7 +112,7 @@ function checkOutputPath(ctx: StoreContext, path: string, overwrite: boolean): v
   if (!statSync(path).isFile()) throw new SsoError('INVALID_INPUT', `${path} exists and is not a file`);
   if (!overwrite)
     throw new SsoError('FILE_EXISTS', `${path} already exists`, {
-      hint: 'choose another file name, or add --force to replace it',
+      hint: remedy`choose another file name, or add ${option('force')} to replace it`,
     });
 }
 

@@ -26,6 +26,7 @@ import { currentInstallFacts, type InstallFacts } from '../../node/install-facts
 import { listLocalSecretIds, readLocalSecret } from '../../node/local-secrets.js';
 import { readNodeConfig, validateNodeName, writeNodeConfig } from '../../node/node-config.js';
 import { openRegularFile } from '../../node/private-files.js';
+import { option, remedy } from '../../remedy.js';
 import { openStore } from '../../store/open-store.js';
 import type { HomeContext } from '../shared/index.js';
 import { recordAudit } from '../shared/index.js';
@@ -99,7 +100,7 @@ function notFresh(problems: string[]): SsoError {
     'NODE_NOT_FRESH',
     `this node is not in the state right after installation: ${problems.join('; ')}`,
     {
-      hint: "replicate onto a freshly installed server, or add --force to replace this node's environment (it is kept aside)",
+      hint: remedy`replicate onto a freshly installed server, or add ${option('force')} to replace this node's environment (it is kept aside)`,
     },
   );
 }
@@ -124,7 +125,7 @@ export async function planImport(
   const mismatch = compatibilityProblems(parsed.header, options.here)[0];
   if (mismatch) {
     throw new SsoError(mismatch.code, mismatch.message, {
-      hint: 'Interstage requires the same platform, version, edition and install folder on both servers; --force does not change that',
+      hint: remedy`Interstage requires the same platform, version, edition and install folder on both servers; ${option('force')} does not change that`,
     });
   }
   const problems = freshnessProblems(home);

@@ -8,6 +8,14 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../../errors.js';
+import {
+  type JsonObject,
+  JsonProblems,
+  jsonPath,
+  jsonProblemSentence,
+  parseJson,
+  readJsonObject,
+} from '../../json/json-reader.js';
 import { BIZSYS_DIR } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
 import { type NodeConfig, validateNodeName } from '../../node/node-config.js';
@@ -105,60 +113,89 @@ export function unsafePathProblem(path: string): string | null {
   return null;
 }
 
-const bad = (what: string) => new SsoError('BAD_FORMAT', `the bundle manifest is not readable: ${what}`);
-
-/** Parses and checks the manifest that ends a bundle's payload. */
+/**
+ * Parses and checks the manifest that ends a bundle's payload. Every shape problem is
+ * listed (BAD_FORMAT); a listed path that may not be written under a home is UNSAFE_ARCHIVE.
+ */
 export function parseManifest(bytes: Buffer): Manifest {
-  let value: Manifest;
-  try {
-    value = JSON.parse(bytes.toString('utf8')) as Manifest;
-  } catch {
-    throw bad('it is not JSON');
-  }
-  if (value?.format !== MANIFEST_FORMAT) throw bad(`its format is not ${MANIFEST_FORMAT}`);
-  if (typeof value.includesSecret !== 'boolean') throw bad('includesSecret is not true or false');
-  checkEnvironment(value.environment);
-  if (
-    !Array.isArray(value.businessSystems) ||
-    !value.businessSystems.every((s) => typeof s?.name === 'string' && typeof s?.publicUrl === 'string')
-  ) {
-    throw bad('businessSystems is not a list of {name, publicUrl}');
-  }
-  if (!Array.isArray(value.files)) throw bad('files is not a list');
+  const parsed = parseJson(bytes.toString('utf8'));
+  if (!parsed.ok) throw notReadable([`it is not JSON: ${parsed.problem.message}`]);
+  const problems = new JsonProblems();
+  const root = readJsonObject(parsed.value, problems);
+  if (!root.valid) throw notReadable(['it is not a JSON object']);
+  // Another format's fields cannot be judged by this one's rules.
+  if (root.raw('format') !== MANIFEST_FORMAT) throw notReadable([`its format is not ${MANIFEST_FORMAT}`]);
+  const includesSecret = root.boolean('includesSecret');
+  const environment = environmentFromJson(root.object('environment'));
+  const businessSystems = root
+    .objectList('businessSystems', 'a list of {name, publicUrl}')
+    .map((s) => ({ name: s.string('name'), publicUrl: s.string('publicUrl') }));
   const seen = new Set<string>();
-  for (const file of value.files) {
-    const path = String(file?.path);
-    const problem = unsafePathProblem(path);
-    if (problem)
-      throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${JSON.stringify(path)}: ${problem}; nothing was written`);
-    if (seen.has(path)) throw bad(`${path} is listed twice`);
-    seen.add(path);
-    const fine =
-      Number.isSafeInteger(file.size) &&
-      file.size >= 0 &&
-      Number.isInteger(file.mode) &&
-      file.mode >= 0 &&
-      file.mode <= 0o777 &&
-      /^[0-9a-f]{64}$/.test(String(file.sha256));
-    if (!fine) throw bad(`the entry for ${path} lacks a size, mode or SHA-256`);
+  const unsafe: string[] = [];
+  const files = root.objectList('files', 'a list of {path, mode, size, sha256}').map((f): ManifestFile => {
+    const path = f.string('path');
+    if (typeof f.raw('path') === 'string') {
+      const problem = unsafePathProblem(path);
+      if (problem) unsafe.push(`${JSON.stringify(path)}: ${problem}`);
+      else if (seen.has(path)) f.problem('path', `${path} is listed twice`);
+      seen.add(path);
+    }
+    const entry = {
+      path,
+      mode: f.integer('mode', { min: 0, max: 0o777 }),
+      size: f.integer('size', { min: 0 }),
+      sha256: f.string('sha256'),
+    };
+    if (typeof f.raw('sha256') === 'string' && !/^[0-9a-f]{64}$/.test(entry.sha256))
+      f.reject('sha256', 'a SHA-256 in lower-case hexadecimal');
+    return entry;
+  });
+  if (unsafe.length) {
+    throw new SsoError('UNSAFE_ARCHIVE', `the bundle lists ${unsafe[0]}; nothing was written`, {
+      ...(unsafe.length > 1 ? { details: unsafe } : {}),
+    });
   }
-  return value;
+  if (problems.any) throw notReadable(problems.list.map((p) => jsonProblemSentence(p, 'the manifest')));
+  return { format: MANIFEST_FORMAT, environment, businessSystems, includesSecret, files };
 }
 
-function checkEnvironment(env: EnvironmentSettings | undefined): void {
-  if (!env || typeof env !== 'object') throw bad('it has no environment');
-  if (typeof env.store !== 'string' || !isAbsolute(env.store) || /[\u0000-\u001f]/.test(env.store))
-    throw bad('the store is not an absolute path');
-  if (!Array.isArray(env.clusterNames)) throw bad('clusterNames is not a list');
+function notReadable(problems: string[]): SsoError {
+  return new SsoError(
+    'BAD_FORMAT',
+    `the bundle manifest is not readable: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`,
+    { details: problems },
+  );
+}
+
+function environmentFromJson(env: JsonObject): EnvironmentSettings {
+  const store = env.string('store');
+  if (typeof env.raw('store') === 'string' && (!isAbsolute(store) || /[\u0000-\u001f]/.test(store)))
+    env.problem('store', 'the store is not an absolute path');
+  const clusterNames = env.stringList('clusterNames');
+  clusterNames.forEach((name, index) => {
+    const problem = nodeNameProblem(name, 'cluster name');
+    if (problem)
+      env.problems.add({ kind: 'invalid', path: jsonPath(env.pathOf('clusterNames'), index), message: problem });
+  });
+  const domain = env.optionalString('domain');
+  const domainProblem = domain === undefined ? null : nodeNameProblem(domain, 'domain');
+  if (domainProblem) env.problem('domain', domainProblem);
+  const serviceAccount = env.optionalString('serviceAccount');
+  if (serviceAccount !== undefined && identityProblem(serviceAccount)) env.reject('serviceAccount', 'an account name');
+  return {
+    clusterNames,
+    ...(domain !== undefined ? { domain } : {}),
+    store,
+    ...(serviceAccount !== undefined ? { serviceAccount } : {}),
+  };
+}
+
+/** validateNodeName's refusal as a problem, or null. */
+function nodeNameProblem(name: string, what: string): string | null {
   try {
-    for (const name of env.clusterNames) validateNodeName(String(name), 'cluster name');
-    if (env.domain !== undefined) validateNodeName(String(env.domain), 'domain');
+    validateNodeName(name, what);
+    return null;
   } catch (error) {
-    throw bad((error as Error).message);
+    return (error as Error).message;
   }
-  if (
-    env.serviceAccount !== undefined &&
-    (typeof env.serviceAccount !== 'string' || identityProblem(env.serviceAccount))
-  )
-    throw bad('the service account is not an account name');
 }

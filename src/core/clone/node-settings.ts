@@ -11,6 +11,7 @@
 import { SsoError } from '../../errors.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
 import { type NodeConfig, validateNodeName, writeNodeConfig } from '../../node/node-config.js';
+import { type Advice, command, option, remedy } from '../../remedy.js';
 import type { NodeContext } from '../shared/index.js';
 import { identityProblem } from '../shared/index.js';
 import { listBizsys, readBizsys, saveBizsys } from './bizsys.js';
@@ -78,7 +79,7 @@ interface NodeSetting {
   read(node: NodeConfig): string;
   write?: (node: NodeConfig, value: string) => NodeConfig;
   /** Why a read-only setting cannot be written, and what to do instead. */
-  fixed?: string;
+  fixed?: Advice;
 }
 
 /** Optional text settings: empty removes them. */
@@ -100,7 +101,7 @@ const INSTALL_FIXED =
 const NODE_SETTINGS: Record<string, NodeSetting> = {
   name: {
     read: (n) => n.nodeName,
-    fixed: 'a node is named when it is set up (--node-name with ssokit init, join or clone import)',
+    fixed: remedy`a node is named when it is set up (${option('node-name')} with ${command('init')}, ${command('join')} or ${command('clone import')})`,
   },
   'cluster-names': {
     read: (n) => n.clusterNames.join(','),
@@ -110,7 +111,10 @@ const NODE_SETTINGS: Record<string, NodeSetting> = {
     }),
   },
   domain: { read: (n) => n.domain ?? '', write: optional('domain', (v) => validateNodeName(v, 'domain')) },
-  store: { read: (n) => n.store, fixed: 'point the node at another store with ssokit join --db PATH' },
+  store: {
+    read: (n) => n.store,
+    fixed: remedy`point the node at another store with ${command('join', option('db', 'PATH'))}`,
+  },
   'service-account': {
     read: (n) => n.serviceAccount ?? '',
     write: optional('serviceAccount', (v) => {
@@ -209,7 +213,7 @@ function parseAssignment(assignment: string): Setting {
   const at = assignment.indexOf('=');
   if (at <= 0) {
     throw new SsoError('USAGE', `ssokit set takes NAME=VALUE, not "${assignment.replace(/[^\x20-\x7e]/g, '?')}"`, {
-      hint: 'e.g. ssokit set bizsys.shop.sso-failover-enabled=true',
+      hint: remedy`e.g. ${command('set', 'bizsys.shop.sso-failover-enabled=true')}`,
     });
   }
   return { name: assignment.slice(0, at), value: assignment.slice(at + 1) };
@@ -232,7 +236,7 @@ function unknownName(name: string, all: Setting[]): SsoError {
       ? `did you mean ${near.join(', ')}?`
       : under.length
         ? `settings under ${prefix}: ${under.join(', ')}`
-        : 'ssokit get "*" lists them all',
+        : remedy`${command('get', '"*"')} lists them all`,
   });
 }
 

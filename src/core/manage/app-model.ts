@@ -4,6 +4,7 @@
  */
 
 import { ESSO, SsoError } from '../../errors.js';
+import { command, option, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 import type { AppFlagName, ApplicationXml } from '../../xml/applications-xml.js';
 import { accountListProblems, SSO_FLAG, splitAccounts } from '../shared/index.js';
@@ -205,7 +206,7 @@ export async function requireApp(q: Queryable, name: string): Promise<AppRecord>
   if (!app) {
     throw new SsoError('NOT_FOUND', `there is no application "${name}"`, {
       esso: ESSO.NO_APP,
-      hint: 'list them with ssokit app list --all (ssomanage -listapps all)',
+      hint: remedy`list them with ${command('app list', option('all'))}`,
     });
   }
   return app;

@@ -10,6 +10,7 @@
  */
 
 import { ESSO, SsoError } from '../../errors.js';
+import { option, remedy } from '../../remedy.js';
 import { configOwner, openDataKeyRing, openValues, sealValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, type Role, recordAudit, requireRole, roleCheck } from '../shared/index.js';
@@ -89,7 +90,7 @@ export async function setConfig(
         'USAGE',
         `${exposed.map((n) => `"${n}"`).join(', ')} is masked, so it cannot be given on the command line (anyone on this machine can read one)`,
         {
-          hint: 'put it in a file given with --file (settings XML or JSON)',
+          hint: remedy`put it in a file given with ${option('file')} (settings XML or JSON)`,
         },
       );
     }

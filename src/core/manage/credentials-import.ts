@@ -7,20 +7,27 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ESSO, fileProblems, type LineProblem, SsoError } from '../../errors.js';
+import { fileProblems, type LineProblem, SsoError } from '../../errors.js';
+import { type JsonProblem, JsonProblems, jsonLines, jsonProblemText, readJsonObject } from '../../json/json-reader.js';
 import { ioError } from '../../node/private-files.js';
-import type { Queryable } from '../../store/store.js';
 import { openDataKeyRing } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { auditFailures, identityProblem, parseIdentity, recordAudit, requireRole, roleCheck } from '../shared/index.js';
-import { type AppRecord, findApp } from './app-model.js';
+import { auditFailures, identityProblem, parseIdentity, recordAudit, roleCheck } from '../shared/index.js';
+import { AppResolver, noSuchApp } from './app-resolver.js';
 import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
 import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
 
 /** 512 MiB: a million credentials is about 150 MiB of JSON Lines. */
 export const IMPORT_MAX_BYTES = 512 * 1024 * 1024;
 
-const KEYS = new Set(['user', 'app', 'externalUser', 'fields']);
+const KEYS: ReadonlySet<string> = new Set(['user', 'app', 'externalUser', 'fields']);
+
+/** A shape problem of one line; an unknown key is named as this command has always named it. */
+function lineProblemText(problem: JsonProblem): string {
+  if (problem.kind !== 'unknown-key') return jsonProblemText(problem);
+  // A key of the line's own object: `extra`, or `["odd key"]` when it is not a plain name.
+  return `unknown key ${problem.path.startsWith('[') ? problem.path.slice(1, -1) : `"${problem.path}"`}`;
+}
 
 export interface ImportResult {
   imported: number;
@@ -53,59 +60,32 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
   return auditFailures(ctx, { operation: 'import-credentials', target: file }, async () => {
     const check = await roleCheck(ctx);
     const ring = await openDataKeyRing(ctx, 'importing credentials');
-    const apps = new Map<string, AppRecord | null>();
-    const appFor = async (q: Queryable, name: string) => {
-      const key = name.toLowerCase();
-      if (!apps.has(key)) {
-        const app = await findApp(q, name);
-        if (app) requireRole(check, 'app-admin', `importing credentials into "${app.name}"`, app);
-        apps.set(key, app);
-      }
-      return apps.get(key)!;
-    };
-    const lines = text.split('\n');
     const problems: LineProblem[] = [];
     const seen = new Map<string, number>();
     const result = { imported: 0, mappingsCreated: 0 };
 
     await ctx.store.transaction(async (tx) => {
+      const apps = new AppResolver(tx, check, 'importing credentials');
       const now = ctx.deps.now().toISOString();
-      for (let index = 0; index < lines.length; index++) {
-        const line = index + 1;
-        const raw = lines[index]!.replace(/\r$/, '');
-        if (raw.trim() === '') continue;
+      for (const { line, parsed } of jsonLines(text)) {
         const fail = (message: string) => problems.push({ line, message });
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(raw) as Record<string, unknown>;
-        } catch {
+        const shape = new JsonProblems(line);
+        const entry = parsed.ok ? readJsonObject(parsed.value, shape) : null;
+        if (!entry?.valid) {
           fail('not a JSON object');
           continue;
         }
-        if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-          fail('not a JSON object');
-          continue;
-        }
-        const unknown = Object.keys(entry).filter((k) => !KEYS.has(k));
-        if (unknown.length)
-          fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}`);
-        const { user, app: appName, externalUser, fields } = entry;
-        if (typeof user !== 'string' || typeof appName !== 'string' || typeof externalUser !== 'string') {
-          fail('"user", "app" and "externalUser" must be strings');
-          continue;
-        }
-        if (
-          typeof fields !== 'object' ||
-          fields === null ||
-          Array.isArray(fields) ||
-          !Object.values(fields).every((v) => typeof v === 'string')
-        ) {
-          fail('"fields" must be an object of strings');
-          continue;
-        }
-        const app = await appFor(tx, appName);
+        entry.rejectUnknownKeys(KEYS);
+        const user = entry.string('user');
+        const appName = entry.string('app');
+        const externalUser = entry.string('externalUser');
+        const fields = entry.stringRecord('fields');
+        for (const problem of shape.list) fail(lineProblemText(problem));
+        // An unknown key is reported, and the rest of the line is still checked.
+        if (shape.list.some((p) => p.kind !== 'unknown-key')) continue;
+        const app = await apps.get(appName);
         if (!app) {
-          fail(`application "${appName}": ${ESSO.NO_APP.text}`);
+          fail(noSuchApp(appName));
           continue;
         }
         const identityText = app.type === 'host-group' ? app.userAccounts : user;
@@ -122,7 +102,7 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
         }
         let values: string[];
         try {
-          values = valuesInFieldOrder(app.fields, fields as Record<string, string>);
+          values = valuesInFieldOrder(app.fields, fields);
         } catch (error) {
           fail((error as Error).message);
           continue;

@@ -5,6 +5,7 @@
  */
 
 import { ESSO, SsoError } from '../../errors.js';
+import { command, option, remedy } from '../../remedy.js';
 import { insertRows } from '../../store/bulk-insert.js';
 import type { Queryable } from '../../store/store.js';
 import {
@@ -59,7 +60,9 @@ export async function planSetCredentials(ctx: StoreContext, who: string, appName
   return auditFailures(ctx, { operation: 'set-credentials', target: `${appName}/${who}` }, async () => {
     const app = await requireApp(ctx.store, appName);
     if (app.type === 'config-store') {
-      throw new SsoError('CONFLICT', `"${app.name}" is a config store application: use ssokit config-store set`);
+      throw new SsoError('CONFLICT', `"${app.name}" is a config store application: it holds no credentials`, {
+        hint: remedy`set its properties with ${command('config-store set', app.name)}`,
+      });
     }
     const problem = identityProblem(who);
     if (problem) throw new SsoError('INVALID_INPUT', problem, { esso: ESSO.INVALID_ACCOUNT_FORMAT });
@@ -120,7 +123,7 @@ export async function setCredentials(
             'INPUT_REQUIRED',
             `"${plan.who}" has no mapping in "${app.name}" yet: give the external user id`,
             {
-              hint: 'add --external-user ID',
+              hint: remedy`add ${option('external-user', 'ID')}`,
             },
           );
         }
@@ -244,7 +247,7 @@ export async function lookupCredentials(
   if (!hasFlag(check.info.flags, SSO_FLAG.ENABLED)) {
     throw new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
       esso: ESSO.SSO_DISABLED,
-      hint: 'an SSO administrator enables it with ssomanage -enablesso',
+      hint: remedy`an SSO administrator enables it with ${command('db enable-sso')}`,
     });
   }
   const ring = await openDataKeyRing(ctx, 'looking up credentials');

@@ -6,6 +6,7 @@
  */
 
 import { alreadyApplied, ESSO, SsoError } from '../../errors.js';
+import { command, option, remedy } from '../../remedy.js';
 import { insertRows } from '../../store/bulk-insert.js';
 import type { Queryable } from '../../store/store.js';
 import { readMappingsXml } from '../../xml/mappings-xml.js';
@@ -19,7 +20,6 @@ import {
   type Identity,
   identityProblem,
   parseIdentity,
-  type RoleCheck,
   recordAudit,
   requireRole,
   roleCheck,
@@ -28,6 +28,7 @@ import {
   trimRing,
 } from '../shared/index.js';
 import { type AppRecord, findApp, requireApp } from './app-model.js';
+import { AppResolver, noSuchApp } from './app-resolver.js';
 
 export interface MappingItem {
   line: number;
@@ -72,27 +73,6 @@ export function externalUserProblem(text: string): string | null {
   return null;
 }
 
-/** Finds apps by name once per command, checking the caller administers each. */
-export class AppResolver {
-  readonly #apps = new Map<string, AppRecord | null>();
-
-  constructor(
-    private readonly q: Queryable,
-    private readonly check: RoleCheck,
-    private readonly action: string,
-  ) {}
-
-  async get(name: string): Promise<AppRecord | null> {
-    const key = name.toLowerCase();
-    if (!this.#apps.has(key)) {
-      const app = await findApp(this.q, name);
-      if (app) requireRole(this.check, 'app-admin', `${this.action} for application "${app.name}"`, app);
-      this.#apps.set(key, app);
-    }
-    return this.#apps.get(key)!;
-  }
-}
-
 /** The mappings a UserMapping XML file lists, with their lines. */
 function mappingItemsFromFile(path: string): { file: string; items: MappingItem[] } {
   const doc = readXmlFile(path);
@@ -129,7 +109,7 @@ export async function createMappings(
       const add = (message: string) => problems.push({ line: item.line, message });
       const app = await apps.get(item.app);
       if (!app) {
-        add(`application "${item.app}": ${ESSO.NO_APP.text}`);
+        add(noSuchApp(item.app));
         continue;
       }
       const bad = identityProblem(item.localUser) ?? externalUserProblem(item.externalUser);
@@ -259,7 +239,7 @@ export async function requireMapping(q: Queryable, app: AppRecord, who: string):
   if (!mapping) {
     throw new SsoError('NOT_FOUND', `"${who}" has no mapping in application "${app.name}"`, {
       esso: ESSO.NO_MAPPING,
-      hint: `list them with ssokit mapping list --app ${app.name}`,
+      hint: remedy`list them with ${command('mapping list', option('app', app.name))}`,
     });
   }
   return mapping;
@@ -300,7 +280,7 @@ export async function deleteMapping(ctx: StoreContext, who: string, appName: str
         'CONFLICT',
         `the mapping of "${mapping.localUser}" in "${app.name}" is enabled: disable it before deleting it`,
         {
-          hint: `ssomanage -disablemapping ${who} ${app.name}`,
+          hint: remedy`${command('mapping disable', who, app.name)}`,
         },
       );
     }
@@ -332,7 +312,7 @@ export async function deleteMappings(
     const found = new Map<number, MappingRecord>();
     for (const item of items) {
       const app = await apps.get(item.app);
-      const problem = !app ? `application "${item.app}": ${ESSO.NO_APP.text}` : identityProblem(item.localUser);
+      const problem = !app ? noSuchApp(item.app) : identityProblem(item.localUser);
       if (problem) {
         problems.push({ line: item.line, message: problem });
         continue;

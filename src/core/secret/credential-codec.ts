@@ -7,6 +7,7 @@
 import type { Rng } from '../../crypto/random.js';
 import { open, seal } from '../../crypto/sealed-box.js';
 import { SsoError } from '../../errors.js';
+import { command, remedy } from '../../remedy.js';
 
 export function credentialOwner(mappingId: number): string {
   return `cred:${mappingId}`;
@@ -56,7 +57,7 @@ export function openValues(key: Uint8Array, owner: string, sealed: Uint8Array): 
   const values = plain ? decodeValues(plain) : null;
   if (!values) {
     throw new SsoError('DECRYPT_FAILED', `the encrypted values of ${owner} do not open with their data key`, {
-      hint: 'the row was altered or moved; run ssokit check',
+      hint: remedy`the row was altered or moved; run ${command('check')}`,
     });
   }
   return values;
@@ -73,7 +74,7 @@ export function resealRaw(
   const plain = open(oldKey, owner, sealed);
   if (!plain) {
     throw new SsoError('DECRYPT_FAILED', `the encrypted values of ${owner} do not open with their data key`, {
-      hint: 'the row was altered or moved; run ssokit check',
+      hint: remedy`the row was altered or moved; run ${command('check')}`,
     });
   }
   return seal(newKey, owner, plain, rng);

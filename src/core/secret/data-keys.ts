@@ -7,6 +7,7 @@
 import type { Rng } from '../../crypto/random.js';
 import { open, SECRETBOX_KEY_BYTES, seal } from '../../crypto/sealed-box.js';
 import { SsoError } from '../../errors.js';
+import { command, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 import type { StoreContext } from '../shared/index.js';
 import { loadMasterKeyring, type MasterKeyring, secretById } from './keyring.js';
@@ -82,7 +83,9 @@ export class DataKeyRing {
       id,
     ]);
     if (!row)
-      throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, { hint: 'run ssokit check' });
+      throw new SsoError('STORE_ERROR', `data key ${id} is missing from the store`, {
+        hint: remedy`run ${command('check')}`,
+      });
     await this.#refreshFor(row.master_secret_id);
     return this.#unwrap(row);
   }
@@ -95,7 +98,9 @@ export class DataKeyRing {
       [appId],
     );
     if (!row) {
-      throw new SsoError('STORE_ERROR', `application ${appId} has no active data key`, { hint: 'run ssokit check' });
+      throw new SsoError('STORE_ERROR', `application ${appId} has no active data key`, {
+        hint: remedy`run ${command('check')}`,
+      });
     }
     let key = this.#byId.get(row.id);
     if (!key) {
@@ -118,7 +123,7 @@ export class DataKeyRing {
         'DECRYPT_FAILED',
         `data key ${row.id} of application ${row.app_id} does not open with master secret ${row.master_secret_id}`,
         {
-          hint: 'the store or the local secret file was altered; run ssokit check',
+          hint: remedy`the store or the local secret file was altered; run ${command('check')}`,
         },
       );
     }

@@ -6,6 +6,7 @@
 import { SsoError } from '../../errors.js';
 import { type LocalSecret, readLocalSecret } from '../../node/local-secrets.js';
 import { answersTo } from '../../node/node-config.js';
+import { command, option, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 import type { NodeContext, StoreContext } from '../shared/index.js';
 import { readGlobalInfo, requireRole, roleCheck } from '../shared/index.js';
@@ -42,7 +43,7 @@ export async function loadMasterKeyring(
   const currentRecord = records.find((r) => r.state === 'current');
   if (!currentRecord) {
     throw new SsoError('STORE_ERROR', 'the credential store names no current master secret', {
-      hint: 'run ssokit check',
+      hint: remedy`run ${command('check')}`,
     });
   }
   const current = await readLocalSecret(ctx.paths, currentRecord.id);
@@ -50,7 +51,7 @@ export async function loadMasterKeyring(
     throw new SsoError(
       'NO_SECRET',
       `this node holds no copy of the current master secret ${currentRecord.id} (generation ${currentRecord.generation})`,
-      { hint: 'restore it from its backup: ssokit secret restore FILE (ssoconfig -restoreSecret FILE)' },
+      { hint: remedy`restore it from its backup: ${command('secret restore', 'FILE')}` },
     );
   }
   const previousRecord = records.find((r) => r.state === 'previous');
@@ -63,7 +64,7 @@ export function secretById(keyring: MasterKeyring, id: string): Uint8Array {
   if (keyring.current.id === id) return keyring.current.secret;
   if (keyring.previous?.id === id) return keyring.previous.secret;
   throw new SsoError('NO_SECRET', `a data key is wrapped by master secret ${id}, which this node does not hold`, {
-    hint: 'restore the backup that holds that secret, then run ssokit secret rotate to re-wrap every key',
+    hint: remedy`restore the backup that holds that secret, then run ${command('secret rotate', option('backup', 'FILE'))} to re-wrap every key`,
   });
 }
 

@@ -10,6 +10,7 @@
 import type { ParsedBackup } from '../../crypto/secret-backup-format.js';
 import { SsoError } from '../../errors.js';
 import { writeLocalSecret } from '../../node/local-secrets.js';
+import { type Advice, command, option, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { openSecretBackup, readSecretBackup } from './backup-file.js';
@@ -23,7 +24,8 @@ export interface RestorePlan {
   storeCurrent: MasterSecretRecord;
   /** How the file relates to the store. */
   match: 'current' | 'in-previous-slot' | 'forced';
-  warnings: string[];
+  /** For the CLI to print before it asks for the password. */
+  warnings: Advice[];
 }
 
 export interface RestoreResult {
@@ -40,7 +42,7 @@ export async function planRestore(ctx: StoreContext, path: string, force: boolea
     const parsed = await readSecretBackup(path);
     const { header } = parsed;
     const storeCurrent = await currentMasterSecret(ctx.store);
-    const warnings: string[] = [];
+    const warnings: Advice[] = [];
     let match: RestorePlan['match'];
     if (header.currentId === storeCurrent.id) {
       match = 'current';
@@ -52,8 +54,7 @@ export async function planRestore(ctx: StoreContext, path: string, force: boolea
     } else if (force) {
       match = 'forced';
       warnings.push(
-        `restoring master secret ${header.currentId} although the store expects ${storeCurrent.id} (--force): ` +
-          'credentials will not open until the expected secret is restored',
+        remedy`restoring master secret ${header.currentId} although the store expects ${storeCurrent.id} (${option('force')}): credentials will not open until the expected secret is restored`,
       );
     } else {
       throw await mismatchError(ctx, header.currentId, header.generation, storeCurrent, 'restore');
@@ -106,7 +107,7 @@ export async function mismatchError(
       'STALE_BACKUP',
       `the backup is stale: it holds master secret ${fileId} (generation ${known.generation}), but ${expected}`,
       {
-        hint: 'use a backup made after the last rotation; on the master secret server make one now: ssokit secret backup FILE',
+        hint: remedy`use a backup made after the last rotation; on the master secret server make one now: ${command('secret backup', 'FILE')}`,
       },
     );
   }
@@ -116,7 +117,7 @@ export async function mismatchError(
     {
       hint:
         purpose === 'restore'
-          ? 'use the backup made for this SSO system (add --force only to restore it anyway)'
+          ? remedy`use the backup made for this SSO system (add ${option('force')} only to restore it anyway)`
           : 'this file cannot restore this SSO system; find the backup made for it',
     },
   );

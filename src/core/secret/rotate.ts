@@ -12,6 +12,7 @@
 import { MASTER_SECRET_BYTES, masterSecretId } from '../../crypto/master-secret-id.js';
 import { SsoError } from '../../errors.js';
 import { type LocalSecret, pruneLocalSecrets, writeLocalSecret } from '../../node/local-secrets.js';
+import { command, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { type BackupTarget, writeSecretBackup } from './backup-file.js';
@@ -45,7 +46,7 @@ export async function rotateSecret(ctx: StoreContext, backup: BackupTarget): Pro
     const rewrapped = await ctx.store.transaction(async (tx) => {
       if ((await currentMasterSecret(tx)).id !== keyring.current.id) {
         throw new SsoError('CONFLICT', 'the master secret changed while this rotation was being prepared', {
-          hint: 'run ssokit secret status, then rotate again if it is still needed',
+          hint: remedy`run ${command('secret status')}, then rotate again if it is still needed`,
         });
       }
       const keys = await tx.all<{ id: number; app_id: number; master_secret_id: string; wrapped: Uint8Array }>(
@@ -58,7 +59,7 @@ export async function rotateSecret(ctx: StoreContext, backup: BackupTarget): Pro
             'DECRYPT_FAILED',
             `data key ${row.id} does not open with its master secret; nothing was changed`,
             {
-              hint: 'run ssokit check to find the damaged rows',
+              hint: remedy`run ${command('check')} to find the damaged rows`,
             },
           );
         }

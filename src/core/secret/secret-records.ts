@@ -1,6 +1,7 @@
 /** The store's record of master secrets: ids, generations, and when each was backed up. */
 
 import { SsoError } from '../../errors.js';
+import { command, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 
 export type MasterSecretState = 'current' | 'previous' | 'retired';
@@ -43,7 +44,7 @@ export async function currentMasterSecret(q: Queryable): Promise<MasterSecretRec
   const row = await q.get<Row>("SELECT * FROM master_secrets WHERE state = 'current'");
   if (!row) {
     throw new SsoError('STORE_ERROR', 'the credential store names no current master secret', {
-      hint: 'the store is damaged or was not created by ssokit init; run ssokit check',
+      hint: remedy`the store is damaged or was not created by ${command('init')}; run ${command('check')}`,
     });
   }
   return fromRow(row);

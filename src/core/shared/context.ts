@@ -7,6 +7,7 @@ import { SsoError } from '../../errors.js';
 import type { HomePaths } from '../../node/home.js';
 import { type NodeConfig, readNodeConfig } from '../../node/node-config.js';
 import type { Caller } from '../../node/os-identity.js';
+import { command, option, remedy } from '../../remedy.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import type { Deps } from './deps.js';
@@ -30,7 +31,7 @@ export async function loadNode(home: HomeContext): Promise<NodeContext> {
   const node = await readNodeConfig(home.paths);
   if (!node) {
     throw new SsoError('NOT_CONFIGURED', `this node is not part of an SSO system yet (no ${home.paths.nodeFile})`, {
-      hint: 'create a new system with ssokit init, or join an existing store with ssokit join --db PATH',
+      hint: remedy`create a new system with ${command('init')}, or join an existing store with ${command('join', option('db', 'PATH'))}`,
     });
   }
   return { ...home, node };

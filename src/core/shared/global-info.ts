@@ -1,4 +1,5 @@
 import { SsoError } from '../../errors.js';
+import { command, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 
 /** The store's settings (Enterprise SSO global info). */
@@ -34,7 +35,7 @@ export async function readGlobalInfo(q: Queryable): Promise<GlobalInfo> {
   const row = await q.get<GlobalInfoRow>('SELECT * FROM global_info WHERE id = 1');
   if (!row) {
     throw new SsoError('NOT_CONFIGURED', 'the credential store has no global info: it was never initialised', {
-      hint: 'create the SSO system with ssokit init',
+      hint: remedy`create the SSO system with ${command('init')}`,
     });
   }
   return {

@@ -26,6 +26,7 @@ import {
 } from '../../node/node-config.js';
 import type { Caller } from '../../node/os-identity.js';
 import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
+import { command, option, remedy } from '../../remedy.js';
 import { openStore } from '../../store/open-store.js';
 import { type BackupTarget, checkBackupPassword, insertMasterSecret, writeSecretBackup } from '../secret/index.js';
 import type { Deps } from '../shared/index.js';
@@ -78,7 +79,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
       'INVALID_INPUT',
       `the secret server '${secretServer}' is neither this node's name nor one of its cluster names`,
       {
-        hint: 'add it with --cluster-name, or leave --secret-server out',
+        hint: remedy`add it with ${option('cluster-name', 'NAME')}, or leave ${option('secret-server')} out`,
       },
     );
   }
@@ -92,12 +93,12 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
   const existing = await readNodeConfig(paths);
   if (existing) {
     throw new SsoError('ALREADY_EXISTS', `this node is already part of an SSO system (store ${existing.store})`, {
-      hint: `use another --home, or remove ${paths.nodeFile} if that system is gone`,
+      hint: remedy`use another ${option('home')}, or remove ${paths.nodeFile} if that system is gone`,
     });
   }
   if (await exists(options.storePath)) {
     throw new SsoError('STORE_EXISTS', `a credential store already exists at ${options.storePath}`, {
-      hint: 'join it with ssokit join --db PATH, or choose another --db path',
+      hint: remedy`join it with ${command('join', option('db', 'PATH'))}, or choose another ${option('db')} path`,
     });
   }
 

@@ -11,6 +11,7 @@ import { SsoError } from '../../errors.js';
 import type { HomePaths } from '../../node/home.js';
 import { validateNodeName } from '../../node/node-config.js';
 import { groupExists, groupsOfUser, userExists } from '../../node/os-accounts.js';
+import { command, remedy } from '../../remedy.js';
 import { openStore } from '../../store/open-store.js';
 import {
   checkBackupPassword,
@@ -214,7 +215,7 @@ export async function applySetup(home: HomeContext, answers: SetupAnswers): Prom
           'NOT_SECRET_SERVER',
           `the store's master secret server is '${secretServer}', not ${names.map((n) => `'${n}'`).join(' or ')}`,
           {
-            hint: 'answer that this node is not the master secret server, or move the role first with ssomanage -updatedb',
+            hint: remedy`answer that this node is not the master secret server, or move the role first with ${command('db update', 'FILE')}`,
           },
         );
       }

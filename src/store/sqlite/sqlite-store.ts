@@ -11,6 +11,7 @@ import { closeSync, constants, existsSync, fchmodSync, openSync } from 'node:fs'
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
+import { command, option, remedy } from '../../remedy.js';
 import type { OpenStoreOptions } from '../open-store.js';
 import { type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
@@ -26,7 +27,7 @@ export async function openSqliteStore(location: string, options: OpenStoreOption
     createPrivateFile(location);
   } else if (!existsSync(location)) {
     throw new SsoError('STORE_ERROR', `there is no credential store at ${location}`, {
-      hint: 'check the path given with --db, SSOKIT_DB or in node.json',
+      hint: remedy`check the path given with ${option('db')}, SSOKIT_DB or in node.json`,
     });
   }
   let db: Db;
@@ -69,7 +70,7 @@ function createPrivateFile(location: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new SsoError('STORE_EXISTS', `a credential store already exists at ${location}`, {
-        hint: 'point this node at it with ssokit join --db PATH, or choose another path',
+        hint: remedy`point this node at it with ${command('join', option('db', 'PATH'))}, or choose another path`,
       });
     }
     throw new SsoError('IO_ERROR', `cannot create the credential store at ${location}: ${(error as Error).message}`);
@@ -302,7 +303,7 @@ function storeError(error: unknown, location: string): Error {
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new SsoError('STORE_ERROR', `the file at ${location} is not a usable credential store (${code})`, {
-      hint: 'restore the store from a database backup; ssokit check reports what it can read',
+      hint: remedy`restore the store from a database backup; ${command('check')} reports what it can read`,
       cause: error,
     });
   }
