@@ -1,19 +1,27 @@
 // Roles with real OS identities: SSO admin ⊇ affiliate admin ⊇ application admin ⊇ application user.
+// The test users run the installed package (installed-package.ts), which they can read
+// wherever the checkout is; root runs the checkout's bin/.
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type CliResult, runCli } from '../helpers/cli.js';
+import {
+  INSTALL_TIMEOUT_MS,
+  type InstalledPackage,
+  installedPackage,
+  type Tool,
+} from '../helpers/installed-package.js';
 import { createIdentities, runCliAs, type TestIdentities, whyNoOsUsers } from '../helpers/os-users.js';
+import { describeNeeding } from '../helpers/requirements.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { appXml } from '../helpers/xml.js';
 
-const reason = whyNoOsUsers();
-if (reason) console.log(`roles e2e skipped: ${reason}`);
-const describeWithUsers = reason ? describe.skip : describe;
+const describeWithUsers = describeNeeding(whyNoOsUsers(), 'roles e2e');
 
 describeWithUsers('roles, checked against the OS identity of the caller', () => {
   let dir: ReturnType<typeof tempDir>;
   let ids: TestIdentities;
+  let pkg: InstalledPackage;
   let store: string;
   const root = userInfo().username;
 
@@ -22,8 +30,8 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     return r;
   };
   const homeOf = (user: string) => join(dir.path, `home-${user}`);
-  const as = (who: string, tool: string, ...args: string[]) =>
-    runCliAs(ids.users[who]!, tool, [...args, '--home', homeOf(who)]);
+  const as = (who: string, tool: Tool, ...args: string[]) =>
+    runCliAs(ids.users[who]!, pkg, tool, [...args, '--home', homeOf(who)]);
   const asRoot = (tool: string, ...args: string[]) => runCli(tool, [...args, '--home', homeOf('root')]);
   const shared = (name: string, text: string, owner?: string) => {
     const path = join(dir.path, name);
@@ -32,7 +40,8 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     return path;
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    pkg = await installedPackage();
     dir = tempDir();
     chmodSync(dir.path, 0o777);
     ids = createIdentities(['aff', 'appadm', 'users'], { aff: ['aff'], adm: ['appadm'], user: ['users'], none: [] });
@@ -80,7 +89,7 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     );
     for (const who of ['aff', 'adm', 'user', 'none']) {
       ok(
-        runCliAs(ids.users[who]!, 'ssokit', [
+        runCliAs(ids.users[who]!, pkg, 'ssokit', [
           '--home',
           homeOf(who),
           '--node-name',
@@ -101,7 +110,7 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
       chownSync(join(admSecretDir, file), ids.uids.adm!, -1);
     }
     chownSync(admSecretDir, ids.uids.adm!, -1);
-  });
+  }, INSTALL_TIMEOUT_MS);
 
   afterAll(() => {
     ids?.cleanup();

@@ -1,5 +1,5 @@
 // End-to-end: the built binaries in temporary homes, without a terminal (foundation issue §6).
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homePaths } from '../../src/node/home.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
@@ -366,5 +366,24 @@ describe('secret file permissions and error manners', () => {
       `SSO database : ${join(home('alpha'), 'ssodb.sqlite')}\nThe operation completed successfully.\n`,
     );
     expect(ssokit('beta', 'db', 'where').stdout).toBe(`${join(home('alpha'), 'ssodb.sqlite')}\n`);
+  });
+});
+
+describe('hints name the remedy in the syntax that was typed', () => {
+  test('a node without its secret is told how to restore it, as ssoconfig or as ssokit', () => {
+    initCluster();
+    rmSync(join(home('alpha'), 'secret'), { recursive: true });
+    const target = join(dir.path, 'never.bak');
+    const legacy = ssoconfig('alpha', '-backupSecret', target, '--password-file', pw, '--reminder', 'r');
+    expect([legacy.status, legacy.stderr]).toEqual([
+      41,
+      expect.stringContaining('\nhint: restore it from its backup: ssoconfig -restoreSecret FILE\n'),
+    ]);
+    const modern = ssokit('alpha', 'secret', 'backup', target, '--password-file', pw, '--reminder', 'r');
+    expect([modern.status, modern.stderr]).toEqual([
+      41,
+      expect.stringContaining('\nssokit: hint: restore it from its backup: ssokit secret restore FILE\n'),
+    ]);
+    expect(existsSync(target)).toBe(false);
   });
 });

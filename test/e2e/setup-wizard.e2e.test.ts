@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { describeNeeding } from '../helpers/requirements.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TmuxSession, whyNoTmux } from '../helpers/tmux.js';
 
@@ -11,9 +12,7 @@ beforeEach(() => (dir = tempDir()));
 afterEach(() => dir.cleanup());
 
 const me = userInfo().username;
-const reason = whyNoTmux();
-if (reason) console.log(`pseudo-terminal tests skipped: ${reason}`);
-const describePty = reason ? describe.skip : describe;
+const describePty = describeNeeding(whyNoTmux(), 'pseudo-terminal tests');
 
 function wizard(home: string): TmuxSession {
   return new TmuxSession(

@@ -1,12 +1,13 @@
 /**
  * Real OS users and groups for role tests. Created with groupadd/useradd when the tests run
- * as root; otherwise the tests that need them are skipped with the reason printed.
+ * as root; otherwise the tests that need them are skipped with the reason printed (they fail
+ * under CI=true: see requirements.ts).
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { type CliOptions, type CliResult, REPO_ROOT, spawnCli } from './cli.js';
+import { type CliOptions, type CliResult, spawnCli } from './cli.js';
+import type { InstalledPackage, Tool } from './installed-package.js';
 
 export function whyNoOsUsers(): string | null {
   if (process.getuid?.() !== 0) return 'not running as root, so no test users can be created';
@@ -66,9 +67,19 @@ export function createIdentities(groups: string[], users: Record<string, string[
   return { users: userNames, uids, groups: groupNames, cleanup };
 }
 
-/** Runs a built binary as another OS user (runuser), without a terminal. */
-export function runCliAs(user: string, tool: string, args: string[], options: CliOptions = {}): CliResult {
-  return spawnCli('runuser', ['-u', user, '--', process.execPath, resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+/**
+ * Runs an installed tool as another OS user (runuser), without a terminal. The installed
+ * package (installedPackage()), not the checkout's bin/: the checkout may sit in a folder
+ * the test users cannot enter (/root, a mktemp -d), the installation is readable by all.
+ */
+export function runCliAs(
+  user: string,
+  pkg: InstalledPackage,
+  tool: Tool,
+  args: string[],
+  options: CliOptions = {},
+): CliResult {
+  return spawnCli('runuser', ['-u', user, '--', process.execPath, pkg.bin(tool), ...args], {
     cwd: '/',
     ...options,
   });

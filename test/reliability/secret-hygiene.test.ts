@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testEnv } from '../helpers/fast-deps.js';
+import { testNeeding } from '../helpers/requirements.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TmuxSession, whyNoTmux } from '../helpers/tmux.js';
 import { appXml } from '../helpers/xml.js';
@@ -283,8 +284,8 @@ test('--password is not an option anywhere: only a file, a variable, stdin or th
   }
 });
 
-const reason = whyNoTmux();
-(reason ? test.skip : test)('a password typed at the terminal is not echoed, not even as stars', async () => {
+const testPty = testNeeding(whyNoTmux(), 'the pseudo-terminal test');
+testPty('a password typed at the terminal is not echoed, not even as stars', async () => {
   const t = new TmuxSession(
     `cd ${dir.path} && SSOKIT_KDF_LOG2N=10 NO_COLOR=1 ${process.execPath} ${join(REPO_ROOT, 'bin', 'ssokit.js')} --home ${home} secret verify rotated.bak`,
     join(dir.path, 'tty-status'),

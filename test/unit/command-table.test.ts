@@ -8,7 +8,9 @@
 import type { CommandDef, ToolName } from '../../src/cli/table/define.js';
 import { parseCommandLine } from '../../src/cli/table/parse.js';
 import { ALL_COMMANDS } from '../../src/cli/table/registry.js';
+import { tableSpeller } from '../../src/cli/table/spelling.js';
 import { SsoError } from '../../src/errors.js';
+import { type CommandRef, command, option, remedy } from '../../src/remedy.js';
 
 type Row = [tool: ToolName, argv: string[], command: string, options: Record<string, unknown>];
 
@@ -482,5 +484,25 @@ describe('bad command lines get one usage error, with a reason and a hint', () =
     expect(usage.message).toMatch(message);
     expect(usage.message).not.toContain('\n');
     expect(usage.hint).toMatch(hint);
+  });
+});
+
+describe('hints are spelled from the table, in the syntax in use', () => {
+  const cases: [ToolName, CommandRef, string][] = [
+    ['ssokit', command('secret restore', 'FILE'), 'ssokit secret restore FILE'],
+    ['ssoconfig', command('secret restore', 'FILE'), 'ssoconfig -restoreSecret FILE'],
+    // Another original tool's spelling beats the modern one for someone in the original syntax.
+    ['ssomanage', command('secret restore', 'FILE'), 'ssoconfig -restoreSecret FILE'],
+    ['ssokit', command('secret rotate', option('backup', 'FILE')), 'ssokit secret rotate --backup FILE'],
+    ['ssoconfig', command('secret rotate', option('backup', 'FILE')), 'ssoconfig -generateSecret FILE'],
+    ['ssomanage', command('app list', option('all')), 'ssomanage -listapps all'],
+    ['ssokit', command('mapping disable', 'CORP\\a', 'App'), 'ssokit mapping disable CORP\\a App'],
+    ['ssomanage', command('mapping disable', 'CORP\\a', 'App'), 'ssomanage -disablemapping CORP\\a App'],
+    ['ssoconfig', command('join', option('db', 'PATH')), 'ssoconfig -setDB --db PATH'],
+    ['ssoconfig', command('secret status'), 'ssokit secret status'],
+    ['ssocloneaz', command('clone export', 'FILE', option('include-secret')), 'ssocloneaz -p FILE --include-secret'],
+  ];
+  test.each(cases)('%s: %j', (tool, ref, spelled) => {
+    expect(remedy`${ref}`.spell(tableSpeller(tool))).toBe(spelled);
   });
 });

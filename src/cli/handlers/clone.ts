@@ -128,7 +128,7 @@ export async function cloneImportCommand(session: Session, options: ImportOption
     importEnvironment(session.home, plan, password, { nodeName: session.defaultNodeName, signal, onProgress }),
   );
   if (!out.json) printRestored(session, result);
-  for (const warning of result.warnings) out.warn(warning);
+  for (const warning of result.warnings.filter((w) => !plan.warnings.includes(w))) out.warn(warning);
   const deleted = await decideDeletion(session, path, options);
   if (out.json) return out.printJson({ ...result, bundleDeleted: deleted });
   out.done(`${result.files} file(s) restored${deleted ? '; the bundle was deleted' : ''}`);

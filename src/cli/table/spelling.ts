@@ -46,7 +46,9 @@ function spellCommand(ref: CommandRef, tool: ToolName): string {
         const value = byKey.get(def.key);
         words.push(value === undefined ? `--${longName(def)}` : `--${longName(def)} ${value}`);
       }
-      return words.join(' ');
+      // Options the modern command does not declare are global ones: both syntaxes take them.
+      const global = options.filter((o) => !modern.options.some((def) => longName(def) === o.name));
+      return [...words, ...global.map(spellOption)].join(' ');
     }
   }
   return ['ssokit', ref.name, ...positional, ...options.map(spellOption)].join(' ');
