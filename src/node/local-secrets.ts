@@ -4,7 +4,7 @@
  * secret; it names the current one by id, and this module finds the file for that id.
  */
 
-import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import { promises as fs, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMasterSecretId, MASTER_SECRET_BYTES, masterSecretId } from '../crypto/master-secret-id.js';
 import { SsoError } from '../errors.js';
@@ -30,11 +30,21 @@ export function secretFilePath(paths: HomePaths, id: string): string {
   return join(paths.secretDir, secretFileName(id));
 }
 
+/**
+ * The local copy of one secret, or null when this node has none. There is no separate
+ * "does it exist" step: a file pruned between such a check and the read would fail a
+ * command that should simply have seen no file.
+ */
 export async function readLocalSecret(paths: HomePaths, id: string): Promise<LocalSecret | null> {
   const path = secretFilePath(paths, id);
-  if (!existsSync(path)) return null;
-  assertPrivateFile(path);
-  const text = readFileChecked(path, 4096).toString('utf8');
+  let text: string;
+  try {
+    assertPrivateFile(path);
+    text = readFileChecked(path, 4096).toString('utf8');
+  } catch (error) {
+    if (error instanceof SsoError && error.code === 'FILE_NOT_FOUND') return null;
+    throw error;
+  }
   const match = new RegExp(
     `^${SECRET_MAGIC}\\nid: (\\{[0-9A-F-]{36}\\})\\ngeneration: ([0-9]{1,9})\\nsecret: ([A-Za-z0-9+/=]{44})\\n$`,
   ).exec(text);
@@ -77,7 +87,11 @@ export async function listLocalSecretIds(paths: HomePaths): Promise<string[]> {
     .sort();
 }
 
-/** Removes secret files other than `keep` (after a rotation or restore committed). */
+/**
+ * Removes secret files other than `keep`. Callers decide `keep` from the store while they
+ * hold its write lock (the lock that orders rotations), so a secret another rotation is
+ * writing cannot be taken for a leftover.
+ */
 export async function pruneLocalSecrets(paths: HomePaths, keep: readonly string[]): Promise<string[]> {
   const removed: string[] = [];
   for (const id of await listLocalSecretIds(paths)) {

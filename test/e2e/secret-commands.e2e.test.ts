@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homePaths } from '../../src/node/home.js';
-import { type CliResult, runCli } from '../helpers/cli.js';
+import { type CliResult, runCli, runCliAsync } from '../helpers/cli.js';
 import { openAllCredentials, reopen, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -256,6 +256,40 @@ describe('backup and restore across nodes sharing one store', () => {
 });
 
 describe('rotate', () => {
+  test('rotations started at once all succeed, one after the other, and the current secret stays on disk', async () => {
+    initCluster();
+    const rotations = await Promise.all(
+      ['r1', 'r2', 'r3'].map((name) =>
+        runCliAsync('ssokit', [
+          '--home',
+          home('alpha'),
+          'secret',
+          'rotate',
+          '--backup',
+          join(dir.path, `${name}.bak`),
+          '--password-file',
+          pw,
+          '--reminder',
+          'r',
+        ]),
+      ),
+    );
+    expect(rotations.map((r) => [r.status, r.stderr.includes('error')])).toEqual([
+      [0, false],
+      [0, false],
+      [0, false],
+    ]);
+    const status = JSON.parse(ssokit('alpha', 'secret', 'status', '--json').stdout);
+    expect(status.current.generation).toBe(4);
+    expect(status.local).toMatchObject({ current: 'present', previous: 'present', extraFiles: [] });
+    expect(ssokit('alpha', 'check').status).toBe(0);
+    // Each backup holds the secret its rotation made: the newest one is current.
+    const newest = rotations
+      .map((r) => /backup written to (\S+)/.exec(r.stdout)![1]!)
+      .find((file) => readFileSync(file, 'utf8').includes(status.current.id));
+    expect(ssokit('alpha', 'secret', 'verify', newest!, '--password-file', pw).status).toBe(0);
+  });
+
   test('credentials in several applications all still decrypt; the old backup is stale', async () => {
     initCluster();
     const seeded = await reopen(homePaths(home('alpha')));

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testEnv } from './fast-deps.js';
@@ -34,4 +34,25 @@ export function spawnCli(command: string, args: string[], options: CliOptions = 
   });
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same as runCli, but without waiting: for commands that must run at the same time. */
+export function runCliAsync(tool: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [resolve(REPO_ROOT, 'bin', `${tool}.js`), ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: testEnv(options.env),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.stdin.end(options.stdin ?? '');
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status: status ?? -1, stdout, stderr }));
+  });
 }

@@ -1,4 +1,4 @@
-// Eight administrators at once on one store, with a master secret rotation in the middle:
+// Eight administrators at once on one store, with overlapping master secret rotations meanwhile:
 // every command succeeds (no SQLITE_BUSY reaches anyone), nothing written is lost, and
 // every credential still opens afterwards.
 import { spawn } from 'node:child_process';
@@ -97,22 +97,23 @@ test('8 processes setting credentials, creating mappings and reading them, and a
   const setup = await run('ssokit', ['app', 'create', apps]);
   expect(setup.stderr).toBe('');
 
+  // Two pairs of rotations, the two of each pair at once: they must queue, not collide.
+  const rotate = (name: string) =>
+    run('ssokit', [
+      'secret',
+      'rotate',
+      '--backup',
+      join(dir.path, `${name}.bak`),
+      '--reminder',
+      'r',
+      '--password-file',
+      join(dir.path, 'pw'),
+    ]);
   const rotations = (async () => {
     const runs: Run[] = [];
     for (const i of [1, 2]) {
       await new Promise((r) => setTimeout(r, 300));
-      runs.push(
-        await run('ssokit', [
-          'secret',
-          'rotate',
-          '--backup',
-          join(dir.path, `rotated${i}.bak`),
-          '--reminder',
-          'r',
-          '--password-file',
-          join(dir.path, 'pw'),
-        ]),
-      );
+      runs.push(...(await Promise.all([rotate(`rotated${i}a`), rotate(`rotated${i}b`)])));
     }
     return runs;
   })();
@@ -142,8 +143,12 @@ test('8 processes setting credentials, creating mappings and reading them, and a
   expect(check.problems).toBe(0);
   expect(check.counts).toMatchObject({ applications: 3, credentials: LANES * ROUNDS, configEntries: 1 });
   expect(check.counts.opened).toBe(3 + LANES * ROUNDS + 1);
+  // Four rotations, each from the secret the one before it made; this node holds the
+  // current secret (and the previous one), and nothing the store no longer names.
   const status = JSON.parse((await run('ssokit', ['secret', 'status', '--json'])).stdout) as {
     current: { generation: number };
+    local: { current: string; previous: string | null; extraFiles: string[] };
   };
-  expect(status.current.generation).toBe(3);
+  expect(status.current.generation).toBe(5);
+  expect(status.local).toMatchObject({ current: 'present', previous: 'present', extraFiles: [] });
 }, 120_000);

@@ -4,7 +4,7 @@
  */
 
 import { SsoError } from '../../errors.js';
-import { type LocalSecret, readLocalSecret } from '../../node/local-secrets.js';
+import { type LocalSecret, pruneLocalSecrets, readLocalSecret } from '../../node/local-secrets.js';
 import { answersTo } from '../../node/node-config.js';
 import { command, option, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
@@ -32,6 +32,9 @@ export function requireSecretServer(ctx: NodeContext, secretServer: string, acti
   );
 }
 
+/** How often a reader re-reads the registry after a rotation pruned the file it named. */
+const REREADS = 3;
+
 export async function loadMasterKeyring(
   ctx: StoreContext,
   action: string,
@@ -39,6 +42,18 @@ export async function loadMasterKeyring(
 ): Promise<MasterKeyring> {
   const info = await readGlobalInfo(q);
   requireSecretServer(ctx, info.secretServer, action);
+  for (let attempt = 0; ; attempt++) {
+    const read = await readKeyring(ctx, q);
+    if ('keyring' in read) return read.keyring;
+    // A missing file may only mean the registry moved on after we read it (another
+    // process rotated and pruned): read it again before calling the secret missing.
+    if (attempt === REREADS) throw read.missing;
+  }
+}
+
+type KeyringRead = { keyring: MasterKeyring } | { missing: SsoError };
+
+async function readKeyring(ctx: StoreContext, q: Queryable): Promise<KeyringRead> {
   const records = await listMasterSecrets(q);
   const currentRecord = records.find((r) => r.state === 'current');
   if (!currentRecord) {
@@ -48,15 +63,29 @@ export async function loadMasterKeyring(
   }
   const current = await readLocalSecret(ctx.paths, currentRecord.id);
   if (!current) {
-    throw new SsoError(
-      'NO_SECRET',
-      `this node holds no copy of the current master secret ${currentRecord.id} (generation ${currentRecord.generation})`,
-      { hint: remedy`restore it from its backup: ${command('secret restore', 'FILE')}` },
-    );
+    return {
+      missing: new SsoError(
+        'NO_SECRET',
+        `this node holds no copy of the current master secret ${currentRecord.id} (generation ${currentRecord.generation})`,
+        { hint: remedy`restore it from its backup: ${command('secret restore', 'FILE')}` },
+      ),
+    };
   }
   const previousRecord = records.find((r) => r.state === 'previous');
   const previous = previousRecord ? await readLocalSecret(ctx.paths, previousRecord.id) : null;
-  return { current, previous };
+  return { keyring: { current, previous } };
+}
+
+/**
+ * Removes the secret files the store no longer names (retired secrets, and secrets of
+ * rotations that never committed), deciding under the store's write lock: every rotation
+ * writes its new secret's file while it holds that lock, so none can be mid-way now.
+ */
+export async function pruneUnnamedSecrets(ctx: StoreContext): Promise<string[]> {
+  return ctx.store.transaction(async (tx) => {
+    const named = (await listMasterSecrets(tx)).filter((r) => r.state !== 'retired').map((r) => r.id);
+    return pruneLocalSecrets(ctx.paths, named);
+  });
 }
 
 /** The local secret with this id, or DECRYPT/NO_SECRET when the keyring does not hold it. */

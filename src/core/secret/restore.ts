@@ -76,14 +76,16 @@ export async function completeRestore(ctx: StoreContext, plan: RestorePlan, pass
         secret: secrets.previous,
       });
     }
-    for (const local of restored) await writeLocalSecret(ctx.paths, local);
-    await ctx.store.transaction((tx) =>
-      recordAudit(tx, ctx, {
+    // Under the write lock that orders rotations, so a rotation's prune cannot take these
+    // files for leftovers while they are being written.
+    await ctx.store.transaction(async (tx) => {
+      for (const local of restored) await writeLocalSecret(ctx.paths, local);
+      await recordAudit(tx, ctx, {
         operation: 'secret-restore',
         target: plan.path,
         result: plan.match === 'forced' ? 'success: forced over an id mismatch' : 'success',
-      }),
-    );
+      });
+    });
     return {
       path: plan.path,
       restored: restored.map(({ id, generation }) => ({ id, generation })),
