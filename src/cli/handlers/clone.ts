@@ -125,7 +125,12 @@ export async function cloneImportCommand(session: Session, options: ImportOption
   );
   const password = await obtainPassword(session, { message: 'Bundle password', confirm: false });
   const result = await interruptible(session, 'Importing (MB)', (signal, onProgress) =>
-    importEnvironment(session.home, plan, password, { nodeName: session.defaultNodeName, signal, onProgress }),
+    importEnvironment(session.home, plan, password, {
+      nodeName: session.defaultNodeName,
+      store: session.storeOverride === undefined ? undefined : resolve(session.storeOverride),
+      signal,
+      onProgress,
+    }),
   );
   if (!out.json) printRestored(session, result);
   for (const warning of result.warnings.filter((w) => !plan.warnings.includes(w))) out.warn(warning);

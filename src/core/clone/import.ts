@@ -149,6 +149,8 @@ export async function planImport(
 
 export interface ImportOptions {
   nodeName: string;
+  /** The store this node joins instead of the one the bundle names (--db). */
+  store?: string | undefined;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -192,7 +194,8 @@ export async function importEnvironment(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     await checkStagedEnvironment(staging.dir, manifest, header);
-    const env = manifest.environment;
+    const env = { ...manifest.environment, store: options.store ?? manifest.environment.store };
+    await checkStoreToJoin(env.store, home);
     await writeNodeConfig(homePaths(staging.dir), {
       nodeName,
       clusterNames: env.clusterNames,
@@ -220,15 +223,16 @@ export async function importEnvironment(
     throw interruptedOr(error, options.signal, 'the import');
   }
   const warnings = [...plan.warnings];
-  await recordImport(home, manifest.environment.store, nodeName, plan, manifest).catch((error: Error) =>
+  const store = options.store ?? manifest.environment.store;
+  await recordImport(home, store, nodeName, plan, manifest).catch((error: Error) =>
     warnings.push(
-      `the store ${manifest.environment.store} could not be reached from this node (${error.message}): check that the path is shared`,
+      `the store ${store} could not be reached from this node (${error.message}): check that the path is shared`,
     ),
   );
   return {
     nodeName,
     sourceNode: header.sourceNode,
-    store: manifest.environment.store,
+    store,
     businessSystems: manifest.businessSystems,
     files: manifest.files.length,
     includesSecret: manifest.includesSecret,
@@ -256,6 +260,18 @@ async function checkStagedEnvironment(staging: string, manifest: Manifest, heade
   const secrets = await listLocalSecretIds(paths);
   if (header.includesSecret && secrets.length === 0) throw fault('it says it holds the master secret, and holds none');
   for (const id of secrets) await readLocalSecret(paths, id);
+}
+
+/**
+ * The store the new node will use must be an ssokit store where it can be reached: a file
+ * that another application made (or an empty one) is refused before anything moves into
+ * place. One this node cannot reach yet is allowed (a path mounted later); the import
+ * says so.
+ */
+async function checkStoreToJoin(store: string, home: HomeContext): Promise<void> {
+  if (!existsSync(store)) return;
+  const opened = await openStore(store, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
+  await opened.close();
 }
 
 async function recordImport(

@@ -7,7 +7,7 @@
  * `runMany` so it costs one per batch.
  */
 
-import { closeSync, constants, existsSync, fchmodSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
@@ -25,41 +25,173 @@ type Statement = BetterSqlite3.Statement;
 export async function openSqliteStore(location: string, options: OpenStoreOptions): Promise<Store> {
   if (options.create) {
     createPrivateFile(location);
-  } else if (!existsSync(location)) {
+    return openWritable(location, options, { fresh: true });
+  }
+  if (!existsSync(location)) {
     throw new SsoError('STORE_ERROR', `there is no credential store at ${location}`, {
       hint: remedy`check the path given with ${option('db')}, SSOKIT_DB or in node.json`,
     });
   }
-  let db: Db;
-  if (options.readOnly) {
-    try {
-      db = new Database(location, { fileMustExist: true, readonly: true, timeout: options.busyTimeoutMs });
-      db.pragma('foreign_keys = ON');
-    } catch (error) {
-      throw storeError(error, location);
-    }
-    const store = new SqliteStore(db, location);
-    store.schemaVersion = await store.foundSchemaVersion();
-    return store;
+  // check opens read-only unless the caller owns the file (then a plain connection reads,
+  // and removes the -wal and -shm files it made when it closes, as the owner's would).
+  if (options.readOnly && !ownedByCaller(location)) return openReadOnly(location, options);
+  try {
+    return await openWritable(location, options, { fresh: false });
+  } catch (error) {
+    // A store this user may only read, or one on a read-only file system: reads still work.
+    if (isReadOnlyRefusal(error)) return openReadOnly(location, options);
+    throw error;
   }
+}
+
+async function openWritable(
+  location: string,
+  options: OpenStoreOptions,
+  { fresh }: { fresh: boolean },
+): Promise<Store> {
+  let db: Db;
   try {
     db = new Database(location, { fileMustExist: true, timeout: options.busyTimeoutMs });
-    db.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk before we act on it (a rotation prunes old secret files
-    // only after its commit), so a power cut cannot leave the store behind the files.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
   } catch (error) {
     throw storeError(error, location);
   }
   const store = new SqliteStore(db, location);
   try {
+    // Only init makes a store: nothing else may migrate, switch the journal mode of, or
+    // write to a file that another application (or nobody) made.
+    if (!fresh) await assertSsokitStore(store, location);
+    if (options.readOnly) {
+      store.schemaVersion = await store.foundSchemaVersion();
+      return store;
+    }
+    store.call(() => {
+      db.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk before we act on it (a rotation prunes old secret files
+      // only after its commit), so a power cut cannot leave the store behind the files.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+    });
     await store.migrate();
+    return store;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * Read-only: no journal-mode change, no migration, nothing created. A WAL store is read
+ * through its -shm file when it has one (a writer is at work, or left it). Without one,
+ * and where this user may not make one (or must not: a -shm owned by someone else breaks
+ * the owner), the committed file is read into memory and opened there: with no -wal file
+ * beside it, it holds every committed change. That is exact on a read-only file system,
+ * and elsewhere exact as of the moment it was read.
+ */
+async function openReadOnly(location: string, options: OpenStoreOptions): Promise<Store> {
+  let db: Db;
+  try {
+    if (existsSync(`${location}-shm`)) {
+      db = new Database(location, { fileMustExist: true, readonly: true, timeout: options.busyTimeoutMs });
+    } else if (!existsSync(`${location}-wal`)) {
+      db = new Database(committedImage(location), { readonly: true });
+    } else {
+      throw new SsoError(
+        'STORE_ERROR',
+        `the credential store at ${location} has a -wal file and no -shm file, and this user cannot open it to recover`,
+        { hint: "run any ssokit command as the store's owner once, on a file system it can write" },
+      );
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw storeError(error, location);
+  }
+  const store = new SqliteStore(db, location, true);
+  try {
+    await assertSsokitStore(store, location);
+    store.schemaVersion = await store.foundSchemaVersion();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  if (!options.readOnly && store.schemaVersion < LATEST_SCHEMA_VERSION) {
+    db.close();
+    throw new SsoError(
+      'STORE_SCHEMA',
+      `the store at ${location} has schema version ${store.schemaVersion} and this user cannot upgrade it to ${LATEST_SCHEMA_VERSION}`,
+      { hint: "run any ssokit command as the store's owner once, to upgrade it" },
+    );
+  }
   return store;
+}
+
+/** The largest store read into memory to be opened read-only. */
+const MAX_IMAGE_BYTES = 2 ** 31;
+
+/**
+ * The store file's bytes, marked as a rollback-journal database (the file format's bytes
+ * 18 and 19: 1 is the legacy journal, 2 is WAL), so SQLite opens the copy in memory.
+ */
+function committedImage(location: string): Buffer {
+  const { size } = statSync(location);
+  if (size > MAX_IMAGE_BYTES) {
+    throw new SsoError(
+      'STORE_ERROR',
+      `the credential store at ${location} is too large to read without its -shm file`,
+      {
+        hint: "run the command as the store's owner, on a file system it can write",
+      },
+    );
+  }
+  const image = readFileSync(location);
+  if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
+    image[18] = 1;
+    image[19] = 1;
+  }
+  return image;
+}
+
+/** The tables every ssokit store has from its first migration on. */
+const SSOKIT_TABLES = ['schema_migrations', 'global_info', 'master_secrets'];
+
+async function assertSsokitStore(store: SqliteStore, location: string): Promise<void> {
+  let names: string[];
+  try {
+    const rows = await store.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");
+    names = rows.map((r) => r.name);
+  } catch (error) {
+    const refused = storeError(error, location);
+    if (refused instanceof SsoError && refused.code === 'STORE_ERROR' && /not a usable/.test(refused.message)) {
+      throw notAnSsokitStore(location, 'it is not an SQLite database');
+    }
+    throw refused;
+  }
+  const missing = SSOKIT_TABLES.filter((name) => !names.includes(name));
+  if (missing.length) {
+    throw notAnSsokitStore(
+      location,
+      names.length ? `it holds ${names.length} table(s) of something else` : 'it is an empty database',
+    );
+  }
+}
+
+function notAnSsokitStore(location: string, why: string): SsoError {
+  return new SsoError('STORE_ERROR', `${location} is not an ssokit credential store (${why}); nothing was changed`, {
+    hint: remedy`give the store made by ${command('init')} with ${option('db', 'PATH')}, or make a new one with ${command('init')}`,
+  });
+}
+
+function ownedByCaller(location: string): boolean {
+  try {
+    return process.getuid === undefined || statSync(location).uid === process.getuid();
+  } catch {
+    return false;
+  }
+}
+
+function isReadOnlyRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  const code = cause?.code ?? (error as { code?: string }).code ?? '';
+  return /^SQLITE_(READONLY|CANTOPEN|PERM)/.test(code) || code === 'EROFS' || code === 'EACCES';
 }
 
 /** The file is created 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode. */
@@ -164,7 +296,7 @@ class SqliteQueries implements Queryable {
     }
   }
 
-  protected call<T>(work: () => T): T {
+  call<T>(work: () => T): T {
     try {
       return work();
     } catch (error) {
@@ -179,7 +311,23 @@ class SqliteStore extends SqliteQueries implements Store {
   schemaVersion = 0;
   #inTransaction = false;
 
+  constructor(
+    db: Db,
+    location: string,
+    /** Opened for reading only: this user may not write the file, or its file system is read-only. */
+    readonly readOnly = false,
+  ) {
+    super(db, location);
+  }
+
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    if (this.readOnly) {
+      throw new SsoError(
+        'FILE_PERMISSIONS',
+        `cannot change the credential store at ${this.location}: this OS user may only read it, or its file system is read-only; nothing was changed`,
+        { hint: "run the command as the store's owner, on a file system it can write" },
+      );
+    }
     if (this.#inTransaction) {
       // One connection, one transaction: a nested or overlapping call is a programming error.
       throw new Error('store.transaction() called while another transaction is open');
@@ -307,8 +455,15 @@ function storeError(error: unknown, location: string): Error {
       cause: error,
     });
   }
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new SsoError('STORE_ERROR', `cannot open the credential store at ${location} for writing (${code})`, {
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new SsoError(
+      'FILE_PERMISSIONS',
+      `cannot change the credential store at ${location}: this OS user may only read it, or its file system is read-only (${code})`,
+      { hint: "run the command as the store's owner, on a file system it can write", cause: error },
+    );
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new SsoError('STORE_ERROR', `cannot open the credential store at ${location} (${code})`, {
       hint: 'check the file and folder permissions for this OS user',
       cause: error,
     });
