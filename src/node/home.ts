@@ -1,5 +1,6 @@
+import { existsSync, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where a node keeps its files. Only the master secret server has a secret/ folder. */
 export interface HomePaths {
@@ -24,4 +25,26 @@ export function homePaths(root: string): HomePaths {
     backupDir: join(root, 'backup'),
     defaultStore: join(root, 'ssodb.sqlite'),
   };
+}
+
+/**
+ * Creates the missing folders on the way to `dir` (and `dir`) as 0755 whatever the umask:
+ * under umask 000 a recursive mkdir makes them 0777, and anyone could then swap a home
+ * made inside one for their own. Folders that exist are left as they are.
+ */
+export async function makeParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      await fs.mkdir(folder, { mode: 0o755 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue; // someone else's now: left alone
+      throw error;
+    }
+    await fs.chmod(folder, 0o755);
+  }
 }

@@ -16,9 +16,10 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../../errors.js';
+import { makeParents } from '../../node/home.js';
 import { ioError, syncDirectory } from '../../node/private-files.js';
 
 /** The parts of a home an environment is made of, in the order they are swapped in. */
@@ -37,12 +38,59 @@ function stagingPattern(home: string): { inside: RegExp; beside: RegExp } {
   return { inside: /^\.import-(\d+)-[0-9a-f]+$/, beside: new RegExp(`^\\.${escaped}\\.import-(\\d+)-[0-9a-f]+$`) };
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether the import that made a staging folder is still running: its process exists and,
+ * where the folder recorded it, started when that import did (a pid can be reused).
+ */
+function alive(pid: number, staging: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const owner = readOwnerNote(staging);
+  return owner === null || owner.started === processStart(pid);
+}
+
+/** When a process started, in clock ticks since boot (Linux /proc); null elsewhere. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22, counted after the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Which process made a staging folder, and when it started. */
+const OWNER = '.owner';
+
+function readOwnerNote(staging: string): { pid: number; started: string | null } | null {
+  try {
+    return JSON.parse(readFileSync(join(staging, OWNER), 'utf8')) as { pid: number; started: string | null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A staging folder is this user's only when this user made it: a real folder (not a
+ * link), owned by this user, not writable by group or others, in a parent others cannot
+ * write to — or a sticky one such as /tmp, where others cannot rename or remove what is
+ * ours (ssh's StrictModes). Anything else someone else may have planted: it is ignored,
+ * neither used nor removed.
+ */
+export function isOwnStaging(staging: string): boolean {
+  try {
+    const folder = lstatSync(staging);
+    const parent = statSync(dirname(staging));
+    const uid = process.getuid?.();
+    if (!folder.isDirectory() || (uid !== undefined && folder.uid !== uid)) return false;
+    if ((folder.mode & 0o022) !== 0) return false;
+    return (parent.mode & 0o022) === 0 || (parent.mode & 0o1000) !== 0;
+  } catch {
+    return false;
   }
 }
 
@@ -80,7 +128,8 @@ export async function recoverStaging(home: string): Promise<boolean> {
       if (!match) continue;
       const pid = Number(match[1]);
       const staging = join(dir, name);
-      if (pid !== process.pid && alive(pid)) {
+      if (!isOwnStaging(staging)) continue;
+      if (pid !== process.pid && alive(pid, staging)) {
         throw new SsoError('CONFLICT', `another import into ${home} is running (process ${pid})`, {
           hint: `wait for it to finish; if no such import is running, remove ${staging}`,
         });
@@ -123,8 +172,12 @@ export async function createStaging(home: string): Promise<Staging> {
     throw new SsoError('INVALID_INPUT', `the home ${home} is not a folder`);
   const dir = homeExisted ? join(home, `.${name}`) : join(dirname(home), `.${basename(home)}.${name}`);
   try {
-    if (!homeExisted) await fs.mkdir(dirname(home), { recursive: true });
+    if (!homeExisted) await makeParents(dirname(home));
     await fs.mkdir(dir, { mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+    await fs.writeFile(join(dir, OWNER), JSON.stringify({ pid: process.pid, started: processStart(process.pid) }), {
+      mode: 0o600,
+    });
   } catch (error) {
     throw ioError(`cannot create the staging folder ${dir}`, error);
   }
