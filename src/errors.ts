@@ -129,6 +129,8 @@ export interface SsoErrorOptions {
   hint?: Advice | undefined;
   /** Further lines, one problem each (every invalid line of an input file, say). */
   details?: string[];
+  /** For a refusal: what the caller tried to do, as the audit records it. */
+  action?: string | undefined;
   /** Overrides the code's HRESULT with a more precise Enterprise SSO error. */
   esso?: { hresult: number; text: string };
   cause?: unknown;
@@ -142,6 +144,9 @@ export class SsoError extends Error {
   readonly advice: Advice | undefined;
   readonly details: string[];
   readonly esso: { hresult: number; text: string };
+  readonly action: string | undefined;
+  /** Set once the failure has its audit row, so the command's boundary does not add another. */
+  audited = false;
 
   constructor(code: ErrorCode, message: string, options: SsoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -152,6 +157,7 @@ export class SsoError extends Error {
     this.details = options.details ?? [];
     const info: CodeInfo = ERROR_CODES[code];
     this.esso = options.esso ?? { hresult: info.hresult, text: info.essoText };
+    this.action = options.action;
   }
 
   get exitStatus(): number {

@@ -4,7 +4,11 @@
  * - modern commands write `ssokit: error: <lower-case, no period>` and `ssokit: hint: …`;
  *   original-syntax commands write Enterprise SSO's `ERROR: 0x…: <sentence>`;
  * - colour only on a terminal, never with --no-color or NO_COLOR;
- * - a secret value is printed only when the user asked for it (--reveal, --runtime).
+ * - a secret value is printed only when the user asked for it (--reveal, --runtime);
+ * - every string printed is escaped (src/printable.ts) as it is written: names, values and
+ *   paths from the store, a file or the command line cannot move the cursor, erase a line
+ *   or start a new one. Colour is applied after escaping, to `Styled` pieces only; JSON is
+ *   escaped by construction; `raw` (help, an exported file) is the one exception.
  */
 
 import { formatHresult, type SsoError } from '../errors.js';
@@ -35,6 +39,15 @@ export interface Painter {
   dim(text: string): string;
   bold(text: string): string;
 }
+
+/** A piece of a line in one of the styles; plain strings are pieces too. */
+export interface Styled {
+  readonly style: keyof Painter;
+  readonly text: string;
+}
+export type Piece = string | Styled;
+
+export const styled = (style: keyof Painter, text: string): Styled => ({ style, text });
 
 const plain = (text: string) => text;
 export const PLAIN: Painter = { red: plain, green: plain, yellow: plain, dim: plain, bold: plain };
@@ -67,8 +80,14 @@ export class Output {
   }
 
   /** One line of results on stdout. */
-  line(text = ''): void {
-    this.io.stdout.write(`${text}\n`);
+  line(...pieces: Piece[]): void {
+    this.io.stdout.write(`${this.render(pieces)}\n`);
+  }
+
+  /** Many lines of results in one write (a listing can have 100,000); each cell escaped. */
+  rows(rows: readonly (readonly string[])[], separator = '\t'): void {
+    if (rows.length === 0) return;
+    this.io.stdout.write(`${rows.map((row) => row.map(escapeControls).join(separator)).join('\n')}\n`);
   }
 
   printJson(value: unknown): void {
@@ -82,17 +101,17 @@ export class Output {
 
   /** A progress or context note on stderr (not part of the results). */
   note(text: Advice): void {
-    this.io.stderr.write(`${this.paint.dim(this.spell(text))}\n`);
+    this.io.stderr.write(`${this.render([styled('dim', this.spell(text))])}\n`);
   }
 
   /** A line of conversation on stderr: what a prompt needs said around it. */
-  say(text: string): void {
-    this.io.stderr.write(`${text}\n`);
+  say(...pieces: Piece[]): void {
+    this.io.stderr.write(`${this.render(pieces)}\n`);
   }
 
   warn(text: Advice): void {
     const prefix = this.legacy ? 'WARNING: ' : `${this.options.tool}: warning: `;
-    this.io.stderr.write(`${this.paint.yellow(prefix + this.spell(text))}\n`);
+    this.io.stderr.write(`${this.render([styled('yellow', prefix + this.spell(text))])}\n`);
   }
 
   /**
@@ -102,7 +121,7 @@ export class Output {
   done(summary: string): void {
     if (this.json) return;
     if (this.legacy) this.line('The operation completed successfully.');
-    else this.line(this.paint.green('✓ ') + summary);
+    else this.line(styled('green', '✓ '), summary);
   }
 
   /** Messages may quote names from files or the command line: their control characters are escaped. */
@@ -126,6 +145,15 @@ export class Output {
   /** A stack trace, with --debug only. */
   trace(text: string): void {
     this.io.stderr.write(`${text}\n`);
+  }
+
+  /** Pieces escaped, then painted. */
+  private render(pieces: readonly Piece[]): string {
+    return pieces
+      .map((piece) =>
+        typeof piece === 'string' ? escapeControls(piece) : this.paint[piece.style](escapeControls(piece.text)),
+      )
+      .join('');
   }
 
   /** Advice spelled in the syntax in use. */
@@ -155,21 +183,23 @@ export class Output {
     };
   }
 
-  /** Aligned columns; the first row is the heading. */
+  /** Aligned columns; the first row is the heading. Cells are escaped before they are measured. */
   table(rows: string[][]): void {
     if (rows.length === 0) return;
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-    rows.forEach((row, index) => {
+    const cells = rows.map((row) => row.map(escapeControls));
+    const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+    cells.forEach((row, index) => {
       const text = row
         .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length)))
         .join('  ');
-      this.line(index === 0 ? this.paint.bold(text) : text);
+      this.io.stdout.write(`${index === 0 ? this.paint.bold(text) : text}\n`);
     });
   }
 
   /** `label : value` lines, in the manner of ssomanage -displaydb. */
-  fields(pairs: [string, string][]): void {
+  fields(pairs: [string, Piece | Piece[]][]): void {
     const width = Math.max(...pairs.map(([label]) => label.length));
-    for (const [label, value] of pairs) this.line(`${label.padEnd(width)} : ${value}`);
+    for (const [label, value] of pairs)
+      this.line(label.padEnd(width), ' : ', ...(Array.isArray(value) ? value : [value]));
   }
 }

@@ -9,7 +9,7 @@ import type { CliIo } from './io.js';
 import { Output, PLAIN, painterFor, type Style } from './output.js';
 import type { Prompter } from './prompts.js';
 import { Session, wantsColor } from './session.js';
-import type { ToolName } from './table/define.js';
+import type { CommandDef, ToolName } from './table/define.js';
 import { parseCommandLine } from './table/parse.js';
 import { tableSpeller } from './table/spelling.js';
 
@@ -22,6 +22,7 @@ export async function runCommandLine(
   const style: Style = tool === 'ssokit' ? 'modern' : 'legacy';
   const speller = tableSpeller(tool);
   let session: Session | undefined;
+  let command: CommandDef | undefined;
   const debug = () => Boolean(session?.globals.debug) || argv.includes('--debug');
   try {
     const parsed = parseCommandLine(tool, argv);
@@ -31,15 +32,28 @@ export async function runCommandLine(
     }
     const paint = await painterFor(wantsColor(io, parsed.globals.color));
     session = new Session(io, tool, style, parsed.globals, paint, speller, prompter);
+    command = parsed.def;
     await parsed.def.run(session, parsed.values);
     await afterSuccess(session);
     return 0;
   } catch (error) {
+    const ctx = session?.openedStore;
+    if (ctx && command && isSsoError(error)) {
+      const { auditDenial } = await import('../core/shared/index.js');
+      await auditDenial(ctx, error, operationName(command, tool));
+    }
     const out = session?.out ?? new Output(io, { tool, style, json: false, speller }, PLAIN);
     return renderFailure(out, error, debug());
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+/** How the audit names a command: `secret-backup`, `app-list`, `ssoclient-listapps`. */
+function operationName(def: CommandDef, tool: ToolName): string {
+  const name = def.name ?? def.sameAs;
+  if (name) return name.replaceAll(' ', '-');
+  return `${tool}-${def.original.find((o) => o.tool === tool)?.name.toLowerCase() ?? 'command'}`;
 }
 
 /** After a successful command: the reminders every command repeats (event 10589). */

@@ -1,7 +1,7 @@
 // Roles with real OS identities: SSO admin ⊇ affiliate admin ⊇ application admin ⊇ application user.
 // The test users run the installed package (installed-package.ts), which they can read
 // wherever the checkout is; root runs the checkout's bin/.
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type CliResult, runCli } from '../helpers/cli.js';
@@ -182,5 +182,37 @@ describeWithUsers('roles, checked against the OS identity of the caller', () => 
     const gi = shared('gi.xml', '<sso><globalInfo><ticketTimeout>7</ticketTimeout></globalInfo></sso>');
     const denied = as('aff', 'ssomanage', '-updatedb', gi);
     expect([denied.status, denied.stderr]).toEqual([50, expect.stringContaining(`SSO Administrators: ${root}`)]);
+  });
+
+  test('every refusal is audited, reads included; exporting the secret needs an SSO administrator', () => {
+    const pw = join(dir.path, 'pw');
+    const refusals: [string, Tool, string[]][] = [
+      [
+        'secret-backup',
+        'ssoconfig',
+        ['-backupSecret', join(dir.path, 'y.bak'), '--password-file', pw, '--reminder', 'r'],
+      ],
+      ['secret-rotate', 'ssokit', ['secret', 'rotate', '--backup', join(dir.path, 'z.bak'), '--password-file', pw]],
+      ['app-list', 'ssomanage', ['-listapps']],
+      ['db-show', 'ssokit', ['db', 'show']],
+      ['audit-list', 'ssokit', ['audit', 'list']],
+      ['app-show', 'ssokit', ['app', 'show', 'AppA']],
+    ];
+    for (const [, tool, args] of refusals) expect([args[0], as('none', tool, ...args).status]).toEqual([args[0], 50]);
+    // An application administrator on a master secret server node may not take the secret away.
+    const bundle = join(dir.path, 'adm.bundle');
+    const exported = as('adm', 'ssocloneaz', '-p', '-f', bundle, '--include-secret', '--password-file', pw);
+    expect([exported.status, exported.stderr]).toEqual([50, expect.stringContaining('exporting the master secret')]);
+    expect(existsSync(bundle)).toBe(false);
+
+    const audit = JSON.parse(ok(asRoot('ssokit', 'audit', 'list', '--limit', '1000', '--json')).stdout) as {
+      osUser: string;
+      operation: string;
+      result: string;
+    }[];
+    const denied = (user: string) =>
+      audit.filter((r) => r.osUser === user && r.result === 'failure: ACCESS_DENIED').map((r) => r.operation);
+    for (const [operation] of refusals) expect(denied(ids.users.none!)).toContain(operation);
+    expect(denied(ids.users.adm!)).toContain('clone-export');
   });
 });

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { CheckFinding } from '../../core/check/index.js';
 import { checkNode } from '../../core/check/index.js';
 import { SsoError } from '../../errors.js';
+import { type Piece, styled } from '../output.js';
 import type { Session } from '../session.js';
 
 export async function checkCommand(session: Session): Promise<void> {
@@ -16,16 +17,14 @@ export async function checkCommand(session: Session): Promise<void> {
     out.line(`node ${report.node} · home ${report.home} · store ${report.store}`);
     const { applications, dataKeys, credentials, configEntries, opened } = report.counts;
     out.line(
-      out.paint.dim(
+      styled(
+        'dim',
         `${applications} applications, ${dataKeys} data keys, ${credentials} credentials, ${configEntries} config-store entries; ${opened} opened`,
       ),
     );
-    for (const finding of report.findings) out.line(render(finding, out.paint));
-    out.line(
-      report.problems
-        ? out.paint.red(`${report.problems} problem(s), ${report.warnings} warning(s)`)
-        : `${out.paint.green('no problems')}${report.warnings ? `, ${report.warnings} warning(s)` : ''}`,
-    );
+    for (const finding of report.findings) out.line(...render(finding));
+    if (report.problems) out.line(styled('red', `${report.problems} problem(s), ${report.warnings} warning(s)`));
+    else out.line(styled('green', 'no problems'), report.warnings ? `, ${report.warnings} warning(s)` : '');
   }
   if (report.problems) {
     throw new SsoError('CHECK_FAILED', `the check found ${report.problems} problem(s)`, {
@@ -34,9 +33,11 @@ export async function checkCommand(session: Session): Promise<void> {
   }
 }
 
-function render(finding: CheckFinding, paint: Session['out']['paint']): string {
-  const mark = { ok: paint.green('ok     '), warning: paint.yellow('warning'), problem: paint.red('PROBLEM') }[
-    finding.level
-  ];
-  return `${mark}  ${finding.area.padEnd(11)}  ${finding.message}`;
+function render(finding: CheckFinding): Piece[] {
+  const mark = {
+    ok: styled('green', 'ok     '),
+    warning: styled('yellow', 'warning'),
+    problem: styled('red', 'PROBLEM'),
+  }[finding.level];
+  return [mark, `  ${finding.area.padEnd(11)}  ${finding.message}`];
 }

@@ -102,8 +102,12 @@ function printMappings(session: Session, mappings: MappingRecord[], options: { u
     return;
   }
   // One write for the whole listing: an application can have 100,000 mappings.
-  const lines = mappings.map(
-    (m) => `${mark(m)} ${m.localUser}\t${m.app}\t${m.externalUser}${m.hasCredentials ? '' : '\t(no credentials)'}`,
+  out.rows(
+    mappings.map((m) => [
+      `${mark(m)} ${m.localUser}`,
+      m.app,
+      m.externalUser,
+      ...(m.hasCredentials ? [] : ['(no credentials)']),
+    ]),
   );
-  out.line(lines.join('\n'));
 }

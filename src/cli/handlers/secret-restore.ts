@@ -2,7 +2,6 @@
 
 import { resolve } from 'node:path';
 import { completeRestore, planRestore } from '../../core/secret/index.js';
-import { escapeControls } from '../../printable.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
 
@@ -17,7 +16,7 @@ export async function secretRestoreCommand(session: Session, options: RestoreOpt
   const { out } = session;
   const plan = await planRestore(ctx, resolve(file), Boolean(options.force));
   for (const warning of plan.warnings) out.warn(warning);
-  out.say(`Password reminder : ${plan.reminder ? escapeControls(plan.reminder) : '(none)'}`);
+  out.say(`Password reminder : ${plan.reminder ? plan.reminder : '(none)'}`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await completeRestore(ctx, plan, password);
   if (out.json) return out.printJson(result);

@@ -1,6 +1,7 @@
 /** `ssokit secret status`. */
 
 import { secretStatus } from '../../core/secret/index.js';
+import { type Piece, styled } from '../output.js';
 import type { Session } from '../session.js';
 
 export async function secretStatusCommand(session: Session): Promise<void> {
@@ -8,9 +9,14 @@ export async function secretStatusCommand(session: Session): Promise<void> {
   const status = await secretStatus(ctx);
   const { out } = session;
   if (out.json) return out.printJson(status);
-  const describe = (r: typeof status.current) =>
-    `${r.id}  generation ${r.generation}, created ${r.createdAt} on ${r.createdOnNode}` +
-    (r.state === 'current' ? `, ${r.backedUpAt ? `backed up ${r.backedUpAt}` : out.paint.red('never backed up')}` : '');
+  const describe = (r: typeof status.current): Piece[] => [
+    `${r.id}  generation ${r.generation}, created ${r.createdAt} on ${r.createdOnNode}`,
+    ...(r.state !== 'current'
+      ? []
+      : r.backedUpAt
+        ? [`, backed up ${r.backedUpAt}`]
+        : [', ', styled('red', 'never backed up')]),
+  ];
   out.fields([
     [
       'node',

@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import { readSecretBackup, verifyBackup } from '../../core/secret/index.js';
 import { isSsoError } from '../../errors.js';
-import { escapeControls } from '../../printable.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
 
@@ -14,7 +13,7 @@ export async function secretVerifyCommand(session: Session, options: { file: str
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;
   });
-  session.out.say(`Password reminder : ${parsed.header.reminder ? escapeControls(parsed.header.reminder) : '(none)'}`);
+  session.out.say(`Password reminder : ${parsed.header.reminder ? parsed.header.reminder : '(none)'}`);
   const password = await obtainPassword(session, { message: 'Password', confirm: false });
   const result = await verifyBackup(ctx, path, parsed, password);
   const { out } = session;

@@ -3,7 +3,7 @@
 import { readSecretBackup } from '../../core/secret/index.js';
 import type { SetupAnswers } from '../../core/system/index.js';
 import type { HomePaths } from '../../node/home.js';
-import type { Output } from '../output.js';
+import { type Output, styled } from '../output.js';
 import type { Prompter } from '../prompts.js';
 import {
   adminsPage,
@@ -31,7 +31,7 @@ export async function runWizard(
   defaults: WizardDefaults,
 ): Promise<SetupAnswers | null> {
   const say = (text: string) => out.say(text);
-  say(out.paint.bold('ssokit setup') + out.paint.dim(' — Ctrl-C at any page leaves nothing behind'));
+  out.say(styled('bold', 'ssokit setup'), styled('dim', ' — Ctrl-C at any page leaves nothing behind'));
   const mode = await modePage(p);
   const secretServer = await secretServerPage(p, mode);
   const { nodeName, clusterName } = await nodePage(p, defaults.nodeName);

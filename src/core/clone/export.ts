@@ -22,7 +22,7 @@ import { currentInstallFacts } from '../../node/install-facts.js';
 import { commitTemp, ioError, openTemp, tempPathFor } from '../../node/private-files.js';
 import { option, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
-import { recordAudit } from '../shared/index.js';
+import { recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { listBizsys } from './bizsys.js';
 import {
   BUNDLE_ROOTS,
@@ -80,6 +80,8 @@ export function checkBundlePassword(password: string): void {
 
 /** The preflight and the file list; nothing is written. PREFLIGHT_FAILED, FILE_EXISTS, INVALID_INPUT. */
 export async function planExport(ctx: StoreContext, options: ExportOptions): Promise<ExportPlan> {
+  // The master secret leaves this node only for an SSO administrator, as with -backupSecret.
+  if (options.includeSecret) requireRole(await roleCheck(ctx), 'sso-admin', 'exporting the master secret in a bundle');
   const path = resolve(options.path);
   checkOutputPath(ctx, path, options.overwrite);
   const problems = await preflightProblems(ctx, options.includeSecret);

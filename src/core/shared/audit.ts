@@ -3,7 +3,7 @@
  * Never a secret: targets are names, results are outcomes and error codes.
  */
 
-import { isSsoError } from '../../errors.js';
+import { isSsoError, type SsoError } from '../../errors.js';
 import type { Queryable } from '../../store/store.js';
 import type { StoreContext } from './context.js';
 import { requireRole, roleCheck } from './roles.js';
@@ -41,9 +41,25 @@ export async function auditFailures<T>(ctx: StoreContext, entry: AuditEntry, wor
       await ctx.store
         .transaction((tx) => recordAudit(tx, ctx, { ...entry, result: `failure: ${error.code}` }))
         .catch(() => undefined);
+      error.audited = true;
     }
     throw error;
   }
+}
+
+/**
+ * Every refusal is audited. Operations that change something record their own failures
+ * (auditFailures); a refusal of anything else — a read, a check made before a question is
+ * asked — reaches the command's boundary unrecorded, and is recorded there.
+ */
+export async function auditDenial(ctx: StoreContext, error: SsoError, operation: string): Promise<void> {
+  if (error.code !== 'ACCESS_DENIED' || error.audited) return;
+  await ctx.store
+    .transaction((tx) =>
+      recordAudit(tx, ctx, { operation, target: error.action ?? '', result: `failure: ${error.code}` }),
+    )
+    .catch(() => undefined); // a store this user may only read cannot take the row
+  error.audited = true;
 }
 
 export type AuditKind = 'operations' | 'deleted-apps' | 'deleted-mappings' | 'lookups';

@@ -16,6 +16,7 @@ export {
 export {
   type AuditKind,
   type AuditRecord,
+  auditDenial,
   auditFailures,
   listAudit,
   readAuditLog,

@@ -68,6 +68,7 @@ export function requireRole(check: RoleCheck, role: Role, action: string, app?: 
         text: `Access denied. The client user must be a member of one of the following accounts to perform this function. ${allowed.join(' ')}`,
       },
       hint: 'run the command as a member of one of them, or ask an SSO administrator to add you',
+      action,
     },
   );
 }
