@@ -4,8 +4,8 @@
  * directory accounts).
  */
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { runLookup } from './helper-programs.js';
 
 function localEntries(file: string): string[][] {
   try {
@@ -19,13 +19,7 @@ function localEntries(file: string): string[][] {
 }
 
 function getent(database: 'passwd' | 'group', name: string): string[] | null {
-  try {
-    return execFileSync('getent', [database, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .trim()
-      .split(':');
-  } catch {
-    return null;
-  }
+  return runLookup('getent', [database, name])?.trim().split(':') ?? null;
 }
 
 export function userExists(name: string): boolean {
@@ -38,12 +32,5 @@ export function groupExists(name: string): boolean {
 
 /** The groups an OS user belongs to (primary and supplementary). */
 export function groupsOfUser(name: string): string[] {
-  try {
-    return execFileSync('id', ['-Gn', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-  } catch {
-    return [];
-  }
+  return (runLookup('id', ['-Gn', name]) ?? '').trim().split(/\s+/).filter(Boolean);
 }

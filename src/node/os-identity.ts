@@ -4,8 +4,8 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
+import { runLookup } from './helper-programs.js';
 
 export interface Caller {
   user: string;
@@ -41,20 +41,9 @@ function readGroupNames(): string[] {
   }
   for (const gid of gids) {
     if (names.has(gid)) continue;
-    try {
-      // child_process is loaded only here: most commands never need group names.
-      const { execFileSync } = createRequire(import.meta.url)(
-        'node:child_process',
-      ) as typeof import('node:child_process');
-      const entry = execFileSync('getent', ['group', String(gid)], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      const name = entry.split(':')[0];
-      if (name) names.set(gid, name);
-    } catch {
-      // A gid with no name cannot match an account name; skip it.
-    }
+    // A gid with no name cannot match an account name; it is skipped.
+    const name = runLookup('getent', ['group', String(gid)])?.split(':')[0];
+    if (name) names.set(gid, name);
   }
   return [...names.values()];
 }

@@ -19,20 +19,21 @@ const PROPERTY = 'Bag-Value-1b77aa';
 let dir: ReturnType<typeof tempDir>;
 let home: string;
 let shimLog: string;
+let shimEnvLog: string;
 const outputs: { command: string; stdout: string; stderr: string }[] = [];
 
 /** Runs a tool under umask 000, with getent and id replaced by shims that log their arguments. */
 function tool(
   name: string,
   args: string[],
-  options: { expect?: number } = {},
+  options: { expect?: number; env?: Record<string, string> } = {},
 ): { status: number; stdout: string; stderr: string } {
   const line = [process.execPath, join(REPO_ROOT, 'bin', `${name}.js`), ...args]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   const result = spawnSync('sh', ['-c', `umask 000; exec ${line}`], {
     cwd: dir.path,
-    env: testEnv({ PATH: `${join(dir.path, 'shims')}:${process.env.PATH}`, SHIM_LOG: shimLog }),
+    env: testEnv({ PATH: `${join(dir.path, 'shims')}:${process.env.PATH}`, ...options.env }),
     encoding: 'utf8',
   });
   const status = result.status ?? -1;
@@ -46,7 +47,8 @@ function makeShims(): void {
   for (const name of ['getent', 'id']) {
     const real = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
     const shim = join(dir.path, 'shims', name);
-    writeFileSync(shim, `#!/bin/sh\necho "${name} $*" >> "$SHIM_LOG"\nexec ${real} "$@"\n`);
+    // The logs' paths are written into the shims: ssokit gives its children no variables to find them by.
+    writeFileSync(shim, `#!/bin/sh\necho "${name} $*" >> '${shimLog}'\nenv >> '${shimEnvLog}'\nexec ${real} "$@"\n`);
     chmodSync(shim, 0o755);
   }
 }
@@ -58,7 +60,9 @@ beforeAll(() => {
   dir = tempDir();
   home = join(dir.path, 'home');
   shimLog = join(dir.path, 'shim.log');
+  shimEnvLog = join(dir.path, 'shim-env.log');
   writeFileSync(shimLog, '');
+  writeFileSync(shimEnvLog, '');
   makeShims();
   // Password files must be private, so they are written before the umask matters.
   writeFileSync(join(dir.path, 'backup-pw'), `${BACKUP_PASSWORD}\n`, { mode: 0o600 });
@@ -150,15 +154,10 @@ beforeAll(() => {
     .replace(/"file": ".*backup\/SSO1A2B.bak"/, `"file": "${join(dir.path, 'wizard.bak')}"`)
     .replace(/, "password": "change me: 7 to 256 characters"/, '');
   writeFileSync(join(dir.path, 'answers.json'), answers, { mode: 0o600 });
-  tool('ssokit', [
-    '--home',
-    join(dir.path, 'wizard'),
-    'setup',
-    '--answers',
-    'answers.json',
-    '--password-file',
-    'backup-pw',
-  ]);
+  // The password comes from the environment here, where a child could inherit it.
+  tool('ssokit', ['--home', join(dir.path, 'wizard'), 'setup', '--answers', 'answers.json'], {
+    env: { SSOKIT_PASSWORD: BACKUP_PASSWORD },
+  });
   // Failures with --debug: stack traces are shown, secrets are not.
   tool('ssokit', [...h, 'secret', 'verify', 'first.bak', '--password-file', 'wrong-pw', '--debug'], { expect: 20 });
   tool(
@@ -200,6 +199,13 @@ test('no secret in the arguments of the programs ssokit runs (getent, id)', () =
   const log = readFileSync(shimLog, 'utf8');
   expect(log).toMatch(/^(getent|id) /m); // the shims did run: this test can fail
   for (const secret of SECRETS()) expect(log).not.toContain(secret);
+});
+
+test('the programs ssokit runs get a minimal environment: no password, no SSOKIT_ variable', () => {
+  const environments = readFileSync(shimEnvLog, 'utf8');
+  expect(environments).toMatch(/^PATH=/m); // the shims did run: this test can fail
+  expect(environments).not.toContain(BACKUP_PASSWORD);
+  expect(environments).not.toMatch(/^SSOKIT_/m);
 });
 
 test('no secret in any output, --debug stack traces included, unless --reveal asked for it', () => {
