@@ -1,10 +1,12 @@
 /**
  * The BizTalk Deployment Framework settings file, for config-store import and export:
- * <settings><property name="…">value</property>…</settings>.
+ * <settings><property name="…">value</property>…</settings>. The same document, as text,
+ * is what BTDF keeps in one config-store property (AppConfig): read with
+ * parseSettingsText, written with writeAppConfigXml.
  */
 
 import { XMLBuilder } from 'fast-xml-parser';
-import { type XmlDocument, xmlProblems } from './xml-document.js';
+import { parseXml, type XmlDocument, xmlProblems } from './xml-document.js';
 import { Problems, sameXmlName, textOf } from './xml-reading.js';
 
 export interface SettingXml {
@@ -50,4 +52,42 @@ export function writeSettingsXml(properties: { name: string; value: string }[]):
     settings: { property: properties.map((p) => ({ '@name': p.name, '#text': p.value })) },
   }) as string;
   return `<?xml version="1.0" encoding="utf-8"?>\n${body}`;
+}
+
+/**
+ * A settings document held as text (the BTDF layout's AppConfig property), read as a
+ * settings file is; `source` names it in messages.
+ */
+export function parseSettingsText(text: string, source: string): SettingXml[] {
+  return readSettingsXml(parseXml(Buffer.from(text, 'utf8'), source));
+}
+
+/**
+ * The settings document the BizTalk Deployment Framework keeps in AppConfig: what .NET's
+ * XmlSerializer writes for its `settings` class into a string (docs/formats.md, "The
+ * BizTalk Deployment Framework's layout"): a UTF-16 declaration (a .NET string is UTF-16),
+ * the xsi and xsd namespace declarations on <settings>, one <property> a line.
+ */
+export function writeAppConfigXml(properties: { name: string; value: string }[]): string {
+  const lines = properties.map(({ name, value }) =>
+    value === ''
+      ? `  <property name="${escapeAttribute(name)}" />`
+      : `  <property name="${escapeAttribute(name)}">${escapeText(value)}</property>`,
+  );
+  const open = `<settings xmlns:xsi="${XSI}" xmlns:xsd="${XSD}"`;
+  return [
+    '<?xml version="1.0" encoding="utf-16"?>',
+    ...(lines.length ? [`${open}>`, ...lines, '</settings>'] : [`${open} />`]),
+  ].join('\n');
+}
+
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const XSD = 'http://www.w3.org/2001/XMLSchema';
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeAttribute(text: string): string {
+  return escapeText(text).replace(/"/g, '&quot;');
 }

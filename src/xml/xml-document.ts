@@ -4,6 +4,8 @@
  * - UTF-8 (a BOM is allowed) or UTF-16 with a BOM; invalid bytes are refused, not replaced;
  * - no DOCTYPE and so no entities beyond XML's five and character references: nothing is
  *   expanded and nothing is fetched;
+ * - well-formedness checked first (well-formed.ts), so a broken file is refused at its line
+ *   and column with a sentence, not at line 1 with the parser's internals;
  * - a nesting cap;
  * - every element knows its line, so every problem can be reported with one.
  */
@@ -13,6 +15,7 @@ import { basename } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { fileProblems, type LineProblem, SsoError } from '../errors.js';
 import { ioError, openRegularFile, readUpTo } from '../node/private-files.js';
+import { findWellFormednessError } from './well-formed.js';
 
 /** 64 MiB: a file of 100,000 mappings is about 21 MiB. */
 export const XML_MAX_BYTES = 64 * 1024 * 1024;
@@ -80,8 +83,18 @@ export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
   }
   const entity = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)[^;\s<&]{0,40};?/.exec(text);
   if (entity) throw fail(lineAt(text, entity.index), `undefined entity reference "${printable(entity[0])}"`);
+  const broken = findWellFormednessError(text);
+  if (broken)
+    throw fail(broken.line, `not well-formed XML: ${broken.message} (line ${broken.line}, column ${broken.column})`);
+  // fast-xml-parser's validator stays as a second opinion; the scanner above should leave it nothing.
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) throw fail(valid.err.line, `not well-formed XML: ${valid.err.msg}`);
+  if (valid !== true) {
+    const { line, col } = valid.err;
+    throw fail(
+      line,
+      `not well-formed XML: ${valid.err.msg} (line ${line}${col === undefined ? '' : `, column ${col}`})`,
+    );
+  }
 
   const parser = new XMLParser({
     preserveOrder: true,

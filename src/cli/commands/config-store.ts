@@ -7,6 +7,12 @@ const configStore = () => import('../handlers/config-store.js');
 const APP = arg.required('app');
 const IDENTIFIER = arg.optional('identifier');
 const IDENTIFIER_OPTION = option('identifier', 'value', '--identifier <id>', 'the bag (default ConfigProperties)');
+const BTDF_OPTION = option(
+  'btdf',
+  'switch',
+  '--btdf',
+  "the BizTalk Deployment Framework's layout: the settings in AppConfig (found by itself on an existing application)",
+);
 
 export const CONFIG_STORE: NounTable = {
   noun: 'config-store',
@@ -20,6 +26,12 @@ export const CONFIG_STORE: NounTable = {
         option('property', 'list', '--property <name=value>', 'a property that is not masked (repeatable)'),
         option('file', 'value', '--file <file>', 'properties from a settings XML file or a JSON object'),
         option('replace', 'switch', '--replace', 'replace the whole bag instead of updating it'),
+        option(
+          'setting',
+          'list',
+          '--setting <name=value>',
+          "a setting in AppConfig, the BizTalk Deployment Framework's layout (repeatable)",
+        ),
       ],
       handler: async () => (await configStore()).configSetCommand,
     }),
@@ -27,7 +39,10 @@ export const CONFIG_STORE: NounTable = {
       name: 'config-store get',
       summary: 'show properties (masked ones only with --runtime)',
       args: [APP, IDENTIFIER],
-      options: [option('runtime', 'switch', '--runtime', 'include masked properties')],
+      options: [
+        option('runtime', 'switch', '--runtime', 'include masked properties'),
+        option('setting', 'value', '--setting <name>', 'print one setting of AppConfig (the BTDF layout)'),
+      ],
       handler: async () => (await configStore()).configGetCommand,
     }),
     defineCommand({
@@ -48,7 +63,29 @@ export const CONFIG_STORE: NounTable = {
       name: 'config-store import',
       summary: 'import a BizTalk Deployment Framework settings file or JSON',
       args: [APP, arg.required('file')],
-      options: [IDENTIFIER_OPTION, option('replace', 'switch', '--replace', 'replace the whole bag')],
+      options: [
+        IDENTIFIER_OPTION,
+        option('replace', 'switch', '--replace', 'replace the whole bag (or every setting)'),
+        BTDF_OPTION,
+        option(
+          'create',
+          'switch',
+          '--create',
+          "create a missing application as the BizTalk Deployment Framework's importer does",
+        ),
+        option(
+          'userAccounts',
+          'value',
+          '--user-accounts <accounts>',
+          'with --create: its application users (default "BizTalk Application Users")',
+        ),
+        option(
+          'adminAccounts',
+          'value',
+          '--admin-accounts <accounts>',
+          'with --create: its application administrators (default "BizTalk Server Administrators")',
+        ),
+      ],
       handler: async () => (await configStore()).configImportCommand,
     }),
     defineCommand({
@@ -61,6 +98,7 @@ export const CONFIG_STORE: NounTable = {
         option('format', 'value', '--format <format>', 'xml or json (default: by the file name, else xml)'),
         option('includeMasked', 'switch', '--include-masked', 'include masked properties (only into a file)'),
         describe(FORCE, 'replace an existing file'),
+        BTDF_OPTION,
       ],
       handler: async () => (await configStore()).configExportCommand,
     }),

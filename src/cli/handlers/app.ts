@@ -106,6 +106,7 @@ export async function showApplication(
     ['Enabled', flag(SSO_FLAG.ENABLED)],
     ['Windows initiated SSO', flag(SSO_FLAG.SSO_WINDOWS_TO_EXTERNAL)],
     ['Host initiated SSO', flag(SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)],
+    ['Validate password', flag(SSO_FLAG.SSO_VERIFY_EXTERNAL_CREDS)],
     ['Allow local accounts', flag(SSO_FLAG.APP_ALLOW_LOCAL)],
     ['Allow tickets', flag(SSO_FLAG.ALLOW_TICKETS)],
     ['Validate tickets', flag(SSO_FLAG.VALIDATE_TICKETS)],

@@ -132,6 +132,11 @@ export function applicationSpecFromXml(app: ApplicationXml, problems: SpecProble
     if (name === 'enableApp') continue;
     flags = value ? flags | FLAG_BITS[name] : flags & ~FLAG_BITS[name];
   }
+  // Enterprise SSO validates the external password of a host-initiated application by
+  // default, individual or host group ("Validating Passwords for Host Initiated SSO");
+  // validatePassword="no" turns it off.
+  if (given.validatePassword === undefined && flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)
+    flags |= SSO_FLAG.SSO_VERIFY_EXTERNAL_CREDS;
   if (type === 'host-group' && !(flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS))
     add('a host group application must be host-initiated');
   if (type === 'group' && flags & SSO_FLAG.SSO_EXTERNAL_TO_WINDOWS)

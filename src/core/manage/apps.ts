@@ -6,6 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { alreadyApplied, ESSO, SsoError } from '../../errors.js';
+import type { Queryable } from '../../store/store.js';
 import { type ApplicationXml, readApplicationsXml } from '../../xml/applications-xml.js';
 import { readXmlFile, xmlProblems } from '../../xml/xml-document.js';
 import { createDataKey, loadMasterKeyring } from '../secret/index.js';
@@ -81,33 +82,7 @@ export async function createApplications(
       // Read inside the transaction: a rotation cannot commit between this and the new keys.
       const keyring = await loadMasterKeyring(ctx, 'creating applications', tx);
       const now = ctx.deps.now().toISOString();
-      for (const spec of specs) {
-        const appId = await tx.insert(
-          `INSERT INTO applications (name, name_key, app_type, description, contact, user_accounts, admin_accounts,
-             flags, ticket_timeout, purge_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-          [
-            spec.name,
-            spec.name.toLowerCase(),
-            spec.type,
-            spec.description,
-            spec.contact,
-            spec.userAccounts,
-            spec.adminAccounts,
-            spec.flags,
-            randomUUID(),
-            now,
-            now,
-          ],
-        );
-        await tx.runMany(
-          'INSERT INTO fields (app_id, ordinal, label, label_key, masked) VALUES (?, ?, ?, ?, ?)',
-          spec.fields.map((f) => [appId, f.ordinal, f.label, f.label.toLowerCase(), f.masked ? 1 : 0]),
-        );
-        await createDataKey(tx, keyring, appId, ctx.deps.rng, now);
-        // Created disabled, enabled once its fields are in (Enterprise SSO's order).
-        if (spec.enable)
-          await tx.run('UPDATE applications SET flags = flags | ? WHERE id = ?', [SSO_FLAG.ENABLED, appId]);
-      }
+      for (const spec of specs) await insertApplication(tx, ctx, keyring, spec, now);
       await recordAudit(tx, ctx, {
         operation: 'create-apps',
         target: `${file}: ${specs.map((s) => s.name).join(', ')}`,
@@ -115,6 +90,44 @@ export async function createApplications(
     });
     return result;
   });
+}
+
+/**
+ * Writes one checked application inside the caller's transaction: its row, its fields, its
+ * data key (wrapped under `keyring`, read inside the same transaction), then, if asked,
+ * the enabled flag (created disabled, enabled once its fields are in: Enterprise SSO's order).
+ */
+export async function insertApplication(
+  tx: Queryable,
+  ctx: StoreContext,
+  keyring: Awaited<ReturnType<typeof loadMasterKeyring>>,
+  spec: ApplicationSpec,
+  now: string,
+): Promise<number> {
+  const appId = await tx.insert(
+    `INSERT INTO applications (name, name_key, app_type, description, contact, user_accounts, admin_accounts,
+       flags, ticket_timeout, purge_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+    [
+      spec.name,
+      spec.name.toLowerCase(),
+      spec.type,
+      spec.description,
+      spec.contact,
+      spec.userAccounts,
+      spec.adminAccounts,
+      spec.flags,
+      randomUUID(),
+      now,
+      now,
+    ],
+  );
+  await tx.runMany(
+    'INSERT INTO fields (app_id, ordinal, label, label_key, masked) VALUES (?, ?, ?, ?, ?)',
+    spec.fields.map((f) => [appId, f.ordinal, f.label, f.label.toLowerCase(), f.masked ? 1 : 0]),
+  );
+  await createDataKey(tx, keyring, appId, ctx.deps.rng, now);
+  if (spec.enable) await tx.run('UPDATE applications SET flags = flags | ? WHERE id = ?', [SSO_FLAG.ENABLED, appId]);
+  return appId;
 }
 
 export interface UpdateAppsResult {

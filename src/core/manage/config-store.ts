@@ -5,13 +5,16 @@
  *
  * When the application defines fields, property names are its field labels, the first set
  * of a bag must give them all, and later sets keep what they leave out (ISSOConfigStore's
- * rules); masked fields are masked properties. An application without fields holds any
+ * rules); masked fields are masked properties. The exception: an application in the
+ * BizTalk Deployment Framework's layout (an AppConfig field) leaves its first field unset,
+ * as BTDF does (btdf-settings.ts). An application without fields holds any
  * property names, none masked.
  */
 
 import { ESSO, SsoError } from '../../errors.js';
 import { option, remedy } from '../../remedy.js';
-import { configOwner, openDataKeyRing, openValues, sealValues } from '../secret/index.js';
+import type { Queryable } from '../../store/store.js';
+import { configOwner, type DataKeyRing, openDataKeyRing, openValues, sealValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, type Role, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { type AppRecord, requireApp } from './app-model.js';
@@ -31,7 +34,7 @@ export interface ConfigBag {
   properties: ConfigProperty[];
 }
 
-async function configApp(ctx: StoreContext, appName: string, role: Role, action: string): Promise<AppRecord> {
+export async function configApp(ctx: StoreContext, appName: string, role: Role, action: string): Promise<AppRecord> {
   const app = await requireApp(ctx.store, appName);
   if (app.type !== 'config-store') {
     throw new SsoError('CONFLICT', `"${app.name}" is not a config store application`, {
@@ -98,53 +101,32 @@ export async function setConfig(
     for (const name of names) {
       const field = app.fields.find((f) => f.label.toLowerCase() === name.toLowerCase());
       if (app.fields.length && !field) {
+        const btdf = app.fields.some((f) => f.label.toLowerCase() === 'appconfig');
         throw new SsoError('INVALID_INPUT', `"${app.name}" has no property "${name}"`, {
-          hint: `its properties are ${app.fields.map((f) => `"${f.label}"`).join(', ')}`,
+          hint: btdf
+            ? remedy`it keeps its settings in AppConfig (the BizTalk Deployment Framework's layout): give one with ${option('setting', 'NAME=VALUE')}`
+            : `its properties are ${app.fields.map((f) => `"${f.label}"`).join(', ')}`,
         });
       }
       if (name.trim() === '') throw new SsoError('INVALID_INPUT', 'a property name is empty');
       canonical.set(field?.label ?? name, properties[name]!);
     }
-    const identifierKey = identifier.toLowerCase();
     return ctx.store.transaction(async (tx) => {
-      const row = await tx.get<BagRow>(
-        'SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?',
-        [app.id, identifierKey],
-      );
-      const bag =
-        row && !options.replace
-          ? decodeBag(
-              openValues(
-                (await ring.byId(tx, row.data_key_id)).key,
-                configOwner(app.id, identifierKey),
-                row.ciphertext,
-              ),
-            )
-          : new Map<string, string>();
-      for (const [name, value] of canonical) bag.set(name, value);
-      const missing = app.fields.filter((f) => !bag.has(f.label)).map((f) => f.label);
-      if (missing.length) {
-        throw new SsoError(
-          'INVALID_INPUT',
-          `the first values of "${identifier}" must set every property; missing ${missing.map((m) => `"${m}"`).join(', ')}`,
-        );
-      }
-      const key = await ring.activeFor(tx, app.id);
-      const sealed = sealValues(key.key, configOwner(app.id, identifierKey), encodeBag(bag), ctx.deps.rng);
-      const now = ctx.deps.now().toISOString();
-      if (row) {
-        await tx.run('UPDATE config_entries SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE id = ?', [
-          key.id,
-          sealed,
-          now,
-          row.id,
-        ]);
-      } else {
-        await tx.run(
-          'INSERT INTO config_entries (app_id, identifier, identifier_key, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-          [app.id, identifier, identifierKey, key.id, sealed, now],
-        );
-      }
+      const written = await rewriteBag(tx, ctx, ring, app, identifier, (current) => {
+        const bag = current && !options.replace ? current : new Map<string, string>();
+        for (const [name, value] of canonical) bag.set(name, value);
+        // The BizTalk Deployment Framework's layout never sets its first field (a contact
+        // address), only AppConfig: Enterprise SSO accepts that, and so does ssokit.
+        const btdf = app.fields.some((f) => f.label.toLowerCase() === 'appconfig');
+        const missing = app.fields.filter((f) => !bag.has(f.label) && !(btdf && f.ordinal === 0)).map((f) => f.label);
+        if (missing.length) {
+          throw new SsoError(
+            'INVALID_INPUT',
+            `the first values of "${identifier}" must set every property; missing ${missing.map((m) => `"${m}"`).join(', ')}`,
+          );
+        }
+        return bag;
+      });
       await recordAudit(tx, ctx, {
         operation: 'config-set',
         target: `${app.name}/${identifier}`,
@@ -152,12 +134,54 @@ export async function setConfig(
       });
       return {
         app: app.name,
-        identifier: row?.identifier ?? identifier,
-        created: !row,
+        identifier: written.identifier,
+        created: written.created,
         properties: [...canonical.keys()],
       };
     });
   });
+}
+
+/**
+ * Opens one bag (null when there is none), lets `change` make the new one, and seals and
+ * stores it, all inside the caller's transaction `tx`, so nothing can change in between.
+ */
+export async function rewriteBag(
+  tx: Queryable,
+  ctx: StoreContext,
+  ring: DataKeyRing,
+  app: AppRecord,
+  identifier: string,
+  change: (current: Map<string, string> | null) => Map<string, string>,
+): Promise<{ identifier: string; created: boolean }> {
+  const identifierKey = identifier.toLowerCase();
+  const row = await tx.get<BagRow>(
+    'SELECT id, identifier, data_key_id, ciphertext FROM config_entries WHERE app_id = ? AND identifier_key = ?',
+    [app.id, identifierKey],
+  );
+  const current = row
+    ? decodeBag(
+        openValues((await ring.byId(tx, row.data_key_id)).key, configOwner(app.id, identifierKey), row.ciphertext),
+      )
+    : null;
+  const bag = change(current);
+  const key = await ring.activeFor(tx, app.id);
+  const sealed = sealValues(key.key, configOwner(app.id, identifierKey), encodeBag(bag), ctx.deps.rng);
+  const now = ctx.deps.now().toISOString();
+  if (row) {
+    await tx.run('UPDATE config_entries SET data_key_id = ?, ciphertext = ?, updated_at = ? WHERE id = ?', [
+      key.id,
+      sealed,
+      now,
+      row.id,
+    ]);
+  } else {
+    await tx.run(
+      'INSERT INTO config_entries (app_id, identifier, identifier_key, data_key_id, ciphertext, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [app.id, identifier, identifierKey, key.id, sealed, now],
+    );
+  }
+  return { identifier: row?.identifier ?? identifier, created: !row };
 }
 
 /**

@@ -15,6 +15,17 @@ export {
   setApplicationEnabled,
   updateApplicationsFromFile,
 } from './apps.js';
+export {
+  BTDF,
+  type BtdfWriteResult,
+  type ConfigLayout,
+  configLayoutOf,
+  readBtdfSetting,
+  readBtdfSettings,
+  readSettingsFile,
+  type Setting,
+  writeBtdfSettings,
+} from './btdf-settings.js';
 export { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from './config-store.js';
 export {
   applicationsForCaller,
