@@ -32,6 +32,7 @@ export async function runCommandLine(
     }
     const paint = await painterFor(wantsColor(io, parsed.globals.color));
     session = new Session(io, tool, style, parsed.globals, paint, speller, prompter);
+    for (const notice of session.notices) session.out.warn(notice);
     command = parsed.def;
     await parsed.def.run(session, parsed.values);
     await afterSuccess(session);
@@ -58,6 +59,11 @@ function operationName(def: CommandDef, tool: ToolName): string {
 
 /** After a successful command: the reminders every command repeats (event 10589). */
 async function afterSuccess(session: Session): Promise<void> {
+  for (const { path, kdf } of session.weakFiles) {
+    session.out.warn(
+      `${path} was written with scrypt N=2^${kdf.log2N}, below the production cost, because SSOKIT_TEST_WEAK_KDF is set: it is fit for tests only`,
+    );
+  }
   const ctx = session.openedStore;
   if (!ctx) return;
   const { secretWarnings } = await import('../core/secret/index.js');

@@ -14,7 +14,7 @@ import {
   productionDeps,
   type StoreContext,
 } from '../core/shared/index.js';
-import { checkWriterParams } from '../crypto/kdf.js';
+import { checkWriterParams, type ScryptParams } from '../crypto/kdf.js';
 import { SsoError } from '../errors.js';
 import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
 import { type Caller, currentCaller } from '../node/os-identity.js';
@@ -31,9 +31,17 @@ export const ENV_VARS = {
   db: 'SSOKIT_DB',
   nodeName: 'SSOKIT_NODE_NAME',
   noColor: 'NO_COLOR',
-  /** Lowers scrypt's cost for new files; for test suites only (never below 2^10). */
+  /**
+   * Lowers scrypt's cost for new files, for test suites only (never below 2^10). Honoured
+   * only together with `weakKdf` set to WEAK_KDF_CONSENT, and every file written with it is
+   * named on stderr.
+   */
   kdfLog2N: 'SSOKIT_KDF_LOG2N',
+  weakKdf: 'SSOKIT_TEST_WEAK_KDF',
 } as const;
+
+/** The one value of SSOKIT_TEST_WEAK_KDF that lets SSOKIT_KDF_LOG2N lower the cost. */
+export const WEAK_KDF_CONSENT = 'files-written-now-are-weak';
 
 export class Session implements AnswerContext {
   readonly out: Output;
@@ -42,6 +50,10 @@ export class Session implements AnswerContext {
   readonly deps: Deps;
   readonly caller: Caller;
   stdinCache?: { text?: string };
+  /** Files written below the production scrypt cost (only with the test switch). */
+  readonly weakFiles: { path: string; kdf: ScryptParams }[] = [];
+  /** Said on stderr after the command: settings that were not honoured. */
+  readonly notices: string[] = [];
   #node?: NodeContext;
   #store: StoreContext | undefined;
 
@@ -57,7 +69,7 @@ export class Session implements AnswerContext {
     this.out = new Output(io, { tool, style, json: Boolean(globals.json), speller }, paint);
     this.prompter = prompter ?? terminalPrompter(io);
     this.paths = homePaths(resolveHomeDir(globals.home, io.env[ENV_VARS.home]));
-    this.deps = depsFromEnv(io.env);
+    this.deps = { ...depsFromEnv(io.env, this.notices), onWeakFile: (path, kdf) => this.weakFiles.push({ path, kdf }) };
     this.caller = currentCaller();
   }
 
@@ -113,9 +125,15 @@ export function wantsColor(io: CliIo, colorFlag: boolean | undefined): boolean {
   return colorFlag !== false && !io.env[ENV_VARS.noColor] && Boolean(io.stdout.isTTY);
 }
 
-function depsFromEnv(env: NodeJS.ProcessEnv): Deps {
+function depsFromEnv(env: NodeJS.ProcessEnv, notices: string[]): Deps {
   const log2NText = env[ENV_VARS.kdfLog2N];
   if (log2NText === undefined || log2NText === '') return productionDeps();
+  if (env[ENV_VARS.weakKdf] !== WEAK_KDF_CONSENT) {
+    notices.push(
+      `${ENV_VARS.kdfLog2N} is ignored: new files are written at the production cost (it is for test suites, with ${ENV_VARS.weakKdf})`,
+    );
+    return productionDeps();
+  }
   const log2N = Number(log2NText);
   const backupKdf = { log2N, r: 8, p: 1 };
   try {

@@ -16,7 +16,7 @@ const describePty = describeNeeding(whyNoTmux(), 'pseudo-terminal tests');
 
 function wizard(home: string): TmuxSession {
   return new TmuxSession(
-    `cd ${REPO_ROOT} && SSOKIT_KDF_LOG2N=10 NO_COLOR=1 ${process.execPath} bin/ssokit.js --home ${home} --node-name wizardnode setup`,
+    `cd ${REPO_ROOT} && SSOKIT_KDF_LOG2N=10 SSOKIT_TEST_WEAK_KDF=files-written-now-are-weak NO_COLOR=1 ${process.execPath} bin/ssokit.js --home ${home} --node-name wizardnode setup`,
     join(dir.path, 'status'),
   );
 }

@@ -12,5 +12,12 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('SSOKIT_') && key !== 'FORCE_COLOR') env[key] = value;
   }
-  return { ...env, SSOKIT_KDF_LOG2N: '10', NO_COLOR: '1', ...extra };
+  // Both switches: the cost alone is ignored (a user cannot weaken their files by accident).
+  return {
+    ...env,
+    SSOKIT_KDF_LOG2N: '10',
+    SSOKIT_TEST_WEAK_KDF: 'files-written-now-are-weak',
+    NO_COLOR: '1',
+    ...extra,
+  };
 }

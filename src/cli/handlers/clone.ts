@@ -16,7 +16,8 @@ import {
   storeUnavailable,
   writeBundle,
 } from '../../core/clone/index.js';
-import type { StoreContext } from '../../core/shared/index.js';
+import { belowProductionCost, type StoreContext } from '../../core/shared/index.js';
+import { BUNDLE_KDF } from '../../defaults.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import { isInteractive } from '../io.js';
@@ -221,6 +222,11 @@ export async function cloneInspectCommand(session: Session, options: BundleOptio
   ]);
   for (const refusal of refusals) out.line(`  ${refusal}`);
   if (mode & 0o077) out.warn(`${path} can be read by group or others: chmod 600 ${path}`);
+  if (belowProductionCost(header.kdf, BUNDLE_KDF)) {
+    out.warn(
+      `${path} is protected by scrypt N=2^${header.kdf.log2N}, below the production cost N=2^${BUNDLE_KDF.log2N}: its password can be guessed far faster`,
+    );
+  }
 }
 
 /** `ssokit clone -p FILE` / `ssokit clone -c FILE`: the ssocloneaz letters on the modern command. */

@@ -2,6 +2,8 @@
 
 import { resolve } from 'node:path';
 import { readSecretBackup, verifyBackup } from '../../core/secret/index.js';
+import { belowProductionCost } from '../../core/shared/index.js';
+import { BACKUP_KDF } from '../../defaults.js';
 import { isSsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import type { Session } from '../session.js';
@@ -9,6 +11,12 @@ import type { Session } from '../session.js';
 export async function secretVerifyCommand(session: Session, options: { file: string }): Promise<void> {
   const path = resolve(options.file);
   const parsed = await readSecretBackup(path);
+  const { kdf } = parsed.header;
+  if (belowProductionCost(kdf, BACKUP_KDF)) {
+    session.out.warn(
+      `${path} is protected by scrypt N=2^${kdf.log2N}, below the production cost N=2^${BACKUP_KDF.log2N}: its password can be guessed far faster; replace it with a new backup`,
+    );
+  }
   const ctx = await session.store().catch((error: unknown) => {
     if (isSsoError(error) && error.code === 'NOT_CONFIGURED') return null;
     throw error;

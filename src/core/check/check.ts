@@ -5,14 +5,17 @@
  * when any finding is a problem.
  */
 
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKUP_KDF } from '../../defaults.js';
 import { isSsoError } from '../../errors.js';
 import { listLocalSecretIds, readLocalSecret } from '../../node/local-secrets.js';
 import { answersTo } from '../../node/node-config.js';
 import { openStore } from '../../store/open-store.js';
 import type { Queryable, Store } from '../../store/store.js';
 import { bizsysHealth, listBizsys } from '../clone/index.js';
-import { listMasterSecrets, type MasterSecretRecord } from '../secret/index.js';
-import { type HomeContext, loadNode, type NodeContext, readGlobalInfo } from '../shared/index.js';
+import { listMasterSecrets, type MasterSecretRecord, readSecretBackup } from '../secret/index.js';
+import { belowProductionCost, type HomeContext, loadNode, type NodeContext, readGlobalInfo } from '../shared/index.js';
 import { checkFiles } from './files.js';
 import { openDataKeys, openSealedRows } from './keys.js';
 import { type CheckCounts, type CheckReport, Findings } from './report.js';
@@ -43,6 +46,7 @@ export async function checkNode(home: HomeContext, options: CheckOptions = {}): 
     }
   }
   await checkBusinessSystems(node, findings);
+  checkBackupCost(home.paths.backupDir, findings);
   return {
     node: node.node.nodeName,
     home: home.paths.root,
@@ -176,6 +180,30 @@ async function localSecrets(
     findings.ok('secret', 'this node is not the master secret server and holds no secret, as it should');
   }
   return secrets;
+}
+
+/** A backup in the home written below the production scrypt cost yields to guessing far sooner. */
+function checkBackupCost(backupDir: string, findings: Findings): void {
+  let names: string[];
+  try {
+    names = readdirSync(backupDir).filter((name) => name.endsWith('.bak'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(backupDir, name);
+    try {
+      const { kdf } = readSecretBackup(path).header;
+      if (belowProductionCost(kdf, BACKUP_KDF)) {
+        findings.warning(
+          'backup',
+          `${path} is protected by scrypt N=2^${kdf.log2N}, below the production cost N=2^${BACKUP_KDF.log2N}: its password can be guessed far faster; replace it with a new backup`,
+        );
+      }
+    } catch {
+      // Not a readable backup: check judges only the cost of the ones it can read.
+    }
+  }
 }
 
 function checkBackup(current: MasterSecretRecord, findings: Findings): void {

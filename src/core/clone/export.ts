@@ -15,14 +15,14 @@ import { pipeline } from 'node:stream/promises';
 import { type BundleFacts, createBundleHeader } from '../../crypto/bundle-format.js';
 import { Framer } from '../../crypto/bundle-frames.js';
 import { StreamSealer } from '../../crypto/bundle-stream.js';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../defaults.js';
+import { BUNDLE_KDF, PASSWORD_MAX, PASSWORD_MIN } from '../../defaults.js';
 import { SsoError } from '../../errors.js';
 import { FileHasher } from '../../node/file-hasher.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
 import { commitTemp, ioError, openTemp, tempPathFor } from '../../node/private-files.js';
 import { option, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
-import { recordAudit, requireRole, roleCheck } from '../shared/index.js';
+import { belowProductionCost, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { listBizsys } from './bizsys.js';
 import {
   BUNDLE_ROOTS,
@@ -135,6 +135,7 @@ export async function writeBundle(
   options: WriteOptions = {},
 ): Promise<ExportResult> {
   checkBundlePassword(password);
+  if (belowProductionCost(ctx.deps.bundleKdf, BUNDLE_KDF)) ctx.deps.onWeakFile?.(plan.path, ctx.deps.bundleKdf);
   const created = ctx.deps.now().toISOString();
   const install = currentInstallFacts();
   const sealed = await createBundleHeader(

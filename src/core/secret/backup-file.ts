@@ -9,10 +9,11 @@ import {
   type ParsedBackup,
   parseBackup,
 } from '../../crypto/secret-backup-format.js';
+import { BACKUP_KDF } from '../../defaults.js';
 import type { HomePaths } from '../../node/home.js';
 import type { LocalSecret } from '../../node/local-secrets.js';
 import { ensurePrivateDir, readFileChecked, writeFileAtomic } from '../../node/private-files.js';
-import type { Deps } from '../shared/index.js';
+import { belowProductionCost, type Deps } from '../shared/index.js';
 import { checkBackupPassword } from './password-policy.js';
 
 export interface BackupTarget {
@@ -48,6 +49,7 @@ export async function writeSecretBackup(
   });
   if (target.path.startsWith(`${paths.backupDir}/`)) await ensurePrivateDir(paths.backupDir);
   await writeFileAtomic(target.path, bytes, { overwrite: target.overwrite });
+  if (belowProductionCost(deps.backupKdf, BACKUP_KDF)) deps.onWeakFile?.(target.path, deps.backupKdf);
 }
 
 /** Reads and parses a backup without its password (header, reminder, ids). */

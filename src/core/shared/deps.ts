@@ -14,6 +14,13 @@ export interface Deps {
   /** scrypt cost for new environment bundles. */
   bundleKdf: ScryptParams;
   busyTimeoutMs: number;
+  /** Told of every file written with scrypt below the production cost (test suites only). */
+  onWeakFile?: ((path: string, kdf: ScryptParams) => void) | undefined;
+}
+
+/** Whether a cost is below what new files get in production. */
+export function belowProductionCost(kdf: ScryptParams, production: ScryptParams): boolean {
+  return kdf.log2N < production.log2N || kdf.r < production.r;
 }
 
 export function productionDeps(overrides: Partial<Deps> = {}): Deps {

@@ -24,7 +24,7 @@ export {
   trimRing,
 } from './audit.js';
 export { type HomeContext, loadNode, type NodeContext, openNodeStore, type StoreContext } from './context.js';
-export { type Deps, productionDeps } from './deps.js';
+export { belowProductionCost, type Deps, productionDeps } from './deps.js';
 export { hasFlag, NEW_SYSTEM_FLAGS, SSO_FLAG, withFlag } from './flags.js';
 export { type GlobalInfo, insertGlobalInfo, readGlobalInfo } from './global-info.js';
 export { holdsRole, type Role, type RoleCheck, requireRole, roleCheck } from './roles.js';
