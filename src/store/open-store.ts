@@ -19,3 +19,12 @@ export async function openStore(location: string, options: OpenStoreOptions): Pr
   const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
   return openSqliteStore(location, options);
 }
+
+/**
+ * Puts the store at `replacement` in the place of the one at `location`, only while no
+ * other process has it open (STORE_BUSY otherwise), in one rename.
+ */
+export async function replaceStore(location: string, replacement: string): Promise<void> {
+  const { replaceSqliteStore } = await import('./sqlite/sqlite-store.js');
+  return replaceSqliteStore(location, replacement);
+}

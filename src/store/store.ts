@@ -45,6 +45,11 @@ export interface Store extends Queryable {
    * missing), one sentence each; empty when sound. Reads only.
    */
   integrityProblems(): Promise<string[]>;
+  /**
+   * Writes a consistent copy of the whole store to `destination` (an empty file this
+   * process made), while others go on reading and writing: SQLite's online backup.
+   */
+  backup(destination: string): Promise<void>;
   close(): Promise<void>;
 }
 

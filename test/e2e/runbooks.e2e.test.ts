@@ -10,6 +10,7 @@ const RUNBOOKS: [number, string][] = [
   [5, 'master secret lost, no backup'],
   [6, 'scale out a business server behind a load balancer'],
   [7, 'rotate the master secret on a schedule'],
+  [8, 'back up and restore the credential store'],
 ];
 
 describe('runbooks in docs/operations.md', () => {

@@ -101,6 +101,8 @@ const ROWS: Row[] = [
   ['ssomanage', ['-displaydb'], 'ssomanage -displaydb', {}],
   ['ssokit', ['db', 'update', 'g.xml', '--dry-run'], 'db update', { file: 'g.xml', dryRun: true }],
   ['ssomanage', ['-updatedb', 'g.xml'], 'ssomanage -updatedb', { file: 'g.xml', dryRun: false }],
+  ['ssokit', ['db', 'backup', 's.db', '--force'], 'db backup', { file: 's.db', force: true }],
+  ['ssokit', ['db', 'restore', 's.db', '--yes'], 'db restore', { file: 's.db' }],
   ['ssokit', ['db', 'enable-sso'], 'db enable-sso', {}],
   ['ssomanage', ['-enablesso'], 'ssomanage -enablesso', {}],
   ['ssokit', ['db', 'disable-sso'], 'db disable-sso', {}],

@@ -1,8 +1,8 @@
 /** `ssokit db …`: the store this node uses and its global info (ssomanage -displaydb, -updatedb …). */
 
 import { command, option as optionRef, remedy } from '../../remedy.js';
-import { DRY_RUN } from '../table/common-options.js';
-import { arg, defineCommand, type NounTable } from '../table/define.js';
+import { DRY_RUN, FORCE } from '../table/common-options.js';
+import { arg, defineCommand, describe, type NounTable } from '../table/define.js';
 import { unsupported } from '../table/unsupported.js';
 
 const db = () => import('../handlers/db.js');
@@ -41,6 +41,21 @@ export const DB: NounTable = {
       args: [arg.required('file', 'the XML file', 'update file')],
       options: [DRY_RUN],
       handler: async () => (await db()).dbUpdateCommand,
+    }),
+    defineCommand({
+      name: 'db backup',
+      summary: 'copy the credential store to a file, consistent while others work (SQLite online backup)',
+      args: [arg.required('file', 'the backup file to write (0600)')],
+      options: [describe(FORCE, 'replace an existing file')],
+      handler: async () => (await db()).dbBackupCommand,
+    }),
+    defineCommand({
+      name: 'db restore',
+      summary: 'replace the credential store with a backup, after checking it, while no one uses the store',
+      args: [arg.required('file', 'a file written by ssokit db backup')],
+      options: [],
+      uses: ['yes'],
+      handler: async () => (await db()).dbRestoreCommand,
     }),
     defineCommand({
       name: 'db enable-sso',

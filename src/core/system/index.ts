@@ -1,6 +1,7 @@
 /**
- * Setting a node up: a new SSO system (init), joining an existing store (join), and the
- * setup wizard's answers applied through the same two.
+ * Setting a node up: a new SSO system (init), joining an existing store (join), the
+ * setup wizard's answers applied through the same two, and the store's own backup and
+ * restore.
  */
 
 export { initSystem } from './init.js';
@@ -15,3 +16,4 @@ export {
   type SetupMode,
   type SetupResult,
 } from './setup.js';
+export { backupStore, restoreStore, type StoreBackupResult, type StoreRestoreResult } from './store-backup.js';

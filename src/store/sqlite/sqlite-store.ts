@@ -7,7 +7,7 @@
  * `runMany` so it costs one per batch.
  */
 
-import { closeSync, constants, existsSync, fchmodSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
@@ -148,6 +148,35 @@ function committedImage(location: string): Buffer {
     image[19] = 1;
   }
   return image;
+}
+
+/**
+ * The swap of `db restore`. Leaving WAL mode needs the only connection to the file, so it
+ * proves no other process has the store open; the exclusive lock then keeps everyone out
+ * until the rename has put the replacement in its place.
+ */
+export async function replaceSqliteStore(location: string, replacement: string): Promise<void> {
+  let db: Db;
+  try {
+    db = new Database(location, { fileMustExist: true, timeout: 0 });
+  } catch (error) {
+    throw storeError(error, location);
+  }
+  try {
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      if (db.pragma('journal_mode = DELETE', { simple: true }) !== 'delete') throw new Error('SQLITE_BUSY');
+      db.exec('BEGIN EXCLUSIVE');
+    } catch {
+      throw new SsoError('STORE_BUSY', `the credential store at ${location} is in use; nothing was replaced`, {
+        hint: 'stop every ssokit command and service that uses it, on every node, then restore again',
+      });
+    }
+    renameSync(replacement, location);
+    db.exec('ROLLBACK');
+  } finally {
+    db.close();
+  }
 }
 
 /** The tables every ssokit store has from its first migration on. */
@@ -399,6 +428,14 @@ class SqliteStore extends SqliteQueries implements Store {
     const table = await this.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
     if (!table) return 0;
     return (await this.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0;
+  }
+
+  async backup(destination: string): Promise<void> {
+    try {
+      await this.db.backup(destination);
+    } catch (error) {
+      throw storeError(error, this.location);
+    }
   }
 
   async integrityProblems(): Promise<string[]> {
