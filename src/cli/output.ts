@@ -79,14 +79,19 @@ export class Output {
     if (this.legacy && !this.json) this.line('Using SSO server on this computer');
   }
 
-  /** One line of results on stdout. */
+  /**
+   * One line of results on stdout. With --json, stdout carries only the one JSON
+   * document: lines, rows, tables and fields are the text form of that result, and are
+   * not printed.
+   */
   line(...pieces: Piece[]): void {
+    if (this.json) return;
     this.io.stdout.write(`${this.render(pieces)}\n`);
   }
 
   /** Many lines of results in one write (a listing can have 100,000); each cell escaped. */
   rows(rows: readonly (readonly string[])[], separator = '\t'): void {
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.json) return;
     this.io.stdout.write(`${rows.map((row) => row.map(escapeControls).join(separator)).join('\n')}\n`);
   }
 
@@ -116,10 +121,14 @@ export class Output {
 
   /**
    * Ends a successful command: modern commands print their own summary line, the
-   * original syntax prints Enterprise SSO's closing sentence.
+   * original syntax prints Enterprise SSO's closing sentence, and --json prints `result`
+   * (docs/json.md), the one document on stdout a script reads.
    */
-  done(summary: string): void {
-    if (this.json) return;
+  done(summary: string, result?: unknown): void {
+    if (this.json) {
+      if (result !== undefined) this.printJson(result);
+      return;
+    }
     if (this.legacy) this.line('The operation completed successfully.');
     else this.line(styled('green', '✓ '), summary);
   }
@@ -127,6 +136,13 @@ export class Output {
   /** Messages may quote names from files or the command line: their control characters are escaped. */
   error(error: SsoError): void {
     const { stderr } = this.io;
+    if (this.json) {
+      // One JSON document on stderr, escaped by construction (docs/json.md).
+      const hint = error.advice === undefined ? null : this.spell(error.advice);
+      const body = { code: error.code, status: error.exitStatus, message: error.message, hint, details: error.details };
+      stderr.write(`${JSON.stringify({ error: body })}\n`);
+      return;
+    }
     const message = escapeControls(error.message);
     const details = error.details.map(escapeControls);
     const hint = error.advice === undefined ? '' : escapeControls(this.spell(error.advice));
@@ -185,7 +201,7 @@ export class Output {
 
   /** Aligned columns; the first row is the heading. Cells are escaped before they are measured. */
   table(rows: string[][]): void {
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.json) return;
     const cells = rows.map((row) => row.map(escapeControls));
     const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
     cells.forEach((row, index) => {

@@ -43,7 +43,8 @@ export async function runCommandLine(
       const { auditDenial } = await import('../core/shared/index.js');
       await auditDenial(ctx, error, operationName(command, tool));
     }
-    const out = session?.out ?? new Output(io, { tool, style, json: false, speller }, PLAIN);
+    // A command line that did not parse still answers in JSON when --json was on it.
+    const out = session?.out ?? new Output(io, { tool, style, json: argv.includes('--json'), speller }, PLAIN);
     return renderFailure(out, error, debug());
   } finally {
     await session?.close().catch(() => undefined);

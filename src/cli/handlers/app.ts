@@ -138,17 +138,17 @@ export async function appDeleteCommand(session: Session, { name }: { name: strin
 export async function appEnableCommand(session: Session, { name }: { name: string }): Promise<void> {
   const result = await setApplicationEnabled(await session.store(), name, true);
   session.out.usingServer();
-  session.out.done(`application ${result.name} is enabled`);
+  session.out.done(`application ${result.name} is enabled`, { ...result, enabled: true });
 }
 
 export async function appDisableCommand(session: Session, { name }: { name: string }): Promise<void> {
   const result = await setApplicationEnabled(await session.store(), name, false);
   session.out.usingServer();
-  session.out.done(`application ${result.name} is disabled`);
+  session.out.done(`application ${result.name} is disabled`, { ...result, enabled: false });
 }
 
 export async function appPurgeCacheCommand(session: Session, { name }: { name: string }): Promise<void> {
   const result = await purgeApplicationCache(await session.store(), name);
   session.out.usingServer();
-  session.out.done(`credential cache of ${result.name} purged`);
+  session.out.done(`credential cache of ${result.name} purged`, result);
 }

@@ -10,7 +10,8 @@ import { credentialsSetCommand } from './credentials.js';
 export async function clientListAppsCommand(session: Session): Promise<void> {
   const result = await applicationsForCaller(await session.store());
   const { out } = session;
-  if (out.json) return out.printJson(result);
+  // A list, as -listapps in ssomanage prints one: the applications this user may use.
+  if (out.json) return out.printJson(result.apps.map((name) => ({ name, user: result.user })));
   out.usingServer();
   for (const app of result.apps) out.line(`Applications available for ${result.user} - ${app}`);
   if (result.apps.length === 0) out.line(`No applications available for ${result.user}`);
@@ -35,21 +36,21 @@ async function self(session: Session): Promise<string> {
 }
 
 export async function clientEnableMappingCommand(session: Session, { app }: { app: string }): Promise<void> {
-  await setMappingEnabled(await session.store(), await self(session), app, true);
+  const mapping = await setMappingEnabled(await session.store(), await self(session), app, true);
   session.out.usingServer();
-  session.out.done('');
+  session.out.done('', mapping);
 }
 
 export async function clientDisableMappingCommand(session: Session, { app }: { app: string }): Promise<void> {
-  await setMappingEnabled(await session.store(), await self(session), app, false);
+  const mapping = await setMappingEnabled(await session.store(), await self(session), app, false);
   session.out.usingServer();
-  session.out.done('');
+  session.out.done('', mapping);
 }
 
 export async function clientDeleteMappingCommand(session: Session, { app }: { app: string }): Promise<void> {
-  await deleteMapping(await session.store(), await self(session), app);
+  const mapping = await deleteMapping(await session.store(), await self(session), app);
   session.out.usingServer();
-  session.out.done('');
+  session.out.done('', { ...mapping, deleted: true });
 }
 
 export function clientShowAppCommand(session: Session, { name }: { name: string }): Promise<void> {

@@ -134,8 +134,9 @@ export async function configGetCommand(
 }
 
 export async function configDeleteCommand(session: Session, { app, identifier }: BagOptions): Promise<void> {
-  await deleteConfig(await session.store(), app, identifier ?? DEFAULT_IDENTIFIER);
-  session.out.done(`deleted ${app}/${identifier ?? DEFAULT_IDENTIFIER}`);
+  const bag = identifier ?? DEFAULT_IDENTIFIER;
+  await deleteConfig(await session.store(), app, bag);
+  session.out.done(`deleted ${app}/${bag}`, { app, identifier: bag, deleted: true });
 }
 
 export async function configListCommand(session: Session, { app }: { app: string }): Promise<void> {
@@ -230,11 +231,27 @@ export async function configExportCommand(session: Session, options: ConfigExpor
   if (!options.output) {
     if (options.includeMasked)
       throw new SsoError('USAGE', 'masked values are written only to a file', { hint: 'add --output FILE' });
-    session.out.raw(text);
+    // With --json, the one document on stdout is the export itself, whatever --format says.
+    if (session.out.json) {
+      session.out.printJson({
+        app: bag.app,
+        identifier: bag.identifier,
+        properties: Object.fromEntries(properties.map((p) => [p.name, p.value])),
+        maskedLeftOut: skipped,
+      });
+    } else session.out.raw(text);
   } else {
     await writeFileAtomic(resolve(options.output), text, { overwrite: Boolean(options.force) });
     session.out.done(
       `exported ${properties.length} propert${properties.length === 1 ? 'y' : 'ies'} of ${bag.app}/${bag.identifier} to ${options.output}`,
+      {
+        app: bag.app,
+        identifier: bag.identifier,
+        output: resolve(options.output),
+        format,
+        properties: properties.length,
+        maskedLeftOut: skipped,
+      },
     );
   }
   if (skipped)

@@ -73,28 +73,30 @@ export async function dbUpdateCommand(session: Session, options: { file: string;
 }
 
 export async function ssoEnableCommand(session: Session): Promise<void> {
-  await setSsoEnabled(await session.store(), true);
+  const result = await setSsoEnabled(await session.store(), true);
   session.out.usingServer();
-  session.out.done('SSO is enabled');
+  session.out.done('SSO is enabled', { ssoEnabled: true, ...result });
 }
 
 export async function ssoDisableCommand(session: Session): Promise<void> {
-  await setSsoEnabled(await session.store(), false);
+  const result = await setSsoEnabled(await session.store(), false);
   session.out.usingServer();
-  session.out.done('SSO is disabled: lookups fail until it is enabled again');
+  session.out.done('SSO is disabled: lookups fail until it is enabled again', { ssoEnabled: false, ...result });
 }
 
 export async function ticketsCommand(
   session: Session,
   { allowed, validate }: { allowed: string; validate: string },
 ): Promise<void> {
-  await setTickets(
-    await session.store(),
-    parseSwitch(allowed, 'tickets allowed'),
-    parseSwitch(validate, 'validate tickets'),
-  );
+  const ticketsAllowed = parseSwitch(allowed, 'tickets allowed');
+  const validateTickets = parseSwitch(validate, 'validate tickets');
+  const result = await setTickets(await session.store(), ticketsAllowed, validateTickets);
   session.out.usingServer();
-  session.out.done(`tickets allowed: ${allowed.toLowerCase()}, validated: ${validate.toLowerCase()}`);
+  session.out.done(`tickets allowed: ${allowed.toLowerCase()}, validated: ${validate.toLowerCase()}`, {
+    ticketsAllowed,
+    validateTickets,
+    ...result,
+  });
 }
 
 /** -enable <feature> / -disable <feature>: host-initiated SSO; password sync is not part of ssokit. */
@@ -114,9 +116,12 @@ async function setFeature(session: Session, feature: string, enabled: boolean): 
     });
   }
   if (name !== 'hisso') throw new SsoError('USAGE', `unknown feature "${feature}": hisso, winsync or extsync`);
-  await setHostInitiatedSso(await session.store(), enabled);
+  const result = await setHostInitiatedSso(await session.store(), enabled);
   session.out.usingServer();
-  session.out.done(`host-initiated SSO is ${enabled ? 'enabled' : 'disabled'}`);
+  session.out.done(`host-initiated SSO is ${enabled ? 'enabled' : 'disabled'}`, {
+    hostInitiatedSso: enabled,
+    ...result,
+  });
 }
 
 /** -showserver: there is no SSO server to point at; ssokit works on the store directly. */
@@ -124,7 +129,7 @@ export async function showServerCommand(session: Session): Promise<void> {
   const node = await session.node();
   session.out.usingServer();
   session.out.line(`SSO server : ${node.node.nodeName} (this computer; ssokit works on the store directly)`);
-  session.out.done('');
+  session.out.done('', { server: node.node.nodeName, thisComputer: true });
 }
 
 export async function dbBackupCommand(

@@ -36,19 +36,22 @@ export async function mappingDeleteFileCommand(session: Session, { file }: { fil
 export async function mappingDeleteCommand(session: Session, { user, app }: MappingKey): Promise<void> {
   const mapping = await deleteMapping(await session.store(), user, app);
   session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} deleted from ${mapping.app}`);
+  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} deleted from ${mapping.app}`, {
+    ...mapping,
+    deleted: true,
+  });
 }
 
 export async function mappingEnableCommand(session: Session, { user, app }: MappingKey): Promise<void> {
   const mapping = await setMappingEnabled(await session.store(), user, app, true);
   session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is enabled`);
+  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is enabled`, mapping);
 }
 
 export async function mappingDisableCommand(session: Session, { user, app }: MappingKey): Promise<void> {
   const mapping = await setMappingEnabled(await session.store(), user, app, false);
   session.out.usingServer();
-  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is disabled`);
+  session.out.done(`mapping ${mapping.localUser} -> ${mapping.externalUser} in ${mapping.app} is disabled`, mapping);
 }
 
 export async function mappingListCommand(
