@@ -7,8 +7,10 @@
  * a command line is visible to every user of the machine.
  */
 
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { reminderProblem } from '../core/secret/index.js';
 import { SsoError } from '../errors.js';
+import { readFileChecked } from '../node/private-files.js';
 import { type CliIo, isInteractive, readAllStdin } from './io.js';
 import type { Prompter } from './prompts.js';
 
@@ -26,7 +28,7 @@ export interface AnswerContext {
   io: CliIo;
   prompter: Prompter;
   passwordFile: string | undefined;
-  out: { say(text: string): void };
+  out: { say(text: string): void; warn(text: string): void };
   /** Caches stdin: it can be read once. */
   stdinCache?: { text?: string };
 }
@@ -39,7 +41,15 @@ export interface PasswordRequest {
 
 export async function obtainPassword(ctx: AnswerContext, request: PasswordRequest): Promise<string> {
   const file = ctx.passwordFile ?? nonEmpty(ctx.io.env[ENV.passwordFile]);
-  if (file !== undefined) return firstLine(await readSecretSource(ctx, file));
+  if (file !== undefined) {
+    const password = firstLine(await readSecretSource(ctx, file));
+    if (password === '') {
+      throw new SsoError('INVALID_INPUT', `the password file ${file === '-' ? '(stdin)' : file} is empty`, {
+        hint: 'write the password on its first line',
+      });
+    }
+    return password;
+  }
   const fromEnv = ctx.io.env[ENV.password];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!isInteractive(ctx.io)) {
@@ -56,7 +66,12 @@ export async function obtainPassword(ctx: AnswerContext, request: PasswordReques
   }
 }
 
-export async function obtainReminder(ctx: AnswerContext, flag: string | undefined): Promise<string> {
+/**
+ * The reminder for a new backup. At a terminal, one that holds the password is refused and
+ * asked again, and the prompt is erased once answered, so a password typed there by
+ * mistake does not stay on the screen.
+ */
+export async function obtainReminder(ctx: AnswerContext, flag: string | undefined, password: string): Promise<string> {
   const value = flag ?? ctx.io.env[ENV.reminder];
   if (value !== undefined) return value;
   if (!isInteractive(ctx.io)) {
@@ -64,7 +79,12 @@ export async function obtainReminder(ctx: AnswerContext, flag: string | undefine
       hint: `give it with --reminder TEXT or ${ENV.reminder} (an empty reminder is allowed)`,
     });
   }
-  return ctx.prompter.input('Password reminder');
+  const reminder = await ctx.prompter.input('Password reminder', {
+    validate: (text) => reminderProblem(password, text) ?? true,
+    erase: true,
+  });
+  ctx.out.say(`Password reminder : ${reminder || '(none)'}`);
+  return reminder;
 }
 
 /**
@@ -94,16 +114,16 @@ async function readSecretSource(ctx: AnswerContext, source: string): Promise<str
     ctx.stdinCache.text ??= await readAllStdin(ctx.io);
     return ctx.stdinCache.text;
   }
-  try {
-    return await readFile(source, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SsoError(
-      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'IO_ERROR',
-      `cannot read the password file ${source} (${code ?? 'error'})`,
-    );
+  // The same open as every input: a FIFO or device fails at once instead of hanging.
+  const text = readFileChecked(source, PASSWORD_FILE_MAX_BYTES).toString('utf8');
+  if ((statSync(source).mode & 0o077) !== 0) {
+    ctx.out.warn(`${source} holds a password and group or others can read it: chmod 600 ${source}`);
   }
+  return text;
 }
+
+/** A password file holds one line; anything this large is not one. */
+const PASSWORD_FILE_MAX_BYTES = 64 * 1024;
 
 /** A password file's first line, without its line ending. */
 function firstLine(text: string): string {

@@ -9,7 +9,15 @@ import type { CliIo } from './io.js';
 
 export interface Prompter {
   password(message: string): Promise<string>;
-  input(message: string, options?: { default?: string; validate?: (value: string) => string | true }): Promise<string>;
+  input(
+    message: string,
+    options?: {
+      default?: string;
+      validate?: (value: string) => string | true;
+      /** Erase the prompt and the answer once it is given (an answer that may hold a secret). */
+      erase?: boolean;
+    },
+  ): Promise<string>;
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
   select<T extends string>(message: string, choices: { value: T; name: string; description?: string }[]): Promise<T>;
 }
@@ -18,7 +26,8 @@ export function terminalPrompter(io: CliIo): Prompter {
   const context = { input: io.stdin, output: io.stderr as NodeJS.WritableStream, clearPromptOnDone: false };
   const load = () => import('@inquirer/prompts');
   return {
-    password: (message) => cancellable(load().then((p) => p.password({ message }, context))),
+    // No ctrl+t to show it: a password is never echoed, not even on request.
+    password: (message) => cancellable(load().then((p) => p.password({ message, toggleMask: false }, context))),
     input: (message, options = {}) =>
       cancellable(
         load().then((p) =>
@@ -28,7 +37,7 @@ export function terminalPrompter(io: CliIo): Prompter {
               ...(options.default === undefined ? {} : { default: options.default }),
               ...(options.validate ? { validate: options.validate } : {}),
             },
-            context,
+            { ...context, clearPromptOnDone: Boolean(options.erase) },
           ),
         ),
       ),

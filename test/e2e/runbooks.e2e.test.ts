@@ -28,6 +28,8 @@ describe('runbooks in docs/operations.md', () => {
           missing: [],
           context,
         });
+        // A runbook that leaves a secret-bearing file readable by others teaches that habit.
+        expect(outcome.output).not.toMatch(/group or others can read/);
       }
     } finally {
       dir.cleanup();

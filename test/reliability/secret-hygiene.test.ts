@@ -303,6 +303,7 @@ testPty('a password typed at the terminal is not echoed, not even as stars', asy
     const typing = t.screen();
     expect(typing).not.toContain(BACKUP_PASSWORD);
     expect(typing).not.toContain('*'.repeat(BACKUP_PASSWORD.length));
+    expect(typing).not.toContain('toggle'); // no key shows it either
     t.press('Enter');
     expect(await t.exitStatus()).toBe(0);
     expect(t.screen()).not.toContain(BACKUP_PASSWORD);

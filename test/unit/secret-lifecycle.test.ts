@@ -14,6 +14,7 @@ import { joinStore } from '../../src/core/system/join.js';
 import type { SsoError } from '../../src/errors.js';
 import { homePaths } from '../../src/node/home.js';
 import { currentCaller } from '../../src/node/os-identity.js';
+import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
 import { newSystem, openAllCredentials, PASSWORD, reopen, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -107,8 +108,8 @@ describe('init', () => {
       }),
     ).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
     expect(existsSync(join(dir.path, 'b.bak'))).toBe(false);
-    expect(readdirSync(paths.secretDir)).toEqual([]);
-    expect(existsSync(paths.nodeFile)).toBe(false);
+    // The missing folder is found before anything is made: not even the home is left.
+    expect(existsSync(paths.root)).toBe(false);
   });
 });
 
@@ -311,5 +312,28 @@ describe('secret file hygiene', () => {
     await ctx.store.run('UPDATE credentials SET ciphertext = ? WHERE mapping_id = ?', [a!.ciphertext, b!.mapping_id]);
     await expect(openAllCredentials(ctx)).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
     await ctx.store.close();
+  });
+});
+
+describe('re-encryption interrupted', () => {
+  test('stops between batches with a sentence on how to finish, and running again finishes it', async () => {
+    const t = await newSystem(dir.path, 'reenc');
+    await seedCredentials(t.ctx, 2, 30);
+    const controller = new AbortController();
+    const stopped = await failure(
+      reencryptStore(t.ctx, {
+        batchSize: 10,
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          if (done > 0) controller.abort();
+        },
+      }),
+    );
+    expect(stopped.code).toBe('CANCELLED');
+    expect(stopped.message).toMatch(/^re-encryption interrupted after 10 of 60 credentials and config-store bags/);
+    expect(stopped.hint).toBe('run ssokit secret reencrypt again to finish it');
+    const finished = await reencryptStore(t.ctx);
+    expect(finished).toMatchObject({ resumed: true, credentials: 50 });
+    await t.ctx.store.close();
   });
 });

@@ -110,6 +110,7 @@ describe('wizard pages', () => {
       nodeName: 'h',
       user: me,
       backupName: 'SSO3333.bak',
+      secretServerOf: async () => null,
     });
     expect(answers).toMatchObject({
       mode: 'create',
@@ -124,9 +125,33 @@ describe('wizard pages', () => {
         nodeName: 'h',
         user: me,
         backupName: 'x.bak',
+        secretServerOf: async () => null,
       }),
     ).toBeNull();
     expect(existsSync(paths.root)).toBe(false);
+  });
+});
+
+describe('the wizard joining a store that names this node its master secret server', () => {
+  test('it says so and offers the restore; declined, the summary does not call it another node', async () => {
+    const sys = await newSystem(dir.path, 'sso1');
+    await sys.ctx.store.close();
+    const paths = homePaths(join(dir.path, 'node'));
+    // join; not the master secret server (so answered); node sso1, not clustered; the
+    // service account; the store; then the offer to restore, declined; then apply.
+    const script = ['join', false, 'sso1', false, me, sys.paths.defaultStore, false, true];
+    const { out, lines } = quietOutput();
+    const answers = await runWizard(scriptedPrompter(script), out, paths, {
+      nodeName: 'h',
+      user: me,
+      backupName: 'x.bak',
+      secretServerOf: async () => 'SSO1',
+    });
+    expect(answers).toMatchObject({ mode: 'join', secretServer: false, restore: null });
+    const text = lines.join('');
+    expect(text).toContain("the store names 'SSO1' its master secret server, and this node answers to that name");
+    expect(text).toContain('master secret server  : this node, by name; its secret is not restored');
+    expect(text).not.toContain('another node');
   });
 });
 

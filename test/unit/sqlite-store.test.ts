@@ -27,7 +27,8 @@ describe('SQLite store adapter', () => {
   test('creating over an existing file is refused; opening a missing one too', async () => {
     writeFileSync(join(dir.path, 'x.sqlite'), '');
     await expect(open('x.sqlite', true)).rejects.toMatchObject({ code: 'STORE_EXISTS' });
-    await expect(open('missing.sqlite')).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    // A missing file is FILE_NOT_FOUND (exit 10), not a store error (issue 12, item 6).
+    await expect(open('missing.sqlite')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 
   test('a transaction that throws changes nothing', async () => {

@@ -19,7 +19,7 @@ export async function secretBackupCommand(session: Session, options: BackupOptio
   const ctx = await session.store();
   await assertSecretAvailable(ctx, 'backing up the master secret');
   const password = await obtainPassword(session, { message: 'Password', confirm: true });
-  const reminder = await obtainReminder(session, options.reminder);
+  const reminder = await obtainReminder(session, options.reminder, password);
   const result = await backupSecret(ctx, {
     path: resolve(file),
     password,

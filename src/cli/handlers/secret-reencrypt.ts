@@ -7,8 +7,16 @@ export async function secretReencryptCommand(session: Session): Promise<void> {
   const ctx = await session.store();
   const { out } = session;
   const bar = out.progress('re-encrypting');
-  const result = await reencryptStore(ctx, { onProgress: bar.update });
-  bar.finish();
+  // Ctrl-C and SIGTERM stop it between two batches, with a sentence on how to finish.
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const result = await reencryptStore(ctx, { onProgress: bar.update, signal: controller.signal }).finally(() => {
+    bar.finish();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
   if (out.json) return out.printJson(result);
   out.done(
     `${result.resumed ? 'finished the interrupted re-encryption: ' : ''}` +

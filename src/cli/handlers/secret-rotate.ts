@@ -22,7 +22,7 @@ export async function secretRotateCommand(session: Session, options: RotateOptio
   const ctx = await session.store();
   await assertSecretAvailable(ctx, 'rotating the master secret');
   const password = await obtainPassword(session, { message: 'Password for the new backup', confirm: true });
-  const reminder = await obtainReminder(session, options.reminder);
+  const reminder = await obtainReminder(session, options.reminder, password);
   const result = await rotateSecret(ctx, {
     path: resolve(options.backup),
     password,

@@ -2,7 +2,7 @@
 
 import { resolve } from 'node:path';
 import { defaultBackupPath } from '../../core/secret/index.js';
-import { applySetup, type SetupAnswers, type SetupResult } from '../../core/system/index.js';
+import { applySetup, type SetupAnswers, type SetupResult, storeSecretServer } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import { isInteractive } from '../io.js';
@@ -50,6 +50,7 @@ export async function setupCommand(session: Session, options: SetupOptions): Pro
       nodeName: session.defaultNodeName,
       user: session.caller.user,
       backupName,
+      secretServerOf: (store) => storeSecretServer(session.home, store),
     });
     if (!answers) throw new SsoError('CANCELLED', 'not applied; nothing was changed');
   }

@@ -27,7 +27,7 @@ export async function initCommand(session: Session, options: InitCommandOptions)
   } else {
     const path = options.backup ? resolve(options.backup) : defaultBackupPath(paths, deps);
     const password = await obtainPassword(session, { message: 'Secret backup password', confirm: true });
-    const reminder = await obtainReminder(session, options.reminder);
+    const reminder = await obtainReminder(session, options.reminder, password);
     backup = { path, password, reminder, overwrite: Boolean(options.force) };
   }
   const user = session.caller.user;

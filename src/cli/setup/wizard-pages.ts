@@ -107,8 +107,10 @@ export async function backupPage(
     if ((await p.password('Confirm password')) === password) break;
     warn('the passwords do not match; try again');
   }
+  // Erased once answered: a reminder that held the password (refused) must not stay on screen.
   const reminder = await p.input('Password reminder (shown before a restore asks for the password)', {
     validate: (value) => checks.password(password, value) ?? true,
+    erase: true,
   });
   const file = (
     await p.input('Backup file location', {
@@ -131,11 +133,16 @@ export async function restorePage(
 }
 
 /** The summary page: what will be done, then a last confirmation. */
-export function summaryLines(a: SetupAnswers): string[] {
+export function summaryLines(a: SetupAnswers, namedHere = false): string[] {
+  const server = a.secretServer
+    ? 'this node'
+    : namedHere
+      ? 'this node, by name; its secret is not restored (ssokit secret restore FILE later)'
+      : 'another node';
   const lines = [
     a.mode === 'create' ? 'Create a new SSO system' : 'Join an existing SSO system',
     `  node name             : ${a.nodeName}${a.clusterName ? ` (cluster name ${a.clusterName})` : ''}`,
-    `  master secret server  : ${a.secretServer ? 'this node' : 'another node'}`,
+    `  master secret server  : ${server}`,
     `  service account       : ${a.serviceAccount}`,
     `  credential store      : ${a.store}`,
   ];

@@ -16,7 +16,7 @@ export {
 export { configOwner, credentialOwner, decodeValues, openValues, sealValues } from './credential-codec.js';
 export { createDataKey, DataKeyRing, openDataKeyRing, unwrapDataKey } from './data-keys.js';
 export { assertSecretAvailable, loadMasterKeyring } from './keyring.js';
-export { checkBackupPassword } from './password-policy.js';
+export { checkBackupPassword, reminderProblem } from './password-policy.js';
 export { reencryptStore } from './reencrypt.js';
 export { completeRestore, planRestore } from './restore.js';
 export { rotateSecret } from './rotate.js';

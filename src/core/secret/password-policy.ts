@@ -20,9 +20,19 @@ export function checkBackupPassword(password: string, reminder: string): void {
       esso: ESSO.MAX_PASSWORD_REMINDER,
     });
   }
-  if (reminder !== '' && reminder.includes(password)) {
-    throw new SsoError('PASSWORD_POLICY', 'the password reminder contains the password itself', {
+  const problem = reminderProblem(password, reminder);
+  if (problem) {
+    throw new SsoError('PASSWORD_POLICY', problem, {
+      // Not Enterprise SSO's "password is too short", which this code otherwise carries.
+      esso: { hresult: 0x80070057, text: 'The parameter is incorrect.' },
       hint: 'write a hint that reminds you of the password without revealing it',
     });
   }
+}
+
+/** Why a reminder cannot go with this password, or null. */
+export function reminderProblem(password: string, reminder: string): string | null {
+  return reminder !== '' && password !== '' && reminder.includes(password)
+    ? 'the password reminder contains the password itself'
+    : null;
 }

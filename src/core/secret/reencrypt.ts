@@ -11,6 +11,8 @@
  */
 
 import { BATCH_SIZE } from '../../defaults.js';
+import { SsoError } from '../../errors.js';
+import { command, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, recordAudit, requireRole, roleCheck } from '../shared/index.js';
 import { configOwner, credentialOwner, resealRaw } from './credential-codec.js';
@@ -25,6 +27,8 @@ export interface ReencryptProgress {
 export interface ReencryptOptions {
   batchSize?: number;
   onProgress?: (progress: ReencryptProgress) => void;
+  /** Stops between two batches (Ctrl-C): every row moved so far stays moved. */
+  signal?: AbortSignal;
 }
 
 export interface ReencryptResult {
@@ -117,6 +121,9 @@ export async function reencryptStore(ctx: StoreContext, options: ReencryptOption
         moved[index]! += count;
         progress.done += count;
         options.onProgress?.({ ...progress });
+        // Between batches the event loop runs, so a Ctrl-C is seen here, not after the end.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (options.signal?.aborted) throw interrupted(progress);
       }
     }
 
@@ -133,6 +140,14 @@ export async function reencryptStore(ctx: StoreContext, options: ReencryptOption
     });
     return { resumed, applications, credentials: moved[0]!, configEntries: moved[1]!, retiredKeys };
   });
+}
+
+function interrupted(progress: ReencryptProgress): SsoError {
+  return new SsoError(
+    'CANCELLED',
+    `re-encryption interrupted after ${progress.done} of ${progress.total} credentials and config-store bags; every one of them, moved or not, still opens (each row names the key it is sealed under)`,
+    { hint: remedy`run ${command('secret reencrypt')} again to finish it` },
+  );
 }
 
 async function countPending(ctx: StoreContext): Promise<number> {

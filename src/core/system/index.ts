@@ -15,5 +15,6 @@ export {
   type SetupAnswers,
   type SetupMode,
   type SetupResult,
+  storeSecretServer,
 } from './setup.js';
 export { backupStore, restoreStore, type StoreBackupResult, type StoreRestoreResult } from './store-backup.js';

@@ -96,16 +96,30 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
       hint: remedy`use another ${option('home')}, or remove ${paths.nodeFile} if that system is gone`,
     });
   }
-  if (await exists(options.storePath)) {
-    throw new SsoError('STORE_EXISTS', `a credential store already exists at ${options.storePath}`, {
-      hint: remedy`join it with ${command('join', option('db', 'PATH'))}, or choose another ${option('db')} path`,
-    });
+  await refuseTakenStorePath(options.storePath);
+  // Everything a step below needs is checked first, so a refusal leaves nothing behind
+  // (the home itself, where the store is by default, is made below).
+  if (dirname(options.storePath) !== paths.root) await ensureParentExists(options.storePath);
+  if (options.backup && !options.backup.path.startsWith(`${paths.backupDir}/`)) {
+    const folder = dirname(options.backup.path);
+    if (!(await exists(folder))) {
+      throw new SsoError(
+        'FILE_NOT_FOUND',
+        `the folder ${folder} for the secret backup does not exist; nothing was made`,
+        {
+          hint: 'create it first, or give the backup another place',
+        },
+      );
+    }
   }
+  const homeExisted = await exists(paths.root);
 
   const secret = deps.rng(MASTER_SECRET_BYTES);
   const local: LocalSecret = { id: masterSecretId(secret), generation: 1, secret };
   const now = deps.now().toISOString();
   const undo: (() => Promise<void>)[] = [];
+  // A home init made is removed with the rest when a step fails (rmdir: only if empty).
+  if (!homeExisted) undo.push(() => fs.rmdir(paths.root).catch(() => undefined));
   try {
     await ensurePrivateDir(paths.root);
     if (options.backup) {
@@ -116,7 +130,6 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     await writeLocalSecret(paths, local);
     undo.push(() => fs.rm(secretFilePath(paths, local.id), { force: true }));
 
-    await ensureParentExists(options.storePath);
     const temp = tempPathFor(options.storePath);
     undo.push(() => removeStoreFiles(temp));
     const store = await openStore(temp, { create: true, busyTimeoutMs: deps.busyTimeoutMs });
@@ -174,6 +187,30 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** Only a path where nothing is can take a new store: not a store, another file, or a device. */
+async function refuseTakenStorePath(path: string): Promise<void> {
+  const found = await fs.stat(path).catch(() => null);
+  if (!found) return;
+  if (!found.isFile()) {
+    throw new SsoError('INVALID_INPUT', `${path} is not a regular file, so a credential store cannot be made there`, {
+      hint: remedy`give another path with ${option('db', 'PATH')}`,
+    });
+  }
+  const handle = await fs.open(path, 'r');
+  const head = await handle
+    .read(Buffer.alloc(16), 0, 16, 0)
+    .then(({ buffer, bytesRead }) => buffer.subarray(0, bytesRead).toString('latin1'))
+    .finally(() => handle.close());
+  if (head !== 'SQLite format 3\u0000') {
+    throw new SsoError('FILE_EXISTS', `${path} already exists and is not a credential store; nothing was made`, {
+      hint: remedy`choose another path with ${option('db', 'PATH')}`,
+    });
+  }
+  throw new SsoError('STORE_EXISTS', `a credential store already exists at ${path}`, {
+    hint: remedy`join it with ${command('join', option('db', 'PATH'))}, or choose another ${option('db')} path`,
+  });
 }
 
 async function ensureParentExists(path: string): Promise<void> {

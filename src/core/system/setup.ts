@@ -177,6 +177,23 @@ export type SetupResult =
   | { mode: 'create'; init: InitResult }
   | { mode: 'join'; join: JoinResult; restoredSecret: boolean };
 
+/**
+ * The name an existing store gives its master secret server, read without changing the
+ * store; null when it cannot be read (the store page has already said why).
+ */
+export async function storeSecretServer(home: HomeContext, store: string): Promise<string | null> {
+  try {
+    const opened = await openStore(store, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
+    try {
+      return (await readGlobalInfo(opened)).secretServer;
+    } finally {
+      await opened.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** Applies checked answers through init, or join and (for a master secret server) restore. */
 export async function applySetup(home: HomeContext, answers: SetupAnswers): Promise<SetupResult> {
   const problems = answerProblems(answers, home.paths);

@@ -28,7 +28,7 @@ export async function openSqliteStore(location: string, options: OpenStoreOption
     return openWritable(location, options, { fresh: true });
   }
   if (!existsSync(location)) {
-    throw new SsoError('STORE_ERROR', `there is no credential store at ${location}`, {
+    throw new SsoError('FILE_NOT_FOUND', `there is no credential store at ${location}`, {
       hint: remedy`check the path given with ${option('db')}, SSOKIT_DB or in node.json`,
     });
   }
