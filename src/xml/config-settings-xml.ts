@@ -5,7 +5,7 @@
  * parseSettingsText, written with writeAppConfigXml.
  */
 
-import { XMLBuilder } from 'fast-xml-parser';
+import { fastXml } from './fast-xml.js';
 import { parseXml, type XmlDocument, xmlProblems } from './xml-document.js';
 import { Problems, sameXmlName, textOf } from './xml-reading.js';
 
@@ -41,7 +41,7 @@ export function readSettingsXml(doc: XmlDocument): SettingXml[] {
 }
 
 export function writeSettingsXml(properties: { name: string; value: string }[]): string {
-  const builder = new XMLBuilder({
+  const builder = new (fastXml().XMLBuilder)({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
     format: true,

@@ -12,9 +12,9 @@
 
 import { closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { fileProblems, type LineProblem, SsoError } from '../errors.js';
 import { ioError, openRegularFile, readUpTo } from '../node/private-files.js';
+import { fastXml } from './fast-xml.js';
 import { findWellFormednessError } from './well-formed.js';
 
 /** 64 MiB: a file of 100,000 mappings is about 21 MiB. */
@@ -87,7 +87,7 @@ export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
   if (broken)
     throw fail(broken.line, `not well-formed XML: ${broken.message} (line ${broken.line}, column ${broken.column})`);
   // fast-xml-parser's validator stays as a second opinion; the scanner above should leave it nothing.
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  const valid = fastXml().XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     const { line, col } = valid.err;
     throw fail(
@@ -96,7 +96,7 @@ export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
     );
   }
 
-  const parser = new XMLParser({
+  const parser = new (fastXml().XMLParser)({
     preserveOrder: true,
     captureMetaData: true,
     ignoreAttributes: false,
@@ -125,7 +125,12 @@ export function parseXml(bytes: Uint8Array, file: string): XmlDocument {
 
 /** fast-xml-parser's preserveOrder shape: `{ [tag]: children, ':@'?: attributes }`. */
 type OrderedNode = Record<string, unknown>;
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+/** Where fast-xml-parser keeps an element's metadata (its line): asked for once, when first needed. */
+let metaSymbol: symbol | undefined;
+const meta = (): symbol => {
+  metaSymbol ??= fastXml().XMLParser.getMetaDataSymbol() as unknown as symbol;
+  return metaSymbol;
+};
 
 function toElement(node: OrderedNode, lines: number[]): XmlElement | null {
   const name = Object.keys(node).find((key) => key !== ':@');
@@ -140,7 +145,7 @@ function toElement(node: OrderedNode, lines: number[]): XmlElement | null {
       if (element) children.push(element);
     }
   }
-  const start = (node as Record<symbol, { startIndex?: number }>)[META]?.startIndex ?? 0;
+  const start = (node as Record<symbol, { startIndex?: number }>)[meta()]?.startIndex ?? 0;
   return { name, attrs: { ...attrs }, children, text: text.trim(), line: lineOf(lines, start) };
 }
 

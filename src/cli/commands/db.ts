@@ -47,7 +47,7 @@ export const DB: NounTable = {
       summary: 'copy the credential store to a file, consistent while others work (SQLite online backup)',
       args: [arg.required('file', 'the backup file to write (0600)')],
       options: [describe(FORCE, 'replace an existing file')],
-      handler: async () => (await db()).dbBackupCommand,
+      handler: async () => (await import('../handlers/db-backup.js')).dbBackupCommand,
     }),
     defineCommand({
       name: 'db restore',
@@ -55,7 +55,7 @@ export const DB: NounTable = {
       args: [arg.required('file', 'a file written by ssokit db backup')],
       options: [],
       uses: ['yes'],
-      handler: async () => (await db()).dbRestoreCommand,
+      handler: async () => (await import('../handlers/db-backup.js')).dbRestoreCommand,
     }),
     defineCommand({
       name: 'db enable-sso',

@@ -10,9 +10,7 @@ import {
   updateGlobalInfoFromFile,
 } from '../../core/manage/index.js';
 import { hasFlag, SSO_FLAG } from '../../core/shared/index.js';
-import { backupStore, restoreStore } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
-import { obtainConfirmation } from '../answers.js';
 import type { Session } from '../session.js';
 
 const yesNo = (on: boolean) => (on ? 'Yes' : 'No');
@@ -130,30 +128,4 @@ export async function showServerCommand(session: Session): Promise<void> {
   session.out.usingServer();
   session.out.line(`SSO server : ${node.node.nodeName} (this computer; ssokit works on the store directly)`);
   session.out.done('', { server: node.node.nodeName, thisComputer: true });
-}
-
-export async function dbBackupCommand(
-  session: Session,
-  { file, force }: { file: string; force: boolean },
-): Promise<void> {
-  const result = await backupStore(await session.store(), { path: resolve(file), overwrite: force });
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  out.done(`the credential store ${result.store} was copied to ${result.path} (${result.bytes} bytes)`);
-  out.note('the copy holds credentials sealed under the master secret: keep it as safe as the store');
-}
-
-export async function dbRestoreCommand(session: Session, { file }: { file: string }): Promise<void> {
-  const node = await session.node();
-  const store = session.storeOverride === undefined ? node.node.store : resolve(session.storeOverride);
-  await obtainConfirmation(
-    session,
-    `replace the credential store ${store} with ${file}? every change made since that backup is lost`,
-    Boolean(session.globals.yes),
-  );
-  const result = await restoreStore(node, { path: resolve(file), store });
-  const { out } = session;
-  if (out.json) return out.printJson(result);
-  for (const warning of result.warnings) out.warn(warning);
-  out.done(`the credential store ${result.store} was restored from ${result.path}`);
 }
