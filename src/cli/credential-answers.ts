@@ -6,13 +6,16 @@
  * naming the flags.
  */
 
-import { readFileSync, statSync } from 'node:fs';
 import type { FieldDef } from '../core/manage/index.js';
 import { SsoError } from '../errors.js';
+import { readInputText } from '../node/private-files.js';
 import { isInteractive, readAllStdin } from './io.js';
 import type { Session } from './session.js';
 
 export const FIELDS_FILE_ENV = 'SSOKIT_FIELDS_FILE';
+
+/** 1 MiB: a fields file holds one object of a few labels and values. */
+export const FIELDS_FILE_MAX_BYTES = 1 << 20;
 
 export interface FieldOptions {
   field: string[];
@@ -94,16 +97,11 @@ async function readFieldsFile(session: Session, file: string): Promise<Record<st
     session.stdinCache.text ??= await readAllStdin(session.io);
     text = session.stdinCache.text;
   } else {
-    try {
-      if (statSync(file).mode & 0o077)
-        session.out.warn(`${file} holds credentials and group or others can read it: chmod 600 ${file}`);
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new SsoError(
-        'FILE_NOT_FOUND',
-        `cannot read the fields file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
+    // O_NONBLOCK, a regular file only, at most 1 MiB: a FIFO or /dev/zero is refused at once.
+    const read = readInputText(file, { maxBytes: FIELDS_FILE_MAX_BYTES, what: 'the fields file' });
+    if (read.mode & 0o077)
+      session.out.warn(`${file} holds credentials and group or others can read it: chmod 600 ${file}`);
+    text = read.text;
   }
   let parsed: unknown;
   try {

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { SsoError } from '../errors.js';
 import { option, remedy } from '../remedy.js';
 
@@ -22,12 +23,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   try {
     await handle.writeFile(data);
     await handle.sync();
+    await handle.close();
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    throw ioError(`cannot write ${path}`, error);
+    throw ioError(`cannot write ${path}`, error, path);
   }
-  await handle.close();
   await commitTemp(temp, path, options.overwrite);
 }
 
@@ -47,7 +48,7 @@ export async function openTemp(temp: string, mode: number): Promise<fs.FileHandl
     await handle.chmod(mode); // the umask may have removed bits we asked for; never added any
     return handle;
   } catch (error) {
-    throw ioError(`cannot create ${temp}`, error);
+    throw ioError(`cannot create ${temp}`, error, dirname(temp));
   }
 }
 
@@ -70,7 +71,7 @@ export async function commitTemp(temp: string, path: string, overwrite: boolean)
         hint: remedy`choose another file name, or add ${option('force')} to replace it`,
       });
     }
-    throw ioError(`cannot write ${path}`, error);
+    throw ioError(`cannot write ${path}`, error, path);
   }
   await syncDirectory(dirname(path));
 }
@@ -123,21 +124,68 @@ export function assertPrivateFile(path: string): void {
 
 /** Reads a small file whole (synchronously: these are a few kilobytes at most). */
 export function readFileChecked(path: string, maxBytes: number): Buffer {
-  const fd = openRegularFile(path);
+  return readInputFile(path, {
+    maxBytes,
+    tooLarge: (size) => new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`),
+    grew: () => new SsoError('BAD_FORMAT', `${path} grew past ${maxBytes} bytes while it was read`),
+  }).bytes;
+}
+
+export interface InputFileOptions {
+  maxBytes: number;
+  /** What the file is, for messages ("the fields file"): they then read "the fields file /x/y …". */
+  what?: string;
+  /** The refusal of a file over maxBytes (by default INVALID_INPUT naming the path and the cap). */
+  tooLarge?: (size: number) => SsoError;
+  /** The refusal of a file that grew past maxBytes while it was read (by default tooLarge's). */
+  grew?: () => SsoError;
+}
+
+export interface InputFile {
+  bytes: Buffer;
+  /** The file's permission bits, from the descriptor that was read. */
+  mode: number;
+}
+
+const mib = (bytes: number) =>
+  bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
+
+/**
+ * Reads a file a user named, whole: opened O_NONBLOCK and refused unless it is a regular
+ * file (openRegularFile), its size checked before reading and its reading stopped at the
+ * cap. Every refusal is an SsoError naming the path: FILE_NOT_FOUND, FILE_PERMISSIONS,
+ * INVALID_INPUT (a FIFO, a device, a socket, too large), IO_ERROR (a folder, a read error).
+ */
+export function readInputFile(path: string, options: InputFileOptions): InputFile {
+  const { maxBytes } = options;
+  const shown = options.what ? `${options.what} ${path}` : path;
+  const tooLarge =
+    options.tooLarge ??
+    ((size: number) =>
+      new SsoError(
+        'INVALID_INPUT',
+        `${shown} is ${size > maxBytes + 1 ? size : `over ${maxBytes}`} bytes; it may be at most ${mib(maxBytes)}`,
+      ));
+  const fd = openRegularFile(path, options.what);
   try {
-    const { size } = fstatSync(fd);
-    if (size > maxBytes) {
-      throw new SsoError('BAD_FORMAT', `${path} is ${size} bytes, larger than this kind of file can be`);
-    }
-    return readUpTo(
-      fd,
-      maxBytes,
-      () => new SsoError('BAD_FORMAT', `${path} grew past ${maxBytes} bytes while it was read`),
-    );
+    const { size, mode } = fstatSync(fd);
+    if (size > maxBytes) throw tooLarge(size);
+    const bytes = readUpTo(fd, maxBytes, options.grew ?? (() => tooLarge(maxBytes + 1)));
+    return { bytes, mode: mode & 0o7777 };
   } catch (error) {
-    throw ioError(`cannot read ${path}`, error);
+    throw ioError(`cannot read ${shown}`, error, path);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** readInputFile, decoded as UTF-8 (a BOM is dropped); bytes that are not UTF-8 are INVALID_INPUT. */
+export function readInputText(path: string, options: InputFileOptions): { text: string; mode: number } {
+  const { bytes, mode } = readInputFile(path, options);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), mode };
+  } catch {
+    throw new SsoError('INVALID_INPUT', `${options.what ? `${options.what} ` : ''}${path} is not valid UTF-8 text`);
   }
 }
 
@@ -146,18 +194,140 @@ export function readFileChecked(path: string, maxBytes: number): Buffer {
  * file cannot stall the open until a writer appears; a FIFO, device or socket is then
  * refused (reading /dev/zero or /dev/urandom would never end).
  */
-export function openRegularFile(path: string): number {
+export function openRegularFile(path: string, what?: string): number {
+  const shown = what ? `${what} ${path}` : path;
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    throw ioError(`cannot open ${path}`, error);
+    // A socket cannot be opened at all (ENXIO): it is refused as what it is.
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(shown);
+    throw ioError(`cannot open ${shown}`, error, path);
   }
   const stat = fstatSync(fd);
   if (stat.isFile()) return fd;
   closeSync(fd);
-  if (stat.isDirectory()) throw new SsoError('IO_ERROR', `cannot read ${path}: it is a folder`);
-  throw new SsoError('INVALID_INPUT', `${path} is not a regular file (a device, pipe or socket cannot be read as one)`);
+  throw notRegularStat(shown, stat);
+}
+
+const notRegular = (path: string) =>
+  new SsoError('INVALID_INPUT', `${path} is not a regular file (a device, pipe or socket cannot be read as one)`);
+
+function notRegularStat(path: string, stat: Stats): SsoError {
+  if (stat.isDirectory()) return new SsoError('IO_ERROR', `cannot read ${path}: it is a folder`);
+  return notRegular(path);
+}
+
+/** An input file opened for streaming: the same checks as openRegularFile, asynchronously. */
+export interface OpenedInput {
+  path: string;
+  handle: fs.FileHandle;
+  size: number;
+}
+
+/**
+ * Opens a file a user named for a streamed copy: O_NONBLOCK (a FIFO cannot stall the open),
+ * then fstat on the descriptor: anything but a regular file is refused, and so is one
+ * larger than `maxBytes` (`tooLarge`). The caller closes the handle.
+ */
+export async function openInputFile(
+  path: string,
+  maxBytes: number,
+  tooLarge: (size: number) => SsoError,
+): Promise<OpenedInput> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path);
+    throw ioError(`cannot open ${path}`, error, path);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw notRegularStat(path, stat);
+    if (stat.size > maxBytes) throw tooLarge(stat.size);
+    return { path, handle, size: stat.size };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw ioError(`cannot read ${path}`, error, path);
+  }
+}
+
+/**
+ * Copies an opened input to the end of `output`, 1 MiB at a time, refusing (`tooLarge`) an
+ * input that grows past `maxBytes` while it is read. `target` names the file being written
+ * in errors, `device` the place a full disk is on (by default the target). Returns the bytes
+ * copied.
+ */
+export async function copyInput(
+  input: OpenedInput,
+  output: fs.FileHandle,
+  target: string,
+  maxBytes: number,
+  tooLarge: (size: number) => SsoError,
+  device = target,
+): Promise<number> {
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let total = 0;
+  for (;;) {
+    let n: number;
+    try {
+      ({ bytesRead: n } = await input.handle.read(buffer, 0, buffer.length, total));
+    } catch (error) {
+      throw ioError(`cannot read ${input.path}`, error, input.path);
+    }
+    if (n === 0) return total;
+    total += n;
+    if (total > maxBytes) throw tooLarge(total);
+    await writeFully(output, buffer.subarray(0, n), target, device);
+  }
+}
+
+/**
+ * Writes all of `data` at the handle's position. write(2) may write less than asked (a disk
+ * filling up does that first, and fails only on the next call), so this loops until done.
+ */
+export async function writeFully(
+  handle: fs.FileHandle,
+  data: Uint8Array,
+  target: string,
+  device = target,
+): Promise<void> {
+  let offset = 0;
+  try {
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      if (bytesWritten <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+      offset += bytesWritten;
+    }
+  } catch (error) {
+    throw ioError(`cannot write ${target}`, error, device);
+  }
+}
+
+/**
+ * A stream that writes to a FileHandle and never closes it: the handle's owner closes it,
+ * once. (A stream opened on the handle's bare descriptor closes that descriptor when a
+ * pipeline destroys it on a failure, and the owner's close then closes it a second time —
+ * EBADF, or worse, another file that took the number.) Errors name `target`, and `device`
+ * as the place a full disk is on.
+ */
+export function fileHandleSink(
+  handle: fs.FileHandle,
+  target: string,
+  highWaterMark = 1 << 20,
+  device = target,
+): Writable {
+  return new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _encoding, done) {
+      writeFully(handle, chunk, target, device).then(() => done(), done);
+    },
+    writev(chunks, done) {
+      const data = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk as Buffer));
+      writeFully(handle, data, target, device).then(() => done(), done);
+    },
+  });
 }
 
 /** Reads from the start to the end of a file, refusing (with `tooLong`) more than `maxBytes`. */
@@ -174,7 +344,28 @@ export function readUpTo(fd: number, maxBytes: number, tooLong: () => SsoError):
   }
 }
 
-export function ioError(what: string, error: unknown): SsoError {
+/** The errors that mean the device cannot take what is written, whatever the file. */
+const DEVICE_FULL: Record<string, { says: (holding: string) => string; hint: string }> = {
+  ENOSPC: {
+    says: (holding) => `no space left on the device${holding}`,
+    hint: 'free some space there (or use another place) and run the command again',
+  },
+  EDQUOT: {
+    says: (holding) => `the disk quota is used up on the device${holding}`,
+    hint: "free some of the quota's space (or use another place) and run the command again",
+  },
+  EROFS: {
+    says: (holding) => `the device${holding} is read-only`,
+    hint: 'make it writable (or use another place) and run the command again',
+  },
+};
+
+/**
+ * An SsoError for a failed file operation: `what` says what was being done ("cannot write
+ * /x/y"); `path` names the file or folder the user would recognise, for the errors that are
+ * about its device (a full disk, a quota, a read-only mount: IO_ERROR, naming it).
+ */
+export function ioError(what: string, error: unknown, path?: string): SsoError {
   if (error instanceof SsoError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new SsoError('FILE_NOT_FOUND', `${what}: no such file or folder`);
@@ -184,5 +375,13 @@ export function ioError(what: string, error: unknown): SsoError {
     });
   }
   if (code === 'EISDIR') return new SsoError('IO_ERROR', `${what}: it is a folder`);
+  const device = code === undefined ? undefined : DEVICE_FULL[code];
+  if (device) {
+    const where = path ?? (error as NodeJS.ErrnoException).path;
+    return new SsoError('IO_ERROR', `${device.says(where ? ` holding ${where}` : '')}: ${what} (${code})`, {
+      hint: device.hint,
+      cause: error,
+    });
+  }
   return new SsoError('IO_ERROR', `${what}: ${(error as Error).message ?? String(error)}`);
 }

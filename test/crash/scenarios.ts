@@ -4,12 +4,13 @@
  * interrupted command has been run again.
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { isReadyStaging, isStagingName } from '../../src/core/clone/place.js';
-import { appsFile, cloneWorld, mappingsFile, PASSWORD_FILE, secretServerWorld } from './world.js';
+import { appsFile, cloneWorld, largeFile, mappingsFile, PASSWORD_FILE, secretServerWorld } from './world.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -53,6 +54,10 @@ const expectCount = (dir: string, what: string, sql: string, wanted: number) => 
 };
 
 const CREDENTIALS = { apps: 20, perApp: 500 };
+/** The file `bizsys add` copies in: large enough that the copy is most of the command's time. */
+const BIZSYS_FILE_MIB = 64;
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const NEW_APPS = 1500;
 const NEW_MAPPINGS = { apps: 20, perApp: 1000 };
 
@@ -143,6 +148,49 @@ export const SCENARIOS: Scenario[] = [
     alreadyDone: { status: 52, says: /already exists/ },
     verify: (dir) =>
       expectCount(dir, 'mappings', 'SELECT COUNT(*) AS n FROM mappings', NEW_MAPPINGS.apps * (NEW_MAPPINGS.perApp + 1)),
+  },
+  {
+    name: 'bizsys add (large file)',
+    template: true,
+    build: async (dir) => {
+      await secretServerWorld(dir, 1, 1);
+      largeFile(join(dir, 'site.conf'), BIZSYS_FILE_MIB);
+    },
+    tool: 'ssokit',
+    args: [
+      '--home',
+      'alpha',
+      'bizsys',
+      'add',
+      'shop',
+      '--public-url',
+      'https://shop.example.com',
+      '--path',
+      '/shop',
+      '--file',
+      'web-config=site.conf',
+    ],
+    checkedHomes: ['alpha'],
+    alreadyDone: { status: 52, says: /already exists/ },
+    // The business system is absent or whole: never a folder without its definition or its file.
+    allOrNothing: (dir) => {
+      const shop = join(dir, 'alpha', 'bizsys', 'shop');
+      if (!existsSync(shop)) return null;
+      const definition = existsSync(join(shop, 'bizsys.json'));
+      const file = join(shop, 'files', 'site.conf');
+      const whole = existsSync(file) && statSync(file).size === BIZSYS_FILE_MIB << 20;
+      return definition && whole
+        ? null
+        : `bizsys/shop is there without ${definition ? 'its whole file' : 'its definition'}`;
+    },
+    verify: (dir) => {
+      const shop = join(dir, 'alpha', 'bizsys', 'shop');
+      if (!existsSync(join(shop, 'bizsys.json'))) return 'bizsys/shop has no definition';
+      if (sha256(join(shop, 'files', 'site.conf')) !== sha256(join(dir, 'site.conf')))
+        return "bizsys/shop's file differs from the one added";
+      const left = readdirSync(join(dir, 'alpha', 'bizsys')).filter((name) => name !== 'shop');
+      return left.length ? `the re-run left ${left.join(', ')} beside bizsys/shop` : null;
+    },
   },
   ...[false, true].map(
     (destinationExists): Scenario => ({

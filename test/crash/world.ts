@@ -4,7 +4,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { testEnv } from '../helpers/fast-deps.js';
@@ -42,6 +42,21 @@ export function mappingsFile(dir: string, apps: number, perApp: number): void {
   for (let a = 0; a < apps; a++)
     for (let m = 0; m < perApp; m++) rows.push(['CORP', `crash${m}`, `App${a}`, `EXT${m}`]);
   writeFileSync(join(dir, 'mappings.xml'), mappingXml(rows));
+}
+
+/** A file of `mib` MiB (a repeated pattern, not zeros), written 1 MiB at a time. */
+export function largeFile(path: string, mib: number): void {
+  const block = Buffer.alloc(1 << 20);
+  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    for (let i = 0; i < mib; i++) {
+      block.writeUInt32LE(i, 0);
+      writeSync(fd, block);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A business server `web1` with one business system and its bundle, ready to import elsewhere. */

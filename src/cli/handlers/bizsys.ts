@@ -8,7 +8,8 @@ import {
   parseBoolean,
   parseFileArgument,
   parseSeconds,
-  removeBizsys,
+  planBizsysRemoval,
+  removeBizsysFound,
   requireBizsys,
   type SessionSettings,
   updateBizsys,
@@ -132,12 +133,21 @@ function printSystem(session: Session, s: BusinessSystem): void {
 
 export async function bizsysRemoveCommand(session: Session, { name }: { name: string }): Promise<void> {
   const ctx = await session.node();
-  await requireBizsys(ctx, name);
+  // A business system, a folder without a readable definition, or only what interrupted
+  // commands left of it: all are removed (NOT_FOUND when there is none of these).
+  const found = await planBizsysRemoval(ctx, name);
+  const whole = found.system !== null;
   await obtainConfirmation(
     session,
-    `remove business system "${name}" and its files from this node?`,
+    whole
+      ? `remove business system "${name}" and its files from this node?`
+      : `remove what is left of business system "${name}" on this node (it has no usable definition)?`,
     Boolean(session.globals.yes),
   );
-  await removeBizsys(ctx, name);
-  session.out.done(`business system ${name} removed`);
+  await removeBizsysFound(ctx, found);
+  session.out.done(whole ? `business system ${name} removed` : `removed what was left of business system ${name}`, {
+    name,
+    removed: true,
+    whole,
+  });
 }

@@ -3,11 +3,11 @@
  * (what --print-answers writes). A missing or invalid answer is an error naming its key.
  */
 
-import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type AnswerProblem, answersError, type SetupAnswers } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { type JsonObject, JsonProblems, parseJson, readJsonObject } from '../../json/json-reader.js';
+import { readInputText } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
 
 export interface AnswersFileResult {
@@ -32,18 +32,14 @@ const KEYS: ReadonlySet<string> = new Set([
   'restore',
 ]);
 
+/** 1 MiB: the template is about 2 KiB. */
+export const ANSWERS_MAX_BYTES = 1 << 20;
+/** A password file holds one line. */
+const PASSWORD_FILE_MAX_BYTES = 64 * 1024;
+
 export function readAnswersFile(path: string): AnswersFileResult {
-  let text: string;
-  let mode: number;
-  try {
-    text = readFileSync(path, 'utf8');
-    mode = statSync(path).mode;
-  } catch (error) {
-    throw new SsoError(
-      'FILE_NOT_FOUND',
-      `cannot read the answers file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
+  // O_NONBLOCK, a regular file only, at most 1 MiB: a FIFO or /dev/zero is refused at once.
+  const { text, mode } = readInputText(path, { maxBytes: ANSWERS_MAX_BYTES, what: 'the answers file' });
   const file = basename(path);
   // Full-line // comments only: the template explains each key that way. They are blanked,
   // not removed, so a syntax error's line is the file's.
@@ -73,9 +69,10 @@ export function readAnswersFile(path: string): AnswersFileResult {
     const passwordFile = password === undefined ? entry.optionalString('passwordFile') : undefined;
     if (passwordFile !== undefined) {
       try {
-        password = readFileSync(passwordFile, 'utf8').split(/\r?\n/)[0] ?? '';
-      } catch {
-        entry.problem('passwordFile', `cannot read ${passwordFile}`);
+        password = readInputText(passwordFile, { maxBytes: PASSWORD_FILE_MAX_BYTES }).text.split(/\r?\n/)[0] ?? '';
+      } catch (error) {
+        // The reader's sentence names the file and why (missing, not a regular file, too large).
+        entry.problem('passwordFile', (error as Error).message);
       }
     } else if (password === undefined) needsPassword.push(key);
     return { entry, file: backupFile, password: password ?? '' };

@@ -1,11 +1,13 @@
 /**
  * `ssokit check`, the files: the home and secret folder 0700, node.json, the store and
  * every secret file 0600 (and owned by whoever runs the check), and leftovers of commands
- * that were killed part-way (temporary files, import staging folders).
+ * that were killed part-way (temporary files, import staging folders, what an interrupted
+ * bizsys add, update or remove left).
  */
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { listBizsysLeftovers } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
 import { isTempName } from '../../node/private-files.js';
 import { isReadyStaging, isStagingName } from '../clone/index.js';
@@ -60,6 +62,18 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string):
         `${leftover} was left by a command that did not finish; the command's result does not depend on it, and it can be deleted`,
       );
     }
+  }
+  // Under bizsys/: an add or remove killed part-way leaves only a hidden folder (an earlier
+  // ssokit's add left a folder of temporary files), which no business system depends on.
+  for (const leftover of listBizsysLeftovers(paths)) {
+    const clears =
+      leftover.what === 'an interrupted change'
+        ? 'it can be deleted'
+        : 'removing that business system (or adding it again) clears it, or it can be deleted';
+    findings.warning(
+      'files',
+      `${leftover.path} was left by ${leftover.what} of business system "${leftover.name}" that did not finish; no business system depends on it: ${clears}`,
+    );
   }
 }
 

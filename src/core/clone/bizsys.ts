@@ -5,18 +5,29 @@ import { basename } from 'node:path';
 import { SsoError } from '../../errors.js';
 import {
   bizsysDefinitionPath,
+  bizsysDir,
   bizsysFilePath,
+  clearBizsysLeftovers,
   commitBizsysFiles,
+  commitBizsysStaging,
+  createBizsysStaging,
+  discardBizsysStaging,
   discardStagedFiles,
+  isInterruptedAdd,
+  listBizsysLeftovers,
   listBizsysNames,
+  openBizsysSource,
   readBizsysJson,
   removeBizsysDir,
   removeBizsysFile,
   type StagedFile,
   stageBizsysFile,
+  stageDefinition,
+  stageNewFile,
   writeBizsysJson,
 } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
+import type { OpenedInput } from '../../node/private-files.js';
 import { command, remedy } from '../../remedy.js';
 import type { NodeContext } from '../shared/index.js';
 import {
@@ -93,6 +104,11 @@ export interface AddBizsysOptions {
   files: FileToAdd[];
 }
 
+/**
+ * Adds a business system. Every file is opened (and refused unless it is a regular file)
+ * before anything is made; the system is then built whole in a hidden staging folder and
+ * moved into place by one rename, so a kill at any moment leaves it absent or complete.
+ */
 export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Promise<BusinessSystem> {
   const nameProblem = bizsysNameProblem(options.name);
   if (nameProblem) throw new SsoError('INVALID_INPUT', nameProblem);
@@ -100,10 +116,11 @@ export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Pr
   if (urlProblem) throw new SsoError('INVALID_INPUT', urlProblem);
   const publicUrl = canonicalPublicUrl(options.publicUrl);
   const existing = await listBizsys(ctx);
-  // Folder names are case-sensitive here but not on every server of a group.
+  // Folder names are case-sensitive here but not on every server of a group. A folder that
+  // only an interrupted add left is no business system: this add replaces it.
   if (
     existing.some((s) => s.name.toLowerCase() === options.name.toLowerCase()) ||
-    listBizsysNames(ctx.paths).includes(options.name)
+    (listBizsysNames(ctx.paths).includes(options.name) && !isInterruptedAdd(ctx.paths, options.name))
   ) {
     throw new SsoError('ALREADY_EXISTS', `business system "${options.name}" already exists on this node`);
   }
@@ -123,16 +140,19 @@ export async function addBizsys(ctx: NodeContext, options: AddBizsysOptions): Pr
   const problems = bizsysProblems(system);
   if (problems.length)
     throw new SsoError('INVALID_INPUT', `business system "${options.name}" is not valid`, { details: problems });
-  let staged: StagedFile[] = [];
-  try {
-    staged = await stageFiles(ctx.paths, system.name, options.files);
-    await commitBizsysFiles(staged);
-    await writeBizsysJson(ctx.paths, system.name, bizsysToJson(system));
-  } catch (error) {
-    await discardStagedFiles(staged);
-    await removeBizsysDir(ctx.paths, system.name).catch(() => undefined);
-    throw error;
-  }
+  await withSources(options.files, async (sources) => {
+    const staging = await createBizsysStaging(ctx.paths, system.name);
+    try {
+      for (const [i, file] of system.files.entries()) await stageNewFile(ctx.paths, staging, file.name, sources[i]!);
+      await stageDefinition(ctx.paths, staging, bizsysToJson(system));
+      await commitBizsysStaging(ctx.paths, staging);
+    } catch (error) {
+      await discardBizsysStaging(staging).catch(() => undefined);
+      throw error;
+    }
+  });
+  // What earlier adds of this name left when they were killed is of no use now.
+  await clearBizsysLeftovers(ctx.paths, system.name).catch(() => undefined);
   return system;
 }
 
@@ -147,15 +167,32 @@ function filesFor(toAdd: FileToAdd[]) {
   });
 }
 
-async function stageFiles(paths: HomePaths, name: string, files: FileToAdd[]): Promise<StagedFile[]> {
-  const staged: StagedFile[] = [];
+/**
+ * Opens every source (O_NONBLOCK, regular files only: a FIFO or a device is refused at
+ * once, before anything is written), runs `use`, and closes them.
+ */
+async function withSources<T>(files: FileToAdd[], use: (sources: OpenedInput[]) => Promise<T>): Promise<T> {
+  const sources: OpenedInput[] = [];
   try {
-    for (const file of files) staged.push(await stageBizsysFile(paths, name, basename(file.source), file.source));
-  } catch (error) {
-    await discardStagedFiles(staged);
-    throw error;
+    for (const file of files) sources.push(await openBizsysSource(file.source));
+    return await use(sources);
+  } finally {
+    await Promise.all(sources.map((source) => source.handle.close().catch(() => undefined)));
   }
-  return staged;
+}
+
+async function stageFiles(paths: HomePaths, name: string, files: FileToAdd[]): Promise<StagedFile[]> {
+  return withSources(files, async (sources) => {
+    const staged: StagedFile[] = [];
+    try {
+      for (const [i, file] of files.entries())
+        staged.push(await stageBizsysFile(paths, name, basename(file.source), sources[i]!));
+    } catch (error) {
+      await discardStagedFiles(staged);
+      throw error;
+    }
+    return staged;
+  });
 }
 
 export interface UpdateBizsysOptions extends Omit<BizsysChange, 'addFiles'> {
@@ -200,16 +237,54 @@ export async function saveBizsys(ctx: BizsysHome, system: BusinessSystem, addFil
 export async function removeBizsys(ctx: NodeContext, name: string): Promise<void> {
   await requireBizsys(ctx, name);
   await removeBizsysDir(ctx.paths, name);
+  await clearBizsysLeftovers(ctx.paths, name).catch(() => undefined);
+}
+
+/** What `bizsys remove NAME` would remove: the business system, or only what interrupted commands left of it. */
+export interface BizsysRemoval {
+  name: string;
+  /** The business system's definition, or null when its folder holds none that reads. */
+  system: BusinessSystem | null;
+  /** The folder bizsys/NAME exists (with a definition or not). */
+  folder: boolean;
+  /** Staging and set-aside folders that interrupted adds and removes of NAME left. */
+  leftovers: string[];
+}
+
+/**
+ * Finds what there is to remove under a name: a business system (readable or not — a
+ * damaged definition is removed too, as its hint says), a folder without a definition, or
+ * only what interrupted commands left. NOT_FOUND when there is none of these.
+ */
+export async function planBizsysRemoval(ctx: BizsysHome, name: string): Promise<BizsysRemoval> {
+  if (bizsysNameProblem(name)) await requireBizsys(ctx, name); // NOT_FOUND, the name shown safely
+  const folder = existsSync(bizsysDir(ctx.paths, name));
+  const system = folder ? await readBizsys(ctx, name).catch(() => null) : null;
+  const leftovers = listBizsysLeftovers(ctx.paths)
+    .filter((l) => l.name === name && l.what !== 'an interrupted change' && l.path !== bizsysDir(ctx.paths, name))
+    .map((l) => l.path);
+  if (!folder && leftovers.length === 0) await requireBizsys(ctx, name);
+  return { name, system, folder, leftovers };
+}
+
+/** Removes what planBizsysRemoval found: the folder (set aside first), then the leftovers. */
+export async function removeBizsysFound(ctx: BizsysHome, removal: BizsysRemoval): Promise<void> {
+  await removeBizsysDir(ctx.paths, removal.name);
+  await clearBizsysLeftovers(ctx.paths, removal.name);
 }
 
 /**
  * Every reason the business systems in this home are not sound (empty when they are):
- * unreadable or invalid definitions, folders without one, referenced files missing.
+ * unreadable or invalid definitions, folders without one (except what an interrupted add
+ * left), referenced files missing.
  */
 export async function bizsysHealth(home: BizsysHome): Promise<string[]> {
   const problems: string[] = [];
   const urls = new Map<string, string>();
   for (const name of listBizsysNames(home.paths)) {
+    // What an interrupted add left is no business system and carries nothing: `ssokit
+    // check` names it as harmless (listBizsysLeftovers), and an export leaves it out.
+    if (isInterruptedAdd(home.paths, name)) continue;
     let system: BusinessSystem | null;
     try {
       system = bizsysNameProblem(name) ? null : await readBizsys(home, name);

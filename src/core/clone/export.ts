@@ -8,7 +8,7 @@
  * memory stays flat whatever the environment's size.
  */
 
-import { createWriteStream, existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +19,7 @@ import { BUNDLE_KDF, PASSWORD_MAX, PASSWORD_MIN } from '../../defaults.js';
 import { SsoError } from '../../errors.js';
 import { FileHasher } from '../../node/file-hasher.js';
 import { currentInstallFacts } from '../../node/install-facts.js';
-import { commitTemp, ioError, openTemp, tempPathFor } from '../../node/private-files.js';
+import { commitTemp, fileHandleSink, ioError, openTemp, tempPathFor, writeFully } from '../../node/private-files.js';
 import { option, remedy } from '../../remedy.js';
 import type { StoreContext } from '../shared/index.js';
 import { belowProductionCost, recordAudit, requireRole, roleCheck } from '../shared/index.js';
@@ -166,7 +166,7 @@ export async function writeBundle(
   const temp = tempPathFor(plan.path);
   const handle = await openTemp(temp, 0o600);
   try {
-    await handle.write(sealed.bytes);
+    await writeFully(handle, sealed.bytes, plan.path);
     const { create } = await import('tar');
     // An environment without files is an empty archive: tar's two zero end blocks.
     const archive = plan.files.length
@@ -175,10 +175,10 @@ export async function writeBundle(
           plan.files.map((f) => f.path),
         ) as unknown as NodeJS.ReadableStream)
       : Readable.from([Buffer.alloc(1024)]);
-    // A stream on the bare descriptor: a FileHandle's own stream with autoClose off keeps the
-    // handle referenced, and its close() never returns. Deep enough that sealing goes on
-    // while earlier chunks are written.
-    const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 4 << 20 });
+    // A sink that writes through the handle and never closes it (a stream on the bare
+    // descriptor closes it when the pipeline fails, and the close below would close it
+    // again). Deep enough that sealing goes on while earlier chunks are written.
+    const out = fileHandleSink(handle, plan.path, 4 << 20);
     await pipeline(
       archive,
       new ByteCounter(plan.totalBytes, options.onProgress),
@@ -198,7 +198,7 @@ export async function writeBundle(
     const failure =
       error instanceof SsoError
         ? error
-        : ioError(`cannot write ${plan.path}${reading ? ` (reading ${reading})` : ''}`, error);
+        : ioError(`cannot write ${plan.path}${reading ? ` (reading ${reading})` : ''}`, error, reading ?? plan.path);
     throw interruptedOr(failure, options.signal, 'the export');
   } finally {
     await Promise.allSettled(described);

@@ -7,14 +7,14 @@
  */
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Deframer } from '../../crypto/bundle-frames.js';
 import { StreamOpener } from '../../crypto/bundle-stream.js';
 import { SsoError } from '../../errors.js';
 import { type FileDigest, FileHasher } from '../../node/file-hasher.js';
-import { ioError } from '../../node/private-files.js';
+import { fileHandleSink, ioError } from '../../node/private-files.js';
 import { type Manifest, parseManifest, SECRET_DIR, unsafePathProblem } from './manifest.js';
 import { ByteCounter, type ProgressListener } from './progress.js';
 
@@ -73,7 +73,7 @@ export async function extractPayload(bundle: string, staging: string, options: E
     if (digests.has(path)) return refuse(unsafe(path, 'a second entry with the same path'));
     const file = join(staging, path);
     writing.add(entry);
-    const written = writeEntry(entry, file, path).finally(() => writing.delete(entry));
+    const written = writeEntry(entry, file, path, dirname(staging)).finally(() => writing.delete(entry));
     const digest = written.then(() => hasher.digest(file));
     digest.catch((error: Error) => fail(error));
     digests.set(path, digest);
@@ -152,8 +152,8 @@ async function restoreModes(staging: string, manifest: Manifest): Promise<void> 
   }
 }
 
-/** Writes one entry to a new file (0600, in folders 0700). */
-async function writeEntry(entry: NodeJS.ReadableStream, file: string, path: string): Promise<void> {
+/** Writes one entry to a new file (0600, in folders 0700); `device` names where it is, for a full disk. */
+async function writeEntry(entry: NodeJS.ReadableStream, file: string, path: string, device: string): Promise<void> {
   let handle: fs.FileHandle;
   try {
     await fs.mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -163,13 +163,18 @@ async function writeEntry(entry: NodeJS.ReadableStream, file: string, path: stri
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR')
       throw unsafe(path, 'a path that is both a file and a folder');
-    throw ioError(`cannot write ${file}`, error);
+    throw ioError(`cannot write ${file}`, error, device);
   }
+  // The sink writes through the handle and never closes it, so the handle is closed here
+  // once, whatever failed (a stream on its bare descriptor would close it on a failure, and
+  // this close then fail with EBADF — or close another file that took the number). A write
+  // that fails (a full disk) is an IO_ERROR naming the file.
   try {
-    const out = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
-    await pipeline(entry, out);
+    await pipeline(entry, fileHandleSink(handle, file, 1 << 20, device));
   } finally {
-    await handle.close();
+    await handle.close().catch((error: unknown) => {
+      throw ioError(`cannot write ${file}`, error, device);
+    });
   }
 }
 

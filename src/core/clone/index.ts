@@ -9,7 +9,9 @@ export {
   bizsysHealth,
   listBizsys,
   parseFileArgument,
+  planBizsysRemoval,
   removeBizsys,
+  removeBizsysFound,
   requireBizsys,
   updateBizsys,
 } from './bizsys.js';

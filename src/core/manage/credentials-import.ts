@@ -5,11 +5,10 @@
  * with its number, and when any is bad nothing is applied.
  */
 
-import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileProblems, type LineProblem, SsoError } from '../../errors.js';
 import { type JsonProblem, JsonProblems, jsonLines, jsonProblemText, readJsonObject } from '../../json/json-reader.js';
-import { ioError } from '../../node/private-files.js';
+import { readInputText } from '../../node/private-files.js';
 import { openDataKeyRing } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import { auditFailures, identityProblem, parseIdentity, recordAudit, roleCheck } from '../shared/index.js';
@@ -35,24 +34,16 @@ export interface ImportResult {
 }
 
 export async function importCredentialsFromFile(ctx: StoreContext, path: string): Promise<ImportResult> {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw ioError(`cannot read ${path}`, error);
-  }
-  if (size > IMPORT_MAX_BYTES)
-    throw new SsoError(
-      'INVALID_INPUT',
-      `${path} is ${size} bytes; an import is limited to ${IMPORT_MAX_BYTES / 2 ** 20} MiB`,
-    );
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-  } catch (error) {
-    if (error instanceof TypeError) throw new SsoError('INVALID_INPUT', `${path} is not valid UTF-8 text`);
-    throw ioError(`cannot read ${path}`, error);
-  }
+  // O_NONBLOCK, a regular file only, the size checked first and the read stopped at the cap:
+  // a FIFO or /dev/zero is refused at once.
+  const { text } = readInputText(path, {
+    maxBytes: IMPORT_MAX_BYTES,
+    tooLarge: (size) =>
+      new SsoError(
+        'INVALID_INPUT',
+        `${path} is ${size > IMPORT_MAX_BYTES + 1 ? size : `over ${IMPORT_MAX_BYTES}`} bytes; an import is limited to ${IMPORT_MAX_BYTES / 2 ** 20} MiB`,
+      ),
+  });
   return importCredentials(ctx, basename(path), text);
 }
 
