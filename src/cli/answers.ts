@@ -7,10 +7,10 @@
  * a command line is visible to every user of the machine.
  */
 
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { reminderProblem } from '../core/secret/index.js';
 import { SsoError } from '../errors.js';
-import { readFileChecked } from '../node/private-files.js';
+import { ioError } from '../node/private-files.js';
 import { type CliIo, isInteractive, readAllStdin } from './io.js';
 import type { Prompter } from './prompts.js';
 
@@ -114,12 +114,46 @@ async function readSecretSource(ctx: AnswerContext, source: string): Promise<str
     ctx.stdinCache.text ??= await readAllStdin(ctx.io);
     return ctx.stdinCache.text;
   }
-  // The same open as every input: a FIFO or device fails at once instead of hanging.
-  const text = readFileChecked(source, PASSWORD_FILE_MAX_BYTES).toString('utf8');
-  if ((statSync(source).mode & 0o077) !== 0) {
+  const { text, mode } = readPasswordFile(source);
+  if (mode !== null && (mode & 0o077) !== 0) {
     ctx.out.warn(`${source} holds a password and group or others can read it: chmod 600 ${source}`);
   }
   return text;
+}
+
+/**
+ * A password file, or a pipe (`--password-file <(pass show sso)` is a fair use, as `-` is):
+ * read up to a cap, so a device such as /dev/zero fails instead of reading for ever.
+ * The mode is that of a regular file, for the permissions warning.
+ */
+function readPasswordFile(source: string): { text: string; mode: number | null } {
+  let fd: number;
+  try {
+    fd = openSync(source, 'r');
+  } catch (error) {
+    throw ioError(`cannot read the password file ${source}`, error);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
+      throw new SsoError('INVALID_INPUT', `the password file ${source} is not a file or a pipe`);
+    }
+    // Sequential reads (no position): a pipe cannot seek.
+    const buffer = Buffer.alloc(PASSWORD_FILE_MAX_BYTES + 1);
+    let total = 0;
+    for (let n = 1; n > 0 && total < buffer.length; total += n) {
+      n = readSync(fd, buffer, total, buffer.length - total, null);
+    }
+    if (total > PASSWORD_FILE_MAX_BYTES) {
+      throw new SsoError(
+        'INVALID_INPUT',
+        `${source} holds more than a password file can (${PASSWORD_FILE_MAX_BYTES} bytes)`,
+      );
+    }
+    return { text: buffer.subarray(0, total).toString('utf8'), mode: stat.isFile() ? stat.mode : null };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A password file holds one line; anything this large is not one. */

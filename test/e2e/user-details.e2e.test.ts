@@ -1,7 +1,9 @@
 // Issue 12, items 5 and 6: the details a user meets at the command line say what is true.
+import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliResult, runCli } from '../helpers/cli.js';
+import { type CliResult, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { testEnv } from '../helpers/fast-deps.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -99,4 +101,28 @@ test('a reminder holding the password is refused with its own sentence in the or
   expect(result.stderr).toContain('the password reminder contains the password itself');
   expect(result.stderr).not.toContain('too short');
   expect(existsSync(join(dir.path, 'b.bak'))).toBe(false);
+});
+
+test('a password can come through a pipe (process substitution); /dev/zero is refused at once', () => {
+  const piped = ok(
+    spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${join(REPO_ROOT, 'bin', 'ssokit.js')}" --home "${home()}" secret verify "${join(dir.path, 'a.bak')}" --password-file <(echo correct-horse-1)`,
+      ],
+      { env: testEnv(), encoding: 'utf8' },
+    ) as unknown as CliResult,
+  );
+  expect(piped.stdout).toContain('the backup opens');
+  const zero = runCli('ssokit', [
+    '--home',
+    home(),
+    'secret',
+    'verify',
+    join(dir.path, 'a.bak'),
+    '--password-file',
+    '/dev/zero',
+  ]);
+  expect([zero.status, zero.stderr]).toEqual([6, expect.stringContaining('holds more than a password file can')]);
 });

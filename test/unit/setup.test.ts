@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Output, PLAIN } from '../../src/cli/output.js';
-import { answersTemplate, readAnswersFile } from '../../src/cli/setup/answers-file.js';
+import { answersTemplate, answersTemplateData, readAnswersFile } from '../../src/cli/setup/answers-file.js';
 import { runWizard } from '../../src/cli/setup/wizard.js';
 import { backupPage, nodePage, SKIP_WARNING, storePage } from '../../src/cli/setup/wizard-pages.js';
 import { answerProblems, applySetup, type SetupAnswers } from '../../src/core/system/setup.js';
@@ -229,11 +229,39 @@ describe('answers and applying them', () => {
 
   test('the printed template is a valid answers file once its password is filled in', () => {
     const file = join(dir.path, 'answers.json');
-    writeFileSync(file, answersTemplate({ nodeName: 'sso1', user: me, home: join(dir.path, 'node') }), { mode: 0o600 });
+    const template = answersTemplate({
+      nodeName: 'sso1',
+      user: me,
+      home: join(dir.path, 'node'),
+      backupName: 'SSO4B2F.bak',
+    });
+    // No password in it, not even a placeholder: it comes from --password-file or the prompt.
+    expect(template).not.toMatch(/"password"\s*:/);
+    writeFileSync(file, template, { mode: 0o600 });
     const read = readAnswersFile(file);
     expect(read.answers).toMatchObject({ mode: 'create', nodeName: 'sso1', serviceAccount: me, restore: null });
     expect(read.readableByOthers).toBe(false);
     expect(readFileSync(file, 'utf8')).toMatch(/^\/\/ ssokit setup answers/);
+    expect(read.answers.backup).toMatchObject({ file: join(dir.path, 'node', 'backup', 'SSO4B2F.bak') });
+    expect(read.needsPassword).toEqual(['backup']);
+  });
+
+  test("an older template's placeholder password is refused, not taken for the password", async () => {
+    const file = join(dir.path, 'old.json');
+    const data = {
+      ...answersTemplateData({ nodeName: 'sso1', user: me, home: join(dir.path, 'node'), backupName: 'SSO1A2B.bak' }),
+    };
+    writeFileSync(
+      file,
+      JSON.stringify({ ...data, backup: { ...data.backup, password: 'change me: 7 to 256 characters' } }),
+      {
+        mode: 0o600,
+      },
+    );
+    const error = await failure(Promise.resolve().then(() => readAnswersFile(file)));
+    expect(error.details).toContain(
+      "backup.password: is the template's placeholder, not a password: leave it out and give --password-file",
+    );
   });
 
   test('an answers file with missing and wrong keys names each', async () => {

@@ -5,7 +5,6 @@
  * layout is read and written in it (`--btdf` asks for it, `--create` makes the application).
  */
 
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   BTDF,
@@ -23,7 +22,7 @@ import {
   writeBtdfSettings,
 } from '../../core/manage/index.js';
 import { SsoError } from '../../errors.js';
-import { writeFileAtomic } from '../../node/private-files.js';
+import { readInputText, writeFileAtomic } from '../../node/private-files.js';
 import { option, remedy } from '../../remedy.js';
 import { writeSettingsXml } from '../../xml/config-settings-xml.js';
 import type { Session } from '../session.js';
@@ -279,9 +278,11 @@ function readSettingsList(path: string): Setting[] {
 /** A settings XML file (<settings><property name=…>) or a JSON object of name → value. */
 function readPropertiesFile(path: string): Record<string, string> {
   if (path.toLowerCase().endsWith('.json')) {
+    // The same capped, regular-file-only open as every input (a FIFO fails at once).
+    const { text } = readInputText(path, { maxBytes: 64 * 2 ** 20, what: 'the properties file' });
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new SsoError('INVALID_INPUT', `${basename(path)} is not readable JSON (${(error as Error).message})`);
     }

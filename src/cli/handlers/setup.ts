@@ -1,13 +1,13 @@
 /** `ssokit setup`: the interactive wizard, or `--answers FILE` without a terminal. */
 
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { defaultBackupPath } from '../../core/secret/index.js';
 import { applySetup, type SetupAnswers, type SetupResult, storeSecretServer } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
 import { obtainPassword } from '../answers.js';
 import { isInteractive } from '../io.js';
 import type { Session } from '../session.js';
-import { answersTemplate, readAnswersFile } from '../setup/answers-file.js';
+import { answersTemplate, answersTemplateData, readAnswersFile } from '../setup/answers-file.js';
 import { runWizard } from '../setup/wizard.js';
 
 export interface SetupOptions {
@@ -18,9 +18,15 @@ export interface SetupOptions {
 export async function setupCommand(session: Session, options: SetupOptions): Promise<void> {
   const { out } = session;
   if (options.printAnswers) {
-    out.raw(
-      answersTemplate({ nodeName: session.defaultNodeName, user: session.caller.user, home: session.paths.root }),
-    );
+    const defaults = {
+      nodeName: session.defaultNodeName,
+      user: session.caller.user,
+      home: session.paths.root,
+      backupName: basename(defaultBackupPath(session.paths, session.deps)),
+    };
+    // With --json, the same answers as one plain JSON document (no comments).
+    if (out.json) out.printJson(answersTemplateData(defaults));
+    else out.raw(answersTemplate(defaults));
     return;
   }
   let answers: SetupAnswers | null;

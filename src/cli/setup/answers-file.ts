@@ -66,6 +66,10 @@ export function readAnswersFile(path: string): AnswersFileResult {
     if (!entry?.valid) return null;
     const backupFile = entry.string('file');
     let password = entry.optionalString('password');
+    if (password !== undefined && PLACEHOLDER.test(password)) {
+      entry.problem('password', "is the template's placeholder, not a password: leave it out and give --password-file");
+      password = undefined;
+    }
     const passwordFile = password === undefined ? entry.optionalString('passwordFile') : undefined;
     if (passwordFile !== undefined) {
       try {
@@ -106,31 +110,61 @@ export function readAnswersFile(path: string): AnswersFileResult {
   return { answers, needsPassword, readableByOthers: (mode & 0o077) !== 0 };
 }
 
+/** The placeholder older templates put in the password's place, refused if left there. */
+const PLACEHOLDER = /^change me\b/i;
+
+export interface TemplateDefaults {
+  nodeName: string;
+  user: string;
+  home: string;
+  /** The new backup's file name in the home's backup folder: SSO and four hex digits. */
+  backupName: string;
+}
+
+/** The answers `ssokit setup --print-answers` starts from; no password is ever in them. */
+export function answersTemplateData(defaults: TemplateDefaults) {
+  return {
+    mode: 'create',
+    secretServer: true,
+    nodeName: defaults.nodeName,
+    clusterName: null,
+    serviceAccount: defaults.user,
+    ssoAdminAccount: defaults.user,
+    affiliateAdminAccount: defaults.user,
+    store: `${defaults.home}/ssodb.sqlite`,
+    backup: { file: `${defaults.home}/backup/${defaults.backupName}`, reminder: '' },
+    restore: null,
+  };
+}
+
 /** What `ssokit setup --print-answers` writes: every key, explained. */
-export function answersTemplate(defaults: { nodeName: string; user: string; home: string }): string {
+export function answersTemplate(defaults: TemplateDefaults): string {
+  const d = answersTemplateData(defaults);
+  const q = JSON.stringify;
   return `// ssokit setup answers: run  ssokit setup --answers THIS_FILE
-// Keep this file private (chmod 600) if it holds a password.
+// Keep this file private (chmod 600) if you add a password to it.
 {
   // "create" a new SSO system, or "join" an existing one
-  "mode": "create",
+  "mode": ${q(d.mode)},
   // is this node the master secret server? (the first node of a new system always is)
-  "secretServer": true,
+  "secretServer": ${q(d.secretServer)},
   // this node's name
-  "nodeName": "${defaults.nodeName}",
+  "nodeName": ${q(d.nodeName)},
   // a cluster network name this node answers to, for a clustered master secret server (or null)
   "clusterName": null,
   // the OS user the SSO service runs as (must exist, and be among the SSO administrators)
-  "serviceAccount": "${defaults.user}",
+  "serviceAccount": ${q(d.serviceAccount)},
   // SSO administrators and affiliate administrators: OS users or groups, ;-separated (create only)
-  "ssoAdminAccount": "${defaults.user}",
-  "affiliateAdminAccount": "${defaults.user}",
+  "ssoAdminAccount": ${q(d.ssoAdminAccount)},
+  "affiliateAdminAccount": ${q(d.affiliateAdminAccount)},
   // the credential store: a new file to create, or the existing store to join
-  "store": "${defaults.home}/ssodb.sqlite",
-  // create: back up the master secret now. The password may instead come from "passwordFile",
-  // --password-file, SSOKIT_PASSWORD_FILE or SSOKIT_PASSWORD. To go without a backup set
-  // "backup": null and "skipBackup": true -- losing the secret then loses every credential.
-  "backup": { "file": "${defaults.home}/backup/SSO1A2B.bak", "reminder": "", "password": "change me: 7 to 256 characters" },
-  // join as master secret server: the backup to restore, with "password" or "passwordFile"
+  "store": ${q(d.store)},
+  // create: back up the master secret now. Its password comes from --password-file,
+  // SSOKIT_PASSWORD_FILE, SSOKIT_PASSWORD or the prompt, or add "passwordFile": "PATH" here
+  // (or "password", in a file only you can read). To go without a backup set "backup": null
+  // and "skipBackup": true -- losing the secret then loses every credential.
+  "backup": { "file": ${q(d.backup.file)}, "reminder": "" },
+  // join as master secret server: the backup to restore, with "passwordFile" (or "password")
   "restore": null
 }
 `;
