@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SsoError } from '../errors.js';
 import { option, remedy } from '../remedy.js';
+import { makeParents } from './home.js';
 
 export interface WriteOptions {
   /** Replace an existing file (otherwise FILE_EXISTS). */
@@ -88,10 +89,28 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Creates the folder (and parents) if missing and makes sure it is 0700. */
+/**
+ * Creates the folder if missing (its missing parents 0755, whatever the umask) and makes
+ * sure it is 0700. A symbolic link in its place is refused: following it would chmod and
+ * write secrets wherever it points.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
+  const found = await fs.lstat(dir).catch(() => null);
+  if (found?.isSymbolicLink()) {
+    throw new SsoError(
+      'FILE_PERMISSIONS',
+      `${dir} is a symbolic link, not a folder: secrets are not written through one`,
+      {
+        hint: `remove the link, or point the home at the real folder`,
+      },
+    );
+  }
+  if (found && !found.isDirectory()) throw new SsoError('IO_ERROR', `${dir} is not a folder`);
   try {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (!found) {
+      await makeParents(dirname(dir));
+      await fs.mkdir(dir, { mode: 0o700 });
+    }
     await fs.chmod(dir, 0o700);
   } catch (error) {
     throw ioError(`cannot create the folder ${dir}`, error);

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { checkNode } from '../../src/core/check/check.js';
 import type { CheckReport } from '../../src/core/check/report.js';
 import { currentCaller } from '../../src/node/os-identity.js';
+import { ensurePrivateDir } from '../../src/node/private-files.js';
+import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
+import { testNeeding } from '../helpers/requirements.js';
 import { seedCredentials, systemPerTest } from '../helpers/system.js';
 
 const t = systemPerTest();
@@ -130,5 +142,28 @@ describe('ssokit check', () => {
       expect.stringMatching(/^store: the store does not open: .*is not an ssokit credential store/),
     ]);
     expect(report.findings.some((f) => f.area === 'files' && f.level === 'ok')).toBe(true);
+  });
+
+  testNeeding(process.getuid?.() === 0 ? null : 'not root (chown needs it)', 'home ownership check')(
+    'a home that another OS user owns is a problem',
+    async () => {
+      chownSync(t.sys.paths.root, 65534, 65534);
+      expect(problems(await check())).toContainEqual(expect.stringMatching(/^files: the home .* belongs to uid 65534/));
+      chownSync(t.sys.paths.root, 0, 0);
+    },
+  );
+
+  test('a secret/ that is a symbolic link is a problem, and no secret is written through it', async () => {
+    const elsewhere = join(t.sys.paths.root, '..', 'elsewhere');
+    renameSync(t.sys.paths.secretDir, elsewhere);
+    symlinkSync(elsewhere, t.sys.paths.secretDir);
+    expect(problems(await check())).toContainEqual(
+      expect.stringMatching(/^files: the secret folder .* is a symbolic link/),
+    );
+    const refused = await failure(ensurePrivateDir(t.sys.paths.secretDir));
+    expect([refused.code, refused.message]).toEqual([
+      'FILE_PERMISSIONS',
+      expect.stringContaining('is a symbolic link'),
+    ]);
   });
 });

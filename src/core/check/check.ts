@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_KDF } from '../../defaults.js';
 import { isSsoError } from '../../errors.js';
+import { runLookup } from '../../node/helper-programs.js';
 import { listLocalSecretIds, readLocalSecret } from '../../node/local-secrets.js';
 import { answersTo } from '../../node/node-config.js';
 import { openStore } from '../../store/open-store.js';
@@ -30,7 +31,7 @@ export async function checkNode(home: HomeContext, options: CheckOptions = {}): 
   const location = options.storeOverride ?? node.node.store;
   const findings = new Findings();
   const counts: CheckCounts = { applications: 0, dataKeys: 0, credentials: 0, configEntries: 0, opened: 0 };
-  checkFiles(findings, home.paths, location);
+  checkFiles(findings, home.paths, location, nodeOwner(node.node.serviceAccount));
   let store: Store | null = null;
   try {
     store = await openStore(location, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
@@ -180,6 +181,13 @@ async function localSecrets(
     findings.ok('secret', 'this node is not the master secret server and holds no secret, as it should');
   }
   return secrets;
+}
+
+/** The uid the node's files belong to: its service account's, else the caller's (null: unknown). */
+function nodeOwner(serviceAccount: string | undefined): number | null {
+  if (!serviceAccount) return process.getuid?.() ?? null;
+  const uid = Number(runLookup('id', ['-u', serviceAccount])?.trim());
+  return Number.isSafeInteger(uid) ? uid : null;
 }
 
 /** A backup in the home written below the production scrypt cost yields to guessing far sooner. */

@@ -5,7 +5,7 @@
  * bizsys add, update or remove left).
  */
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listBizsysLeftovers } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
@@ -34,8 +34,31 @@ function expectMode(findings: Findings, path: string, wanted: number, what: stri
   }
 }
 
-export function checkFiles(findings: Findings, paths: HomePaths, store: string): void {
+/**
+ * The home and its secret folder belong to one OS user — the node's service account when
+ * node.json names one, else whoever runs the check — and secret/ is a real folder: files
+ * another user could swap, or a link that points elsewhere, would let them in.
+ */
+function expectOwnedFolder(findings: Findings, path: string, owner: number | null, what: string): void {
+  let found: ReturnType<typeof lstatSync>;
+  try {
+    found = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (found.isSymbolicLink()) {
+    findings.problem('files', `${what} ${path} is a symbolic link: secrets would be written wherever it points`);
+    return;
+  }
+  if (owner !== null && found.uid !== owner) {
+    findings.problem('files', `${what} ${path} belongs to uid ${found.uid}, not to the node's OS user (uid ${owner})`);
+  }
+}
+
+export function checkFiles(findings: Findings, paths: HomePaths, store: string, owner: number | null = null): void {
   const before = findings.count('problem');
+  expectOwnedFolder(findings, paths.root, owner, 'the home');
+  expectOwnedFolder(findings, paths.secretDir, owner, 'the secret folder');
   expectMode(findings, paths.root, 0o700, 'the home');
   expectMode(findings, paths.nodeFile, 0o600, 'the node file');
   if (existsSync(paths.secretDir)) {
