@@ -18,6 +18,7 @@ import { checkWriterParams, type ScryptParams } from '../crypto/kdf.js';
 import { SsoError } from '../errors.js';
 import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
 import { type Caller, currentCaller } from '../node/os-identity.js';
+import { readInputText } from '../node/private-files.js';
 import type { RemedySpeller } from '../remedy.js';
 import type { AnswerContext } from './answers.js';
 import type { CliIo } from './io.js';
@@ -69,7 +70,13 @@ export class Session implements AnswerContext {
     this.out = new Output(io, { tool, style, json: Boolean(globals.json), speller }, paint);
     this.prompter = prompter ?? terminalPrompter(io);
     this.paths = homePaths(resolveHomeDir(globals.home, io.env[ENV_VARS.home]));
-    this.deps = { ...depsFromEnv(io.env, this.notices), onWeakFile: (path, kdf) => this.weakFiles.push({ path, kdf }) };
+    this.deps = {
+      ...depsFromEnv(io.env, this.notices),
+      onWeakFile: (path, kdf) => this.weakFiles.push({ path, kdf }),
+      ...(globals.dbPasswordFile === undefined
+        ? {}
+        : { storePassword: readStorePassword(globals.dbPasswordFile, this.notices) }),
+    };
     this.caller = currentCaller();
   }
 
@@ -123,6 +130,17 @@ export class Session implements AnswerContext {
 /** Colour only on a terminal, and never with --no-color or NO_COLOR. */
 export function wantsColor(io: CliIo, colorFlag: boolean | undefined): boolean {
   return colorFlag !== false && !io.env[ENV_VARS.noColor] && Boolean(io.stdout.isTTY);
+}
+
+/** The first line of --db-password-file: a file this user names, read with the capped open. */
+function readStorePassword(file: string, notices: string[]): string {
+  const { text, mode } = readInputText(file, { maxBytes: 64 * 1024, what: 'the store password file' });
+  if ((mode & 0o077) !== 0) {
+    notices.push(`${file} holds the store's password and group or others can read it: chmod 600 ${file}`);
+  }
+  const password = text.split(/\r?\n/)[0] ?? '';
+  if (password === '') throw new SsoError('INVALID_INPUT', `the store password file ${file} is empty`);
+  return password;
 }
 
 function depsFromEnv(env: NodeJS.ProcessEnv, notices: string[]): Deps {

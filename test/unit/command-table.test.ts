@@ -479,6 +479,7 @@ describe('global options, before or after the command, in either syntax', () => 
     expect(parsed.globals).toStrictEqual({
       home: '/h',
       db: undefined,
+      dbPasswordFile: undefined,
       nodeName: undefined,
       passwordFile: '-',
       json: true,

@@ -67,7 +67,18 @@ export const KEEP_BUNDLE = option('keepBundle', 'switch', '--keep-bundle', 'keep
 /** The options every command of every tool takes, before or after the command. */
 export const GLOBAL_OPTIONS = {
   home: option('home', 'value', '--home <dir>', 'node home folder (default: SSOKIT_HOME, else ~/.ssokit)'),
-  db: option('db', 'value', '--db <path>', 'credential store file (default: SSOKIT_DB, else the one in node.json)'),
+  db: option(
+    'db',
+    'value',
+    '--db <location>',
+    'credential store: a file, or postgres://USER@HOST:PORT/DATABASE (default: SSOKIT_DB, else the one in node.json)',
+  ),
+  dbPasswordFile: option(
+    'dbPasswordFile',
+    'value',
+    '--db-password-file <file>',
+    "the PostgreSQL store's password, from FILE (else PGPASSWORD, ~/.pgpass or PGPASSFILE)",
+  ),
   nodeName: option(
     'nodeName',
     'value',
@@ -89,4 +100,4 @@ export const GLOBAL_OPTIONS = {
 export type GlobalKey = keyof typeof GLOBAL_OPTIONS;
 
 /** The global options every command uses; the others only commands that declare them. */
-export const ALWAYS_GLOBAL: readonly GlobalKey[] = ['home', 'db', 'json', 'color', 'debug'];
+export const ALWAYS_GLOBAL: readonly GlobalKey[] = ['home', 'db', 'dbPasswordFile', 'json', 'color', 'debug'];

@@ -26,6 +26,7 @@ import { nearest } from './suggest.js';
 export interface GlobalOptions {
   home?: string | undefined;
   db?: string | undefined;
+  dbPasswordFile?: string | undefined;
   nodeName?: string | undefined;
   passwordFile?: string | undefined;
   json?: boolean | undefined;
@@ -201,6 +202,7 @@ function readGlobals(command: Command): GlobalOptions {
   return {
     home: text('home'),
     db: text('db'),
+    dbPasswordFile: text('dbPasswordFile'),
     nodeName: text('nodeName'),
     passwordFile: text('passwordFile'),
     json: flag('json'),

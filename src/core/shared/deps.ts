@@ -14,6 +14,8 @@ export interface Deps {
   /** scrypt cost for new environment bundles. */
   bundleKdf: ScryptParams;
   busyTimeoutMs: number;
+  /** A PostgreSQL store's password (--db-password-file); else PGPASSWORD or ~/.pgpass apply. */
+  storePassword?: string | undefined;
   /** Told of every file written with scrypt below the production cost (test suites only). */
   onWeakFile?: ((path: string, kdf: ScryptParams) => void) | undefined;
 }
