@@ -1,4 +1,7 @@
+import type { PostgresConnection } from './postgres/connection.js';
 import type { Store } from './store.js';
+
+export type { PostgresConnection } from './postgres/connection.js';
 
 export interface OpenStoreOptions {
   /** Create a new, empty store (the file must not exist yet). */
@@ -18,6 +21,22 @@ export interface OpenStoreOptions {
 export async function openStore(location: string, options: OpenStoreOptions): Promise<Store> {
   const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
   return openSqliteStore(location, options);
+}
+
+/**
+ * Opens the PostgreSQL store `connection` reaches, as `openStore` opens a file: the
+ * database must hold an ssokit store, or be empty with `create` (init). The adapter, and
+ * pg with it, is loaded only here, so SQLite commands never pay for it. `display` names
+ * the store in messages (a URL without its password); by default it is built from
+ * `connection`.
+ */
+export async function openPostgresStore(
+  connection: PostgresConnection,
+  options: OpenStoreOptions,
+  display?: string,
+): Promise<Store> {
+  const adapter = await import('./postgres/postgres-store.js');
+  return adapter.openPostgresStore(connection, options, display);
 }
 
 /**

@@ -1,13 +1,39 @@
 /**
  * The store boundary. Core reaches the credential store only through these interfaces;
- * the SQLite adapter (store/sqlite/) is the only module that knows better-sqlite3, and a
- * PostgreSQL adapter must be able to implement the same contract without core changing.
+ * the SQLite adapter (store/sqlite/) is the only module that knows better-sqlite3, and the
+ * PostgreSQL adapter (store/postgres/) the only one that knows pg. Both pass one contract
+ * suite (test/store-contract/).
  *
  * Contract for SQL passed through it:
- * - `?` placeholders; values are strings, numbers, bigints, byte arrays or null;
- * - booleans are stored as 0/1 integers, times as ISO-8601 UTC text;
- * - no dialect-specific syntax (upserts, RETURNING, AUTOINCREMENT) outside adapters:
- *   `insert` returns the new row's id, and schema DDL lives with each adapter.
+ * - `?` placeholders; values are strings, numbers, bigints, byte arrays or null; rows
+ *   come back with integers as numbers and bytes as Buffers (Uint8Array);
+ * - booleans are stored as 0/1 integers, times as ISO-8601 UTC text; text compares and
+ *   orders byte by byte (SQLite's BINARY; the "C" collation in PostgreSQL);
+ * - no dialect-specific syntax (upserts, RETURNING, AUTOINCREMENT, INSERT OR …) outside
+ *   adapters: `insert` returns the new row's id, and schema DDL lives with each adapter;
+ * - a parameter whose type only its context gives (`~?`, `? + ?`) is cast:
+ *   `CAST(? AS BIGINT)`. PostgreSQL cannot infer it; SQLite does not mind.
+ *
+ * Transactions (the guarantee core builds on):
+ * - one writer at a time per store, across every process and machine that uses it: a
+ *   transaction takes the store's write lock before its first statement (SQLite's BEGIN
+ *   IMMEDIATE; in PostgreSQL a transaction-scoped advisory lock, under READ COMMITTED),
+ *   and waits for it up to the busy timeout (then STORE_BUSY). So each transaction sees
+ *   everything the writers before it committed, and acts before the writers after it: a
+ *   data key wrapped inside a transaction is wrapped under the master secret that
+ *   transaction read, and rotations (and the pruning of secret files) queue;
+ * - reads outside a transaction take no lock and never wait for writers; each sees what
+ *   was committed when it ran;
+ * - a write outside a transaction (`store.run`) is a transaction of its own;
+ * - within one async call chain, one transaction at a time: calling
+ *   `store.transaction()` inside another on the same handle is a programming error and
+ *   throws. Transactions started from separate call chains on one handle either run
+ *   concurrently (PostgreSQL: a pool, for a service sharing one handle across requests)
+ *   or are refused with that error (SQLite: one connection); they never interleave
+ *   within one transaction;
+ * - a failure inside a transaction rolls it all back: a command fails with a sentence
+ *   and nothing is half-done (a connection lost during COMMIT is the one case where the
+ *   outcome is unknown, and the sentence says so).
  */
 
 export type SqlValue = string | number | bigint | Uint8Array | null;
@@ -27,13 +53,13 @@ export interface Queryable {
 }
 
 export interface Store extends Queryable {
-  readonly kind: 'sqlite';
-  /** Where the store lives, for messages (a file path for SQLite). */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the store lives, for messages: a file path, or a URL without its password. */
   readonly location: string;
   /**
-   * Runs `work` in one write transaction: all of it commits or none of it does. Waits for
-   * writers in other processes up to the busy timeout. One transaction at a time per
-   * store handle; `work` uses `tx` for its queries.
+   * Runs `work` in one write transaction: all of it commits or none of it does. Takes the
+   * store's write lock first, waiting for other writers up to the busy timeout (see the
+   * guarantee above); `work` uses `tx` for its queries. Not nested within one call chain.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** The schema version the store is at after migrations ran (as found, when read-only). */

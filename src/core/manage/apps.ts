@@ -334,7 +334,7 @@ export async function setApplicationEnabled(
     const changed = hasFlag(app.flags, SSO_FLAG.ENABLED) !== enabled;
     await ctx.store.transaction(async (tx) => {
       await tx.run(
-        `UPDATE applications SET flags = ${enabled ? 'flags | ?' : 'flags & ~?'}, updated_at = ? WHERE id = ?`,
+        `UPDATE applications SET flags = ${enabled ? 'flags | ?' : 'flags & ~CAST(? AS BIGINT)'}, updated_at = ? WHERE id = ?`,
         [SSO_FLAG.ENABLED, ctx.deps.now().toISOString(), app.id],
       );
       await recordAudit(tx, ctx, { operation, target: app.name, result: changed ? 'success' : 'success: unchanged' });
