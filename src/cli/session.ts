@@ -4,7 +4,6 @@
  */
 
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import {
   type Deps,
   type HomeContext,
@@ -20,6 +19,7 @@ import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
 import { type Caller, currentCaller } from '../node/os-identity.js';
 import { readInputText } from '../node/private-files.js';
 import type { RemedySpeller } from '../remedy.js';
+import { parseStoreLocation } from '../store/location.js';
 import type { AnswerContext } from './answers.js';
 import type { CliIo } from './io.js';
 import { Output, type Painter, type Style } from './output.js';
@@ -80,6 +80,11 @@ export class Session implements AnswerContext {
     this.caller = currentCaller();
   }
 
+  /** A PostgreSQL password from a file this user names (--db-password-file, --to-password-file). */
+  storePasswordFrom(file: string): string {
+    return readStorePassword(file, this.notices);
+  }
+
   get passwordFile(): string | undefined {
     return this.globals.passwordFile;
   }
@@ -91,6 +96,12 @@ export class Session implements AnswerContext {
   /** The store path given for this invocation (--db, SSOKIT_DB), if any. */
   get storeOverride(): string | undefined {
     return this.globals.db ?? (this.io.env[ENV_VARS.db] || undefined);
+  }
+
+  /** --db / SSOKIT_DB as a store location in its display form (a path made absolute). */
+  get storeLocation(): string | undefined {
+    const override = this.storeOverride;
+    return override === undefined ? undefined : parseStoreLocation(override).display;
   }
 
   /** --node-name, else SSOKIT_NODE_NAME, else the host name. */
@@ -110,8 +121,7 @@ export class Session implements AnswerContext {
   async store(): Promise<StoreContext> {
     if (!this.#store) {
       const node = await this.node();
-      const override = this.storeOverride;
-      this.#store = await openNodeStore(node, override === undefined ? undefined : resolve(override));
+      this.#store = await openNodeStore(node, this.storeLocation);
     }
     return this.#store;
   }

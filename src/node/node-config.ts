@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { SsoError } from '../errors.js';
 import { type JsonObject, JsonProblems, jsonProblemSentence, parseJson, readJsonObject } from '../json/json-reader.js';
 import { command, remedy } from '../remedy.js';
+import { isPostgresText, parseStoreLocation } from '../store/location.js';
 import type { HomePaths } from './home.js';
 import type { InstallFacts } from './install-facts.js';
 import { ensurePrivateDir, ioError, writeFileAtomic } from './private-files.js';
@@ -77,7 +78,7 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
   const config: NodeConfig = {
     nodeName: file.string('nodeName'),
     clusterNames: file.optionalStringList('clusterNames') ?? [],
-    store: resolve(paths.root, file.string('store')),
+    store: storeFromFile(paths, file.string('store')),
     install: installFromJson(file.object('install')),
     createdAt: file.optionalString('createdAt') ?? '',
   };
@@ -116,10 +117,17 @@ function installFromJson(install: JsonObject): InstallFacts {
   };
 }
 
+/** node.json's store: a path relative to the home made absolute, a URL parsed as given. */
+function storeFromFile(paths: HomePaths, store: string): string {
+  return isPostgresText(store) ? parseStoreLocation(store).display : resolve(paths.root, store);
+}
+
 export async function writeNodeConfig(paths: HomePaths, config: NodeConfig): Promise<void> {
   await ensurePrivateDir(paths.root);
   const inside = relative(paths.root, config.store);
-  const store = !inside.startsWith('..') && !isAbsolute(inside) ? inside : config.store;
+  // A store in the home is recorded relative to it (the home may move); a URL as it is.
+  const store =
+    !isPostgresText(config.store) && !inside.startsWith('..') && !isAbsolute(inside) ? inside : config.store;
   const file: NodeFile = { format: NODE_FORMAT, ...config, store };
   await writeFileAtomic(paths.nodeFile, `${JSON.stringify(file, null, 2)}\n`, { overwrite: true });
 }

@@ -17,10 +17,13 @@ export async function insertRows(
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
   const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
   const full = head + Array(ROWS_PER_STATEMENT).fill(placeholders).join(', ');
+  // The full statements go as one runMany, which a networked engine pipelines.
+  const chunks: SqlValue[][] = [];
   let i = 0;
   for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
-    await q.run(full, rows.slice(i, i + ROWS_PER_STATEMENT).flat());
+    chunks.push(rows.slice(i, i + ROWS_PER_STATEMENT).flat());
   }
+  if (chunks.length) await q.runMany(full, chunks);
   if (i < rows.length) {
     const rest = rows.slice(i);
     await q.run(head + Array(rest.length).fill(placeholders).join(', '), rest.flat());

@@ -72,10 +72,21 @@ export interface Store extends Queryable {
    */
   integrityProblems(): Promise<string[]>;
   /**
-   * Writes a consistent copy of the whole store to `destination` (an empty file this
-   * process made), while others go on reading and writing: SQLite's online backup.
+   * Runs `work` on one consistent snapshot: every read in it sees the store as it was at
+   * its first read, while writers go on (SQLite: a read transaction under WAL; PostgreSQL:
+   * REPEATABLE READ, READ ONLY). Reads only; not inside a transaction on the same handle.
    */
-  backup(destination: string): Promise<void>;
+  snapshot<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  /** The highest id `table` (one with an identity key `id`) has handed out; ids are never reused. */
+  idHighWater(q: Queryable, table: string): Promise<number>;
+  /** Makes `table` hand out ids above `atLeast` from now on (db copy keeps the ids it copies). */
+  raiseIdHighWater(tx: Queryable, table: string, atLeast: number): Promise<void>;
+  /**
+   * Writes a consistent copy of the whole store to `destination` (an empty file this
+   * process made), while others go on reading and writing: SQLite's online backup. Only
+   * an engine with a native file copy has it; core copies other stores row by row.
+   */
+  backup?(destination: string): Promise<void>;
   close(): Promise<void>;
 }
 

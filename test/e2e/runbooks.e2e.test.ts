@@ -1,4 +1,5 @@
 // Every runbook of docs/operations.md, run exactly as written (see test/helpers/runbook.ts).
+import { freshDatabase, postgresUnavailable, storeUrl, type TestDatabase } from '../helpers/postgres.js';
 import { readRunbook, runbookWorld, runStep } from '../helpers/runbook.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -11,15 +12,26 @@ const RUNBOOKS: [number, string][] = [
   [6, 'scale out a business server behind a load balancer'],
   [7, 'rotate the master secret on a schedule'],
   [8, 'back up and restore the credential store'],
+  [9, 'move the store to PostgreSQL'],
 ];
 
+/** Runbooks that need a PostgreSQL server: each gets an empty database as $PGSTORE. */
+const ON_POSTGRES = new Set([9]);
+
 describe('runbooks in docs/operations.md', () => {
-  test.each(RUNBOOKS)('runbook %i: %s', (number) => {
+  test.each(RUNBOOKS)('runbook %i: %s', async (number) => {
     const steps = readRunbook(number);
     expect(steps.length).toBeGreaterThan(2);
     const dir = tempDir();
+    let database: TestDatabase | undefined;
     try {
       const world = runbookWorld(dir.path);
+      if (ON_POSTGRES.has(number)) {
+        const why = postgresUnavailable();
+        if (why) throw new Error(`runbook ${number} needs PostgreSQL: ${why}`);
+        database = await freshDatabase(`runbook${number}`);
+        world.env.PGSTORE = storeUrl(database);
+      }
       for (const step of steps) {
         const outcome = runStep(world, step);
         const context = `\n$ ${step.command}\n${outcome.output}`;
@@ -32,6 +44,7 @@ describe('runbooks in docs/operations.md', () => {
         expect(outcome.output).not.toMatch(/group or others can read/);
       }
     } finally {
+      await database?.drop();
       dir.cleanup();
     }
   });

@@ -116,3 +116,11 @@ export async function sqlIn(database: TestDatabase, sql: string): Promise<PgModu
     return Array.isArray(result) ? result : [result];
   });
 }
+
+/** A store location for the command line: the test server's URL with this database, no password. */
+export function storeUrl(database: TestDatabase): string {
+  const url = new URL(process.env.SSOKIT_TEST_PG_URL ?? 'postgres://127.0.0.1:5432/x');
+  url.password = '';
+  url.pathname = `/${database.name}`;
+  return url.href;
+}

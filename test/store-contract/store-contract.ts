@@ -415,6 +415,37 @@ export function storeContract(name: string, subject: ContractSubject): void {
       }
     });
 
+    test('a snapshot reads one committed state while another handle writes, and blocks no writer', async () => {
+      const other = await place.open({ busyTimeoutMs: 300 });
+      try {
+        await store.run(AUDIT_INSERT, auditRow('before'));
+        const seen = await store.snapshot(async (q) => {
+          const first = await q.values('SELECT target FROM audit ORDER BY id');
+          // A writer commits in the middle of the snapshot without waiting for it.
+          await other.transaction((tx) => tx.run(AUDIT_INSERT, auditRow('during')));
+          const second = await q.values('SELECT target FROM audit ORDER BY id');
+          return { first, second };
+        });
+        expect(seen.first).toEqual([['before']]);
+        expect(seen.second).toEqual([['before']]);
+        expect(await store.values('SELECT target FROM audit ORDER BY id')).toEqual([['before'], ['during']]);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test('id high-water marks: what a table handed out, deletions included; raised, never lowered', async () => {
+      expect(await store.idHighWater(store, 'audit')).toBe(0);
+      const first = await store.insert(AUDIT_INSERT, auditRow('a'));
+      const second = await store.insert(AUDIT_INSERT, auditRow('b'));
+      await store.run('DELETE FROM audit WHERE id = ?', [second]);
+      expect(await store.idHighWater(store, 'audit')).toBe(second);
+      await store.transaction((tx) => store.raiseIdHighWater(tx, 'audit', first + 100));
+      await store.transaction((tx) => store.raiseIdHighWater(tx, 'audit', first + 1));
+      expect(await store.idHighWater(store, 'audit')).toBe(first + 100);
+      expect(await store.insert(AUDIT_INSERT, auditRow('c'))).toBe(first + 101);
+    });
+
     test('a store from a newer ssokit is refused before anything is written; read-only it reports its version', async () => {
       await store.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from the future', 't')");
       await store.close();

@@ -2,13 +2,12 @@
 
 import { command, option as optionRef, remedy } from '../../remedy.js';
 import { DRY_RUN, FORCE } from '../table/common-options.js';
-import { arg, defineCommand, describe, type NounTable } from '../table/define.js';
+import { arg, defineCommand, describe, type NounTable, option } from '../table/define.js';
 import { unsupported } from '../table/unsupported.js';
 
 const db = () => import('../handlers/db.js');
 
 const NO_SERVER = remedy`ssokit works on the store directly: point this node at a store with ${command('join', optionRef('db', 'PATH'))}`;
-const LOCAL_FILE = 'the SQLite store is a local file; there is no connection to secure';
 const NO_PASSWORD_SYNC = 'password synchronization is not part of ssokit';
 
 export const DB: NounTable = {
@@ -56,6 +55,26 @@ export const DB: NounTable = {
       options: [],
       uses: ['yes'],
       handler: async () => (await import('../handlers/db-backup.js')).dbRestoreCommand,
+    }),
+    defineCommand({
+      name: 'db copy',
+      summary: 'copy the credential store into an empty store on either engine, then check the copy',
+      args: [],
+      options: [
+        option(
+          'to',
+          'value',
+          '--to <location>',
+          'where to copy to: a new SQLite file, or a postgres:// URL of an empty database',
+        ),
+        option(
+          'toPasswordFile',
+          'value',
+          '--to-password-file <file>',
+          'the destination PostgreSQL password (else PGPASSWORD or ~/.pgpass)',
+        ),
+      ],
+      handler: async () => (await import('../handlers/db-copy.js')).dbCopyCommand,
     }),
     defineCommand({
       name: 'db enable-sso',
@@ -107,7 +126,17 @@ export const DB: NounTable = {
     }),
     unsupported(['ssomanage', 'ssoclient'], 'server', 'set SSO server name (for current user)', NO_SERVER),
     unsupported(['ssomanage'], 'serverall', 'set SSO server name (for all users)', NO_SERVER),
-    unsupported(['ssoconfig', 'ssomanage'], 'setSSL', 'enable or disable SSL to the SSO database', LOCAL_FILE),
+    defineCommand({
+      name: 'db ssl',
+      original: [
+        { tool: 'ssoconfig', name: 'setSSL', summary: 'enable or disable SSL to the SSO database' },
+        { tool: 'ssomanage', name: 'setSSL', summary: 'enable or disable SSL to the SSO database' },
+      ],
+      summary: "whether this node's connection to a PostgreSQL store is encrypted (ssoconfig -setSSL)",
+      args: [arg.required('mode', 'yes or no, or a libpq sslmode: disable, require, verify-ca, verify-full')],
+      options: [],
+      handler: async () => (await db()).dbSslCommand,
+    }),
     unsupported(
       ['ssoconfig'],
       'remoteLookup',

@@ -1,6 +1,5 @@
 /** `ssokit check`: prints the health report; exits 70 (CHECK_FAILED) when anything is wrong. */
 
-import { resolve } from 'node:path';
 import type { CheckFinding } from '../../core/check/index.js';
 import { checkNode } from '../../core/check/index.js';
 import { SsoError } from '../../errors.js';
@@ -8,8 +7,8 @@ import { type Piece, styled } from '../output.js';
 import type { Session } from '../session.js';
 
 export async function checkCommand(session: Session): Promise<void> {
-  const override = session.storeOverride;
-  const report = await checkNode(session.home, override === undefined ? {} : { storeOverride: resolve(override) });
+  const override = session.storeLocation;
+  const report = await checkNode(session.home, override === undefined ? {} : { storeOverride: override });
   const { out } = session;
   if (out.json) {
     out.printJson(report);

@@ -128,7 +128,7 @@ export async function cloneImportCommand(session: Session, options: ImportOption
   const result = await interruptible(session, 'Importing (MB)', (signal, onProgress) =>
     importEnvironment(session.home, plan, password, {
       nodeName: session.defaultNodeName,
-      store: session.storeOverride === undefined ? undefined : resolve(session.storeOverride),
+      store: session.storeLocation,
       signal,
       onProgress,
     }),

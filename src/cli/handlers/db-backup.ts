@@ -18,7 +18,7 @@ export async function dbBackupCommand(
 
 export async function dbRestoreCommand(session: Session, { file }: { file: string }): Promise<void> {
   const node = await session.node();
-  const store = session.storeOverride === undefined ? node.node.store : resolve(session.storeOverride);
+  const store = session.storeLocation ?? node.node.store;
   await obtainConfirmation(
     session,
     `replace the credential store ${store} with ${file}? every change made since that backup is lost`,

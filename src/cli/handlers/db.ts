@@ -129,3 +129,10 @@ export async function showServerCommand(session: Session): Promise<void> {
   session.out.line(`SSO server : ${node.node.nodeName} (this computer; ssokit works on the store directly)`);
   session.out.done('', { server: node.node.nodeName, thisComputer: true });
 }
+
+export async function dbSslCommand(session: Session, { mode }: { mode: string }): Promise<void> {
+  const { setStoreSsl } = await import('../../core/system/index.js');
+  const result = await setStoreSsl(await session.node(), mode);
+  session.out.usingServer();
+  session.out.done(`this node now connects to ${result.store} with sslmode ${result.sslmode}`, result);
+}

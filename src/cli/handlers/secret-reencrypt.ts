@@ -1,6 +1,7 @@
 /** `ssokit secret reencrypt`. */
 
 import { reencryptStore } from '../../core/secret/index.js';
+import { untilInterrupted } from '../interrupt.js';
 import type { Session } from '../session.js';
 
 export async function secretReencryptCommand(session: Session): Promise<void> {
@@ -8,15 +9,9 @@ export async function secretReencryptCommand(session: Session): Promise<void> {
   const { out } = session;
   const bar = out.progress('re-encrypting');
   // Ctrl-C and SIGTERM stop it between two batches, with a sentence on how to finish.
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const result = await reencryptStore(ctx, { onProgress: bar.update, signal: controller.signal }).finally(() => {
-    bar.finish();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  });
+  const result = await untilInterrupted((signal) => reencryptStore(ctx, { onProgress: bar.update, signal })).finally(
+    () => bar.finish(),
+  );
   if (out.json) return out.printJson(result);
   out.done(
     `${result.resumed ? 'finished the interrupted re-encryption: ' : ''}` +

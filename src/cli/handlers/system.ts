@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { type BackupTarget, defaultBackupPath } from '../../core/secret/index.js';
 import { initSystem, joinStore } from '../../core/system/index.js';
 import { SsoError } from '../../errors.js';
+import { parseStoreLocation } from '../../store/location.js';
 import { obtainPassword, obtainReminder } from '../answers.js';
 import type { Session } from '../session.js';
 
@@ -37,7 +38,7 @@ export async function initCommand(session: Session, options: InitCommandOptions)
     clusterNames: options.clusterName ?? [],
     ...(options.domain ? { domain: options.domain } : {}),
     ...(options.secretServer ? { secretServer: options.secretServer } : {}),
-    storePath: session.storeOverride ? resolve(session.storeOverride) : paths.defaultStore,
+    storePath: session.storeLocation ?? paths.defaultStore,
     ssoAdminAccount: options.ssoAdmin ?? user,
     affiliateAdminAccount: options.affiliateAdmin ?? options.ssoAdmin ?? user,
     backup,
@@ -68,7 +69,7 @@ export async function joinCommand(session: Session, options: JoinCommandOptions)
   }
   const result = await joinStore({
     ...session.home,
-    storePath: resolve(path),
+    storePath: parseStoreLocation(path).display,
     nodeName: session.requestedNodeName,
     defaultNodeName: session.defaultNodeName,
     clusterNames: options.clusterName.length ? options.clusterName : undefined,
@@ -96,7 +97,7 @@ export async function joinCommand(session: Session, options: JoinCommandOptions)
 
 export async function dbWhereCommand(session: Session): Promise<void> {
   const node = await session.node();
-  const store = session.storeOverride ? resolve(session.storeOverride) : node.node.store;
+  const store = session.storeLocation ?? node.node.store;
   const { out } = session;
   if (out.json) return out.printJson({ nodeName: node.node.nodeName, store });
   if (out.legacy) {

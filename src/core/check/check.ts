@@ -34,7 +34,11 @@ export async function checkNode(home: HomeContext, options: CheckOptions = {}): 
   checkFiles(findings, home.paths, location, nodeOwner(node.node.serviceAccount));
   let store: Store | null = null;
   try {
-    store = await openStore(location, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
+    store = await openStore(location, {
+      busyTimeoutMs: home.deps.busyTimeoutMs,
+      password: home.deps.storePassword,
+      readOnly: true,
+    });
   } catch (error) {
     if (!isSsoError(error)) throw error;
     findings.problem('store', `the store does not open: ${error.message}`);
@@ -76,7 +80,13 @@ async function checkStore(node: NodeContext, store: Store, findings: Findings, c
   }
   const damage = await store.integrityProblems();
   for (const problem of damage) findings.problem('store', problem);
-  if (!damage.length) findings.ok('store', 'SQLite integrity check and foreign keys: ok');
+  if (!damage.length)
+    findings.ok(
+      'store',
+      store.kind === 'sqlite'
+        ? 'SQLite integrity check and foreign keys: ok'
+        : 'PostgreSQL foreign keys, orphans and amcheck (where installed): ok',
+    );
   const info = await readGlobalInfo(store).catch((error: Error) => {
     findings.problem('store', error.message);
     return null;

@@ -270,7 +270,11 @@ async function checkStagedEnvironment(staging: string, manifest: Manifest, heade
  */
 async function checkStoreToJoin(store: string, home: HomeContext): Promise<void> {
   if (!existsSync(store)) return;
-  const opened = await openStore(store, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
+  const opened = await openStore(store, {
+    busyTimeoutMs: home.deps.busyTimeoutMs,
+    password: home.deps.storePassword,
+    readOnly: true,
+  });
   await opened.close();
 }
 
@@ -281,7 +285,10 @@ async function recordImport(
   plan: ImportPlan,
   manifest: Manifest,
 ): Promise<void> {
-  const store = await openStore(storePath, { busyTimeoutMs: home.deps.busyTimeoutMs });
+  const store = await openStore(storePath, {
+    busyTimeoutMs: home.deps.busyTimeoutMs,
+    password: home.deps.storePassword,
+  });
   try {
     await store.transaction((tx) =>
       recordAudit(

@@ -40,6 +40,9 @@ export async function loadNode(home: HomeContext): Promise<NodeContext> {
 /** Opens the node's store (or `storeOverride`, from --db / SSOKIT_DB). */
 export async function openNodeStore(node: NodeContext, storeOverride?: string): Promise<StoreContext> {
   const location = storeOverride ?? node.node.store;
-  const store = await openStore(location, { busyTimeoutMs: node.deps.busyTimeoutMs });
+  const store = await openStore(location, {
+    busyTimeoutMs: node.deps.busyTimeoutMs,
+    password: node.deps.storePassword,
+  });
   return { ...node, store };
 }

@@ -18,3 +18,11 @@ export {
   storeSecretServer,
 } from './setup.js';
 export { backupStore, restoreStore, type StoreBackupResult, type StoreRestoreResult } from './store-backup.js';
+export {
+  type CopyProgress,
+  copyRows,
+  copyStore,
+  STORE_TABLES,
+  type StoreCopyResult,
+} from './store-copy.js';
+export { setStoreSsl, sslModeOf } from './store-ssl.js';

@@ -27,7 +27,9 @@ import {
 import type { Caller } from '../../node/os-identity.js';
 import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
+import { isPostgresText } from '../../store/location.js';
 import { openStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { type BackupTarget, checkBackupPassword, insertMasterSecret, writeSecretBackup } from '../secret/index.js';
 import type { Deps } from '../shared/index.js';
 import { insertGlobalInfo, NEW_SYSTEM_FLAGS, recordAudit } from '../shared/index.js';
@@ -96,10 +98,13 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
       hint: remedy`use another ${option('home')}, or remove ${paths.nodeFile} if that system is gone`,
     });
   }
-  await refuseTakenStorePath(options.storePath);
-  // Everything a step below needs is checked first, so a refusal leaves nothing behind
-  // (the home itself, where the store is by default, is made below).
-  if (dirname(options.storePath) !== paths.root) await ensureParentExists(options.storePath);
+  const postgres = isPostgresText(options.storePath);
+  if (!postgres) {
+    await refuseTakenStorePath(options.storePath);
+    // Everything a step below needs is checked first, so a refusal leaves nothing behind
+    // (the home itself, where the store is by default, is made below).
+    if (dirname(options.storePath) !== paths.root) await ensureParentExists(options.storePath);
+  }
   if (options.backup && !options.backup.path.startsWith(`${paths.backupDir}/`)) {
     const folder = dirname(options.backup.path);
     if (!(await exists(folder))) {
@@ -130,11 +135,8 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     await writeLocalSecret(paths, local);
     undo.push(() => fs.rm(secretFilePath(paths, local.id), { force: true }));
 
-    const temp = tempPathFor(options.storePath);
-    undo.push(() => removeStoreFiles(temp));
-    const store = await openStore(temp, { create: true, busyTimeoutMs: deps.busyTimeoutMs });
-    try {
-      await store.transaction(async (tx) => {
+    const fill = (store: Store) =>
+      store.transaction(async (tx) => {
         await insertGlobalInfo(tx, {
           secretServer,
           ssoAdminAccount: options.ssoAdminAccount,
@@ -162,11 +164,27 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
           },
         );
       });
-    } finally {
-      await store.close();
+    if (postgres) {
+      // A database cannot be built under another name and renamed: the store is filled in
+      // one transaction, and an init that stopped before it is taken up where it stopped.
+      const store = await openNewPostgresStore(options.storePath, deps);
+      try {
+        await fill(store);
+      } finally {
+        await store.close();
+      }
+    } else {
+      const temp = tempPathFor(options.storePath);
+      undo.push(() => removeStoreFiles(temp));
+      const store = await openStore(temp, { create: true, busyTimeoutMs: deps.busyTimeoutMs });
+      try {
+        await fill(store);
+      } finally {
+        await store.close();
+      }
+      await commitTemp(temp, options.storePath, false);
+      undo.push(() => removeStoreFiles(options.storePath));
     }
-    await commitTemp(temp, options.storePath, false);
-    undo.push(() => removeStoreFiles(options.storePath));
     await writeNodeConfig(paths, node);
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
@@ -180,6 +198,28 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     generation: 1,
     backupPath: options.backup?.path ?? null,
   };
+}
+
+/**
+ * A new store in an empty PostgreSQL database, or the one an earlier init made there and
+ * did not fill (its schema without global info or any master secret).
+ */
+async function openNewPostgresStore(location: string, deps: Deps): Promise<Store> {
+  const options = { busyTimeoutMs: deps.busyTimeoutMs, password: deps.storePassword };
+  try {
+    return await openStore(location, { ...options, create: true });
+  } catch (error) {
+    if (!(error instanceof SsoError) || error.code !== 'STORE_EXISTS') throw error;
+  }
+  const store = await openStore(location, options);
+  const filled = await store.get<{ n: number }>(
+    'SELECT (SELECT COUNT(*) FROM global_info) + (SELECT COUNT(*) FROM master_secrets) AS n',
+  );
+  if (Number(filled?.n) === 0) return store;
+  await store.close();
+  throw new SsoError('STORE_EXISTS', `a credential store already exists at ${location}`, {
+    hint: remedy`join it with ${command('join', option('db', 'URL'))}, or give an empty database`,
+  });
 }
 
 async function exists(path: string): Promise<boolean> {

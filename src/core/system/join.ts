@@ -59,7 +59,7 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
     install: existing?.install ?? currentInstallFacts(),
     createdAt: existing?.createdAt ?? deps.now().toISOString(),
   };
-  const store = await openStore(options.storePath, { busyTimeoutMs: deps.busyTimeoutMs });
+  const store = await openStore(options.storePath, { busyTimeoutMs: deps.busyTimeoutMs, password: deps.storePassword });
   let secretServer: string;
   try {
     secretServer = (await readGlobalInfo(store)).secretServer;

@@ -183,7 +183,11 @@ export type SetupResult =
  */
 export async function storeSecretServer(home: HomeContext, store: string): Promise<string | null> {
   try {
-    const opened = await openStore(store, { busyTimeoutMs: home.deps.busyTimeoutMs, readOnly: true });
+    const opened = await openStore(store, {
+      busyTimeoutMs: home.deps.busyTimeoutMs,
+      password: home.deps.storePassword,
+      readOnly: true,
+    });
     try {
       return (await readGlobalInfo(opened)).secretServer;
     } finally {
@@ -223,7 +227,10 @@ export async function applySetup(home: HomeContext, answers: SetupAnswers): Prom
   if (answers.secretServer && answers.restore) {
     // Everything a restore checks is checked before the node joins, so a wrong password or
     // another system's backup leaves this node as it was.
-    const store = await openStore(answers.store, { busyTimeoutMs: home.deps.busyTimeoutMs });
+    const store = await openStore(answers.store, {
+      busyTimeoutMs: home.deps.busyTimeoutMs,
+      password: home.deps.storePassword,
+    });
     try {
       const { secretServer } = await readGlobalInfo(store);
       const names = [answers.nodeName, ...clusterNames].map((n) => n.toLowerCase());

@@ -2,11 +2,14 @@
  * `ssokit db backup FILE` and `ssokit db restore FILE`: a copy of the credential store
  * itself, for the day the store is lost or damaged (the master secret has its own backup).
  *
- * - A backup is a consistent copy taken while others go on working (SQLite's online
- *   backup), written 0600 under a temporary name and renamed into place.
+ * - A backup is a SQLite file, whatever the engine: a consistent copy taken while others
+ *   go on working (SQLite's online backup; for PostgreSQL, the rows of one REPEATABLE
+ *   READ snapshot), written 0600 under a temporary name and renamed into place.
  * - A restore checks the copy the way `ssokit check` does (integrity, foreign keys, every
- *   data key and credential opened with this node's secret) before it replaces anything,
- *   and replaces the store only while no other process has it open.
+ *   data key and credential opened with this node's secret) before it replaces anything.
+ *   A SQLite store is replaced only while no other process has it open, in one rename; a
+ *   PostgreSQL store has its rows replaced in one transaction, while the other nodes wait
+ *   for it as for any writer.
  */
 
 import { promises as fs } from 'node:fs';
@@ -14,7 +17,9 @@ import { dirname } from 'node:path';
 import { SsoError } from '../../errors.js';
 import { commitTemp, ioError, openTemp, syncDirectory, tempPathFor } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
+import { parseStoreLocation } from '../../store/location.js';
 import { openStore, replaceStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
 import { checkNode } from '../check/index.js';
 import {
   auditFailures,
@@ -24,6 +29,7 @@ import {
   roleCheck,
   type StoreContext,
 } from '../shared/index.js';
+import { copyRows, storeFindings } from './store-copy.js';
 
 export interface StoreBackupResult {
   path: string;
@@ -40,7 +46,12 @@ export async function backupStore(
     const temp = tempPathFor(target.path);
     await (await openTemp(temp, 0o600)).close();
     try {
-      await ctx.store.backup(temp);
+      if (ctx.store.backup) {
+        await ctx.store.backup(temp);
+      } else {
+        await fs.rm(temp);
+        await snapshotInto(ctx.store, temp, ctx.deps.busyTimeoutMs);
+      }
       const handle = await fs.open(temp, 'r+');
       await handle.sync().finally(() => handle.close());
     } catch (error) {
@@ -68,7 +79,10 @@ export async function restoreStore(
 ): Promise<StoreRestoreResult> {
   // Only an SSO administrator of the store in place may replace it; a store that no longer
   // opens has nobody to ask, and only the OS user who may write its file can replace it.
-  const current = await openStore(options.store, { busyTimeoutMs: node.deps.busyTimeoutMs }).catch(() => null);
+  const current = await openStore(options.store, {
+    busyTimeoutMs: node.deps.busyTimeoutMs,
+    password: node.deps.storePassword,
+  }).catch(() => null);
   if (current) {
     try {
       requireRole(await roleCheck({ ...node, store: current }), 'sso-admin', 'restoring the credential store');
@@ -76,22 +90,31 @@ export async function restoreStore(
       await current.close();
     }
   }
-  const copy = tempPathFor(options.store);
+  const intoPostgres = parseStoreLocation(options.store).kind === 'postgres';
+  // The checked copy sits beside what it replaces, so a SQLite swap is one rename on one
+  // file system; a PostgreSQL store takes its rows from a copy beside the backup.
+  const copy = tempPathFor(intoPostgres ? options.path : options.store);
   await copyInto(options.path, copy);
   try {
     const report = await checkNode(node, { storeOverride: copy });
-    if (report.problems) {
+    const problems = storeFindings(report, 'problem');
+    if (problems.length) {
       throw new SsoError('CHECK_FAILED', `${options.path} does not pass the check; nothing was replaced`, {
-        details: report.findings.filter((f) => f.level === 'problem').map((f) => `${f.area}: ${f.message}`),
+        details: problems,
         hint: remedy`restore another backup, or see what is wrong with ${command('check', option('db', 'FILE'))}`,
       });
     }
-    await replaceStore(options.store, copy);
-    await syncDirectory(dirname(options.store));
-    const warnings = report.findings
-      .filter((f) => f.level === 'warning' && !f.message.includes(copy))
-      .map((f) => `${f.area}: ${f.message}`);
-    const restored = await openStore(options.store, { busyTimeoutMs: node.deps.busyTimeoutMs });
+    if (intoPostgres) {
+      await replaceRows(node, copy, options.store);
+    } else {
+      await replaceStore(options.store, copy);
+      await syncDirectory(dirname(options.store));
+    }
+    const warnings = storeFindings(report, 'warning').filter((text) => !text.includes(copy));
+    const restored = await openStore(options.store, {
+      busyTimeoutMs: node.deps.busyTimeoutMs,
+      password: node.deps.storePassword,
+    });
     try {
       await restored.transaction((tx) =>
         recordAudit(tx, node, { operation: 'db-restore', target: options.path, result: 'success' }),
@@ -103,6 +126,34 @@ export async function restoreStore(
   } finally {
     await fs.rm(copy, { force: true });
   }
+}
+
+/** A new SQLite file at `path` holding the rows of one snapshot of `store`. */
+async function snapshotInto(store: Store, path: string, busyTimeoutMs: number): Promise<void> {
+  const file = await openStore(path, { create: true, busyTimeoutMs });
+  try {
+    await copyRows(store, file);
+  } finally {
+    await file.close();
+  }
+  for (const suffix of ['-wal', '-shm']) await fs.rm(`${path}${suffix}`, { force: true });
+}
+
+/** Every row of the PostgreSQL store at `location` replaced by those of the checked copy, in one transaction. */
+async function replaceRows(node: NodeContext, copy: string, location: string): Promise<void> {
+  const open = { busyTimeoutMs: node.deps.busyTimeoutMs, password: node.deps.storePassword };
+  const source = await openStore(copy, open);
+  try {
+    const target = await openStore(location, open);
+    try {
+      await copyRows(source, target, { replace: true });
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+  for (const suffix of ['-wal', '-shm']) await fs.rm(`${copy}${suffix}`, { force: true });
 }
 
 /** A private copy of the backup beside the store, so the swap is one rename on one file system. */

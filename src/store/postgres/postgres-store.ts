@@ -78,6 +78,10 @@ type QueryResult = PgModule.QueryResult;
  */
 const WRITERS_LOCK_KEY = '126943134148980';
 
+const WRITER_BEGIN = `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${WRITERS_LOCK_KEY})`;
+/** One snapshot for every statement, taking no lock, so writers go on (db copy, db backup). */
+const SNAPSHOT_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
 /**
  * A transaction left idle this long by its client (a node that vanished from the network
  * while holding the writers' lock) is ended by the server, so the other writers go on.
@@ -350,8 +354,30 @@ class PostgresStore implements Store {
     }
   }
 
-  /** Runs `work` in one transaction that holds the writers' lock. */
-  async #transact<T>(work: (tx: PgTransaction) => Promise<T>): Promise<T> {
+  async snapshot<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('the store handle is closed');
+    return this.#transact(work, SNAPSHOT_BEGIN);
+  }
+
+  async idHighWater(q: Queryable, table: string): Promise<number> {
+    // Sequences are not transactional: this is what the sequence has handed out by now.
+    const row = await q.get<{ v: number | null }>(
+      `SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(?, 'id') AS regclass)) AS v`,
+      [table],
+    );
+    return Number(row?.v ?? 0);
+  }
+
+  async raiseIdHighWater(tx: Queryable, table: string, atLeast: number): Promise<void> {
+    if (atLeast <= (await this.idHighWater(tx, table))) return;
+    await tx.get(`SELECT setval(CAST(pg_get_serial_sequence(?, 'id') AS regclass), CAST(? AS BIGINT))`, [
+      table,
+      atLeast,
+    ]);
+  }
+
+  /** Runs `work` in one transaction that holds the writers' lock (or, given SNAPSHOT_BEGIN, a read-only snapshot). */
+  async #transact<T>(work: (tx: PgTransaction) => Promise<T>, begin = WRITER_BEGIN): Promise<T> {
     if (this.#current()) {
       // One transaction per async context, as SQLite allows one per connection: a nested
       // call would wait for the lock its own caller holds.
@@ -365,7 +391,7 @@ class PostgresStore implements Store {
     client.on('error', onError);
     let broken = false;
     try {
-      await tx.simple(`BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${WRITERS_LOCK_KEY})`);
+      await tx.simple(begin);
       const result = await this.#open.run(tx, () => work(tx));
       tx.committing = true;
       await tx.simple('COMMIT');
@@ -547,12 +573,6 @@ class PostgresStore implements Store {
       }
     }
     return problems;
-  }
-
-  async backup(_destination: string): Promise<void> {
-    throw new SsoError('NOT_IMPLEMENTED', `a backup of the PostgreSQL store at ${this.location} is not available yet`, {
-      hint: 'use pg_dump meanwhile',
-    });
   }
 
   async close(): Promise<void> {

@@ -386,6 +386,33 @@ class SqliteStore extends SqliteQueries implements Store {
     }
   }
 
+  async snapshot<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) throw new Error('store.snapshot() called while a transaction is open');
+    // A deferred BEGIN: the first read fixes the snapshot (WAL keeps it while writers commit).
+    this.call(() => this.db.exec('BEGIN'));
+    this.#inTransaction = true;
+    try {
+      const result = await work(this);
+      this.call(() => this.db.exec('COMMIT'));
+      return result;
+    } finally {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.#inTransaction = false;
+    }
+  }
+
+  async idHighWater(q: Queryable, table: string): Promise<number> {
+    // AUTOINCREMENT keeps its high-water mark in sqlite_sequence (made by the first such table).
+    const row = await q.get<{ seq: number }>('SELECT seq FROM sqlite_sequence WHERE name = ?', [table]);
+    return Number(row?.seq ?? 0);
+  }
+
+  async raiseIdHighWater(tx: Queryable, table: string, atLeast: number): Promise<void> {
+    if (atLeast <= (await this.idHighWater(tx, table))) return;
+    const changed = await tx.run('UPDATE sqlite_sequence SET seq = ? WHERE name = ?', [atLeast, table]);
+    if (changed === 0) await tx.run('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)', [table, atLeast]);
+  }
+
   async migrate(): Promise<void> {
     this.call(() =>
       this.db.exec(
