@@ -16,6 +16,7 @@
  * and drop databases, damage a store, end a backend).
  */
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as PgModule from 'pg';
@@ -99,7 +100,9 @@ export async function freshDatabase(label = 'db'): Promise<TestDatabase> {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .slice(0, 24);
-  const name = `ssokit_t_${process.pid}_${++counter}_${tag}`;
+  // Jest runs many test files in one worker process, each with its own counter: the
+  // random part keeps their names apart.
+  const name = `ssokit_t_${process.pid}_${++counter}_${randomBytes(3).toString('hex')}_${tag}`;
   await withClient(base, (c) => c.query(`CREATE DATABASE "${name}"`));
   return {
     name,

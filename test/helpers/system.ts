@@ -13,6 +13,7 @@ import { readApplicationsXml } from '../../src/xml/applications-xml.js';
 import { parseXml } from '../../src/xml/xml-document.js';
 import { REPO_ROOT } from './cli.js';
 import { fastDeps } from './fast-deps.js';
+import { freshDatabase, postgresUnavailable, storeUrl } from './postgres.js';
 import { tempDir } from './temp-dir.js';
 import { appXml } from './xml.js';
 
@@ -22,6 +23,21 @@ export interface TestSystem {
   ctx: StoreContext;
   paths: HomePaths;
   backupPath: string;
+}
+
+/**
+ * The engine the test systems' stores use: SQLite by default; `SSOKIT_TEST_ENGINE=postgres`
+ * (the second run of `npm test`) gives each new system a fresh PostgreSQL database on the
+ * test server instead, so the same core tests hold on both engines.
+ */
+export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.SSOKIT_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+
+async function newStoreLocation(paths: HomePaths, name: string): Promise<string> {
+  if (TEST_ENGINE === 'sqlite') return paths.defaultStore;
+  const why = postgresUnavailable();
+  if (why) throw new Error(`SSOKIT_TEST_ENGINE=postgres needs a PostgreSQL server: ${why}`);
+  // Dropped with the throw-away server at the end of the run.
+  return storeUrl(await freshDatabase(name));
 }
 
 /** A new SSO system in `dir`/<name>, made by the real init, opened as a command would. */
@@ -35,7 +51,7 @@ export async function newSystem(dir: string, name = 'alpha', deps: Deps = fastDe
     caller,
     nodeName: name,
     clusterNames: [],
-    storePath: paths.defaultStore,
+    storePath: await newStoreLocation(paths, name),
     ssoAdminAccount: caller.user,
     affiliateAdminAccount: caller.user,
     backup: { path: backupPath, password: PASSWORD, reminder: 'test', overwrite: false },

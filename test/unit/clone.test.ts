@@ -31,7 +31,7 @@ import {
 } from '../helpers/bundles.js';
 import { failure } from '../helpers/failure.js';
 import { fastDeps } from '../helpers/fast-deps.js';
-import { newSystem, systemPerTest } from '../helpers/system.js';
+import { newSystem, systemPerTest, TEST_ENGINE } from '../helpers/system.js';
 
 const PASSWORD = 'bundle-password-1';
 const NOW = new Date('2026-11-23T10:20:30.000Z');
@@ -231,12 +231,20 @@ describe('import', () => {
     const refused = await failure(importInto(target));
     expect([refused.code, refused.message]).toEqual([
       'NODE_NOT_FRESH',
-      `this node is not in the state right after installation: it is already set up (${target.paths.nodeFile}); it has business systems; it holds a master secret; it has a credential store (${target.paths.defaultStore})`,
+      `this node is not in the state right after installation: it is already set up (${target.paths.nodeFile}); it has business systems; it holds a master secret${
+        // A PostgreSQL store is not in the home.
+        TEST_ENGINE === 'sqlite' ? `; it has a credential store (${target.paths.defaultStore})` : ''
+      }`,
     ]);
     const result = await importInto(target, bundlePath(), { force: true });
     const aside = join(target.paths.root, 'replaced-20261123T102030Z');
     expect(result.replacedKeptAt).toBe(aside);
-    expect(names(target.paths.root)).toEqual(['bizsys', 'node.json', 'replaced-20261123T102030Z', 'ssodb.sqlite']);
+    expect(names(target.paths.root)).toEqual([
+      'bizsys',
+      'node.json',
+      'replaced-20261123T102030Z',
+      ...(TEST_ENGINE === 'sqlite' ? ['ssodb.sqlite'] : []),
+    ]);
     expect(names(aside)).toEqual(['bizsys', 'node.json', 'secret']);
     expect(names(join(aside, 'bizsys'))).toEqual(['old']);
     expect(names(join(target.paths.root, 'bizsys'))).toEqual(['shop']);
@@ -406,6 +414,15 @@ describe('import', () => {
       () => writeBundleOf(bundlePath(), PASSWORD, [], { environment: { clusterNames: [], store: 'relative.sqlite' } }),
       'BAD_FORMAT',
       'the store is not an absolute path',
+    ],
+    [
+      'a PostgreSQL store named with its password',
+      () =>
+        writeBundleOf(bundlePath(), PASSWORD, [], {
+          environment: { clusterNames: [], store: 'postgres://sso:hunter2@db1/ssodb' },
+        }),
+      'BAD_FORMAT',
+      'the store is not a usable PostgreSQL URL',
     ],
   ])('refused, with nothing written: %s', async (_what, craft, code, text) => {
     await craft();

@@ -84,7 +84,7 @@ describe('the bundle manifest', () => {
     expect([error.code, error.message]).toEqual(['BAD_FORMAT', 'the bundle manifest is not readable: 6 problems']);
     expect(error.details).toEqual([
       'includesSecret is not true or false',
-      'environment.store: the store is not an absolute path',
+      'environment.store: the store is not an absolute path or a postgres:// URL',
       'environment.clusterNames[0]: the cluster name "bad name" is not a valid host name',
       'files[0].mode is not a whole number from 0 to 511',
       'files[0].size is not a whole number of at least 0',

@@ -27,6 +27,7 @@ import { listLocalSecretIds, readLocalSecret } from '../../node/local-secrets.js
 import { readNodeConfig, validateNodeName, writeNodeConfig } from '../../node/node-config.js';
 import { openRegularFile } from '../../node/private-files.js';
 import { option, remedy } from '../../remedy.js';
+import { isPostgresText } from '../../store/location.js';
 import { openStore } from '../../store/open-store.js';
 import type { HomeContext } from '../shared/index.js';
 import { recordAudit } from '../shared/index.js';
@@ -269,7 +270,9 @@ async function checkStagedEnvironment(staging: string, manifest: Manifest, heade
  * says so.
  */
 async function checkStoreToJoin(store: string, home: HomeContext): Promise<void> {
-  if (!existsSync(store)) return;
+  // A file that is not there yet is made by the first node that runs init; a PostgreSQL
+  // store must answer now, or the node would be placed pointing at nothing.
+  if (!isPostgresText(store) && !existsSync(store)) return;
   const opened = await openStore(store, {
     busyTimeoutMs: home.deps.busyTimeoutMs,
     password: home.deps.storePassword,

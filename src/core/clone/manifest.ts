@@ -19,6 +19,7 @@ import {
 import { BIZSYS_DIR } from '../../node/bizsys-files.js';
 import type { HomePaths } from '../../node/home.js';
 import { type NodeConfig, validateNodeName } from '../../node/node-config.js';
+import { isPostgresText, parseStoreLocation } from '../../store/location.js';
 import { identityProblem } from '../shared/index.js';
 
 export const MANIFEST_FORMAT = 'ssokit-bundle-manifest/v1';
@@ -167,10 +168,24 @@ function notReadable(problems: string[]): SsoError {
   );
 }
 
+/** A bundle names its store by an absolute path or a password-free postgres:// URL. */
+function storeLocationProblem(text: string): string | null {
+  if (/[\u0000-\u001f]/.test(text)) return 'the store holds control characters';
+  if (isPostgresText(text)) {
+    try {
+      parseStoreLocation(text);
+      return null;
+    } catch (error) {
+      return `the store is not a usable PostgreSQL URL: ${(error as Error).message}`;
+    }
+  }
+  return isAbsolute(text) ? null : 'the store is not an absolute path or a postgres:// URL';
+}
+
 function environmentFromJson(env: JsonObject): EnvironmentSettings {
   const store = env.string('store');
-  if (typeof env.raw('store') === 'string' && (!isAbsolute(store) || /[\u0000-\u001f]/.test(store)))
-    env.problem('store', 'the store is not an absolute path');
+  const storeProblem = typeof env.raw('store') === 'string' ? storeLocationProblem(store) : null;
+  if (storeProblem) env.problem('store', storeProblem);
   const clusterNames = env.stringList('clusterNames');
   clusterNames.forEach((name, index) => {
     const problem = nodeNameProblem(name, 'cluster name');
