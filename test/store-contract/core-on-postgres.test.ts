@@ -1,8 +1,8 @@
 /**
  * Core's own SQL on PostgreSQL: a system made by the real init (on SQLite), its rows moved
- * into a PostgreSQL store, then core's operations run on that store — applications,
- * imports, lookups, enabling and disabling, rotation, re-encryption, deletion, the audit —
- * to show the SQL in src/core is portable. (Moving stores for real is `db copy`.)
+ * into a PostgreSQL store by db copy's row copy, then core's operations run on that store —
+ * applications, imports, lookups, enabling and disabling, rotation, re-encryption,
+ * deletion, the audit — to show the SQL in src/core is portable.
  */
 
 import { join } from 'node:path';
@@ -13,48 +13,13 @@ import { reencryptStore } from '../../src/core/secret/reencrypt.js';
 import { rotateSecret } from '../../src/core/secret/rotate.js';
 import { listAudit } from '../../src/core/shared/audit.js';
 import type { StoreContext } from '../../src/core/shared/context.js';
+import { copyRows } from '../../src/core/system/store-copy.js';
 import { openPostgresStore } from '../../src/store/open-store.js';
-import type { Queryable, SqlValue, Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import { freshDatabase, postgresUnavailable, type TestDatabase } from '../helpers/postgres.js';
 import { describeNeeding } from '../helpers/requirements.js';
 import { newSystem, openAllCredentials, PASSWORD, seedCredentials } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-/** Parents before children. */
-const TABLES = [
-  'global_info',
-  'master_secrets',
-  'applications',
-  'fields',
-  'data_keys',
-  'mappings',
-  'credentials',
-  'config_entries',
-  'audit',
-  'audit_deleted_apps',
-  'audit_deleted_mappings',
-  'audit_credential_lookups',
-];
-const IDENTITY_TABLES = ['applications', 'data_keys', 'mappings', 'config_entries', 'audit', 'audit_deleted_apps'];
-
-async function copyRows(from: Queryable, to: Store): Promise<void> {
-  await to.transaction(async (tx) => {
-    for (const table of TABLES) {
-      const rows = await from.all<Record<string, SqlValue>>(`SELECT * FROM ${table}`);
-      if (!rows.length) continue;
-      const columns = Object.keys(rows[0]!);
-      await tx.runMany(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-        rows.map((r) => columns.map((c) => r[c] ?? null)),
-      );
-    }
-    for (const table of [...IDENTITY_TABLES, 'audit_deleted_mappings', 'audit_credential_lookups']) {
-      await tx.get(
-        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`,
-      );
-    }
-  });
-}
 
 describeNeeding(postgresUnavailable(), "core's SQL on PostgreSQL")("core's SQL on PostgreSQL", () => {
   let dir: ReturnType<typeof tempDir>;
