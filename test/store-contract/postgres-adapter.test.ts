@@ -2,7 +2,8 @@
  * What only the PostgreSQL adapter has: its schema against the SQLite one, its placeholder
  * translation, its integrity report, and the bad inputs of issue 13 — a server down or
  * silent, a wrong or missing password, a missing or foreign database, a connection lost
- * in the middle of a transaction.
+ * in the middle of a transaction, a server restarted under one (on a server of this test's
+ * own: a restart of the shared one would end other test files' connections).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -19,12 +20,14 @@ import {
   adminConnection,
   freshDatabase,
   postgresUnavailable,
+  privateServer,
+  privateServerUnavailable,
   sqlIn,
   type TestDatabase,
   testPassword,
   withClient,
 } from '../helpers/postgres.js';
-import { describeNeeding } from '../helpers/requirements.js';
+import { describeNeeding, testNeeding } from '../helpers/requirements.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const AUDIT_INSERT = 'INSERT INTO audit (at, os_user, node, operation, target, result) VALUES (?, ?, ?, ?, ?, ?)';
@@ -395,6 +398,44 @@ describeNeeding(postgresUnavailable(), 'the PostgreSQL adapter tests')('PostgreS
     expect(batch).toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('nothing was changed') });
     expect(await store.get('SELECT COUNT(*) AS n FROM audit')).toEqual({ n: 0 });
   });
+
+  testNeeding(privateServerUnavailable(), 'the server restart test')(
+    'a server restarted in the middle of a transaction: STORE_ERROR, nothing changed; the handle reconnects',
+    async () => {
+      const server = await privateServer();
+      try {
+        const db = await freshDatabase('restarted', server.connection);
+        const store = await openPostgresStore(db.connection, { create: true, busyTimeoutMs: 5000 });
+        try {
+          // Connections left idle in the pool by these are ended by the restart too.
+          await Promise.all([store.run(AUDIT_INSERT, row('before')), store.get('SELECT 1 AS one')]);
+          const error = await store
+            .transaction(async (tx) => {
+              await tx.run(AUDIT_INSERT, row('half'));
+              await server.restart('fast');
+              await tx.run(AUDIT_INSERT, row('after'));
+            })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(SsoError);
+          expect(error).toMatchObject({
+            code: 'STORE_ERROR',
+            message: expect.stringMatching(/ was lost during the change \(.+\); nothing was changed$/),
+            hint: 'run the command again when the server can be reached',
+          });
+          // The pool dropped its dead connections: reads and writes go on without a new handle.
+          expect(await store.values('SELECT target FROM audit ORDER BY id')).toEqual([['before']]);
+          await store.transaction((tx) => tx.run(AUDIT_INSERT, row('again')));
+          expect(await store.values('SELECT target FROM audit ORDER BY id')).toEqual([['before'], ['again']]);
+        } finally {
+          await store.close();
+          await db.drop();
+        }
+      } finally {
+        await server.stop();
+      }
+    },
+    60_000,
+  );
 
   test('many transactions at once on one handle (a pool): all commit, in turn, no update lost', async () => {
     const db = await database('pool');
