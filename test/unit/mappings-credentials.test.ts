@@ -375,4 +375,37 @@ describe('credentials import', () => {
       'c.jsonl:1: "CORP\\bob" is already mapped to external user "B2" in "Payroll", not "B3"',
     ]);
   });
+
+  test('an external user mapped to someone else, in the store or earlier in the file, is refused', async () => {
+    await createMappingsFromFile(
+      t.sys.ctx,
+      xmlFile(t.dir.path, 'm.xml', mappingXml([['CORP', 'bob', 'Payroll', 'B2']])),
+    );
+    const file = join(t.dir.path, 'c.jsonl');
+    writeFileSync(
+      file,
+      [
+        line('CORP\\carol', 'Payroll', 'b2', { 'User ID': 'B2', Password: 'x' }),
+        line('CORP\\dan', 'Payroll', 'D1', { 'User ID': 'D1', Password: 'x' }),
+        line('CORP\\erin', 'Payroll', 'd1', { 'User ID': 'D1', Password: 'x' }),
+      ].join('\n'),
+    );
+    expect((await failure(importCredentialsFromFile(t.sys.ctx, file))).details).toEqual([
+      'c.jsonl:1: external user "b2" is already mapped to "CORP\\bob" in "Payroll"',
+      'c.jsonl:3: external user "d1" is already mapped to "CORP\\dan" in "Payroll"',
+    ]);
+    expect(await t.sys.ctx.store.get('SELECT COUNT(*) AS n FROM mappings')).toEqual({ n: 1 });
+  });
+
+  test('a second import of the same users replaces their credentials under the same mappings', async () => {
+    const file = join(t.dir.path, 'c.jsonl');
+    writeFileSync(file, line('CORP\\alice', 'Payroll', 'A1', { 'User ID': 'A1', Password: 'first' }));
+    expect(await importCredentialsFromFile(t.sys.ctx, file)).toEqual({ imported: 1, mappingsCreated: 1 });
+    await t.sys.ctx.store.run('UPDATE mappings SET enabled = 0');
+    writeFileSync(file, line('CORP\\alice', 'Payroll', 'A1', { 'User ID': 'A1', Password: 'second' }));
+    expect(await importCredentialsFromFile(t.sys.ctx, file)).toEqual({ imported: 1, mappingsCreated: 0 });
+    const [found] = await lookupCredentials(t.sys.ctx, [{ user: 'CORP\\alice', app: 'Payroll' }], { reveal: true });
+    expect(found!.fields[1]!.value).toBe('second');
+    expect(await t.sys.ctx.store.get('SELECT COUNT(*) AS n FROM credentials')).toEqual({ n: 1 });
+  });
 });

@@ -9,11 +9,21 @@ import { basename } from 'node:path';
 import { fileProblems, type LineProblem, SsoError } from '../../errors.js';
 import { type JsonProblem, JsonProblems, jsonLines, jsonProblemText, readJsonObject } from '../../json/json-reader.js';
 import { readInputText } from '../../node/private-files.js';
-import { openDataKeyRing } from '../secret/index.js';
+import { insertRows } from '../../store/bulk-insert.js';
+import type { Queryable, SqlValue } from '../../store/store.js';
+import { credentialOwner, type DataKeyRing, openDataKeyRing, sealValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
-import { auditFailures, identityProblem, parseIdentity, recordAudit, roleCheck } from '../shared/index.js';
+import {
+  auditFailures,
+  type Identity,
+  identityProblem,
+  parseIdentity,
+  recordAudit,
+  roleCheck,
+} from '../shared/index.js';
+import type { AppRecord } from './app-model.js';
 import { AppResolver, noSuchApp } from './app-resolver.js';
-import { insertMapping, valuesInFieldOrder, writeCredential } from './credentials.js';
+import { valuesInFieldOrder } from './credentials.js';
 import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
 
 /** 512 MiB: a million credentials is about 150 MiB of JSON Lines. */
@@ -57,6 +67,8 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
 
     await ctx.store.transaction(async (tx) => {
       const apps = new AppResolver(tx, check, 'importing credentials');
+      const mappings = new KnownMappings(tx);
+      const writes: PlannedWrite[] = [];
       const now = ctx.deps.now().toISOString();
       for (const { line, parsed } of jsonLines(text)) {
         const fail = (message: string) => problems.push({ line, message });
@@ -105,36 +117,34 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
           continue;
         }
         seen.set(unique, line);
+        const known = await mappings.of(app.id);
+        const externalKey = externalUser.toLowerCase();
         const existing =
-          app.type === 'host-group'
-            ? await tx.get<{ id: number; external_user: string }>(
-                'SELECT id, external_user FROM mappings WHERE app_id = ? AND external_key = ?',
-                [app.id, externalUser.toLowerCase()],
-              )
-            : await tx.get<{ id: number; external_user: string }>(
-                'SELECT id, external_user FROM mappings WHERE app_id = ? AND local_key = ?',
-                [app.id, identity.key],
-              );
-        if (existing && existing.external_user.toLowerCase() !== externalUser.toLowerCase()) {
+          app.type === 'host-group' ? known.byExternal.get(externalKey) : known.byLocal.get(identity.key);
+        if (existing && existing.externalKey !== externalKey) {
           fail(
-            `"${user}" is already mapped to external user "${existing.external_user}" in "${app.name}", not "${externalUser}"`,
+            `"${user}" is already mapped to external user "${existing.externalUser}" in "${app.name}", not "${externalUser}"`,
           );
           continue;
         }
-        if (problems.length) continue; // still validating, no longer writing
-        try {
-          const mappingId = existing ? existing.id : (await insertMapping(tx, app, identity, externalUser, now)).id;
-          if (existing)
-            await tx.run('UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?', [now, existing.id]);
-          else result.mappingsCreated++;
-          await writeCredential(tx, ring, app.id, mappingId, values, ctx, now);
-          result.imported++;
-        } catch (error) {
-          if (!(error instanceof SsoError)) throw error;
-          fail(error.message);
+        const taken = existing ? undefined : known.byExternal.get(externalKey);
+        if (taken) {
+          fail(`external user "${externalUser}" is already mapped to "${taken.localUser}" in "${app.name}"`);
+          continue;
         }
+        if (!existing) {
+          // Planned, so a later line naming the same external user is refused as above.
+          const planned = { id: null, localUser: identity.text, externalUser, externalKey };
+          known.byExternal.set(externalKey, planned);
+          if (app.type !== 'host-group') known.byLocal.set(identity.key, planned);
+        }
+        if (problems.length) continue; // still validating, no longer writing
+        writes.push({ app, identity, externalUser, externalKey, existingId: existing?.id ?? null, values });
       }
       if (problems.length) throw fileProblems(file, problems);
+      await writeImport(tx, ctx, ring, writes, now);
+      result.imported = writes.length;
+      result.mappingsCreated = writes.filter((w) => w.existingId === null).length;
       if (result.imported === 0) throw new SsoError('INVALID_INPUT', `${file} holds no credentials`);
       await recordAudit(tx, ctx, {
         operation: 'import-credentials',
@@ -144,4 +154,120 @@ export async function importCredentials(ctx: StoreContext, file: string, text: s
     });
     return result;
   });
+}
+
+interface KnownMapping {
+  /** null: planned by an earlier line of this file. */
+  id: number | null;
+  localUser: string;
+  externalUser: string;
+  externalKey: string;
+}
+
+/**
+ * The mappings of each application the file names, read once inside the import's
+ * transaction (which holds the writers' lock, so they cannot change meanwhile): one query
+ * per application instead of several round trips per line.
+ */
+class KnownMappings {
+  readonly #byApp = new Map<number, { byLocal: Map<string, KnownMapping>; byExternal: Map<string, KnownMapping> }>();
+
+  constructor(private readonly tx: Queryable) {}
+
+  async of(appId: number) {
+    let known = this.#byApp.get(appId);
+    if (!known) {
+      known = { byLocal: new Map(), byExternal: new Map() };
+      const rows = await this.tx.values(
+        'SELECT id, local_user, local_unique, external_user, external_key FROM mappings WHERE app_id = ?',
+        [appId],
+      );
+      for (const [id, localUser, localUnique, externalUser, externalKey] of rows) {
+        const mapping = {
+          id: Number(id),
+          localUser: String(localUser),
+          externalUser: String(externalUser),
+          externalKey: String(externalKey),
+        };
+        if (localUnique !== null) known.byLocal.set(String(localUnique), mapping);
+        known.byExternal.set(mapping.externalKey, mapping);
+      }
+      this.#byApp.set(appId, known);
+    }
+    return known;
+  }
+}
+
+interface PlannedWrite {
+  app: AppRecord;
+  identity: Identity;
+  externalUser: string;
+  externalKey: string;
+  existingId: number | null;
+  values: string[];
+}
+
+const MAPPING_COLUMNS = [
+  'app_id',
+  'local_user',
+  'local_key',
+  'local_unique',
+  'external_user',
+  'external_key',
+  'enabled',
+  'created_at',
+  'updated_at',
+];
+
+/**
+ * Every write of the import in bulk: existing mappings enabled, new ones inserted with
+ * multi-row INSERTs and their ids read back per application, then every credential sealed
+ * to its mapping id and written with multi-row INSERTs (replacing the ones it updates).
+ */
+async function writeImport(
+  tx: Queryable,
+  ctx: StoreContext,
+  ring: DataKeyRing,
+  writes: PlannedWrite[],
+  now: string,
+): Promise<void> {
+  const existing = writes.filter((w) => w.existingId !== null).map((w) => w.existingId!);
+  await tx.runMany(
+    'UPDATE mappings SET enabled = 1, updated_at = ? WHERE id = ?',
+    existing.map((id) => [now, id]),
+  );
+  await tx.runMany(
+    'DELETE FROM credentials WHERE mapping_id = ?',
+    existing.map((id) => [id]),
+  );
+  const fresh = writes.filter((w) => w.existingId === null);
+  await insertRows(
+    tx,
+    'mappings',
+    MAPPING_COLUMNS,
+    fresh.map((w) => [
+      w.app.id,
+      w.identity.text,
+      w.identity.key,
+      w.app.type === 'host-group' ? null : w.identity.key,
+      w.externalUser,
+      w.externalKey,
+      1,
+      now,
+      now,
+    ]),
+  );
+  const ids = new Map<number, Map<string, number>>();
+  for (const appId of new Set(fresh.map((w) => w.app.id))) {
+    const rows = await tx.values('SELECT id, external_key FROM mappings WHERE app_id = ?', [appId]);
+    ids.set(appId, new Map(rows.map(([id, key]) => [String(key), Number(id)])));
+  }
+  const credentials: SqlValue[][] = [];
+  for (const w of writes) {
+    const mappingId = w.existingId ?? ids.get(w.app.id)?.get(w.externalKey);
+    if (mappingId === undefined) throw new Error(`the mapping just made for ${w.identity.text} is not there`);
+    const key = await ring.activeFor(tx, w.app.id);
+    credentials.push([mappingId, key.id, sealValues(key.key, credentialOwner(mappingId), w.values, ctx.deps.rng), now]);
+  }
+  await insertRows(tx, 'credentials', ['mapping_id', 'data_key_id', 'ciphertext', 'updated_at'], credentials);
 }
