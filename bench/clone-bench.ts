@@ -115,8 +115,8 @@ export async function cloneSuite(dir: string, repoRoot: string): Promise<SuiteRe
       ['import', fmt.ms(wall(ours.import)), fmt.ms(wall(age.import)), fmt.ratio(importRatio), fmt.mb(rss(ours.import))],
     ],
     checks: [
-      { requirement: 'export ≤ 1.5× tar | age', measured: fmt.ratio(exportRatio), pass: exportRatio <= 1.5 },
-      { requirement: 'import ≤ 1.5× age -d | tar', measured: fmt.ratio(importRatio), pass: importRatio <= 1.5 },
+      { requirement: 'export ≤ 1.2× tar | age', measured: fmt.ratio(exportRatio), pass: exportRatio <= 1.2 },
+      { requirement: 'import ≤ 1.2× age -d | tar', measured: fmt.ratio(importRatio), pass: importRatio <= 1.2 },
       {
         requirement: 'export peak RSS ≤ 150 MB',
         measured: fmt.mb(rss(ours.export)),

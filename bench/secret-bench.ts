@@ -21,7 +21,7 @@ const Database = createRequire(import.meta.url)('better-sqlite3') as typeof Bett
 export async function secretSuite(dir: string, repoRoot: string): Promise<SuiteResult> {
   return {
     suite: 'master secret',
-    tables: [await rotateTable(dir), await reencryptTable(dir), coldStartTable(dir, repoRoot)],
+    tables: [await rotateTable(dir), await reencryptTable(dir), await coldStartTable(dir, repoRoot)],
   };
 }
 
@@ -138,36 +138,54 @@ async function reencryptTable(dir: string): Promise<Table> {
       ['raw floor', fmt.ms(floorMs), fmt.rate((credentials / floorMs) * 1000)],
       ['ssokit secret reencrypt', fmt.ms(oursMs), fmt.rate((credentials / oursMs) * 1000)],
     ],
-    checks: [{ requirement: 'reencrypt throughput ≥ 75% of the floor', measured: fmt.pct(share), pass: share >= 0.75 }],
+    checks: [{ requirement: 'reencrypt throughput ≥ 90% of the floor', measured: fmt.pct(share), pass: share >= 0.9 }],
   };
 }
 
-function coldStartTable(dir: string, repoRoot: string): Table {
+/** The read commands a user waits for, each from a cold process, against `node -e 0`. */
+async function coldStartTable(dir: string, repoRoot: string): Promise<Table> {
   const home = join(dir, 'rotate1000');
+  const empty = join(dir, 'empty');
+  await (await newBenchSystem(dir, 'empty')).store.close();
   const env = { ...process.env, NO_COLOR: '1' };
+  const bin = (tool: string) => join(repoRoot, 'bin', `${tool}.js`);
+  const commands: [label: string, args: string[]][] = [
+    ['ssokit secret status', [bin('ssokit'), '--home', home, 'secret', 'status']],
+    ['ssokit db show', [bin('ssokit'), '--home', home, 'db', 'show']],
+    ['ssomanage -listapps', [bin('ssomanage'), '-listapps', '--home', home]],
+    ['ssokit app show', [bin('ssokit'), '--home', home, 'app', 'show', 'BenchApp0']],
+    ['ssokit credentials get', [bin('ssokit'), '--home', home, 'credentials', 'get', 'CORP\\imported0', 'BenchApp0']],
+    ['ssokit check (empty store)', [bin('ssokit'), '--home', empty, 'check']],
+  ];
   const run = (args: string[]) => {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'ignore'] });
-    if (result.status !== 0) throw new Error(`cold start run failed: ${args.join(' ')}`);
+    const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (result.status !== 0) throw new Error(`cold start run failed: ${args.join(' ')}\n${result.stderr}`);
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
   const bare: number[] = [];
-  const status: number[] = [];
-  for (let i = 0; i < 31; i++) {
-    // Alternated, so both see the same machine load.
+  const times = commands.map((): number[] => []);
+  for (let i = 0; i < 21; i++) {
+    // Alternated, so every command sees the same machine load as the bare start.
     bare.push(run(['-e', '0']));
-    status.push(run([join(repoRoot, 'bin/ssokit.js'), '--home', home, 'secret', 'status']));
+    commands.forEach(([, args], c) => {
+      times[c]!.push(run(args));
+    });
   }
-  const mid = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const ratio = mid(status) / mid(bare);
+  const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const floor = mid(bare);
   return {
-    title: 'Cold start',
-    method: 'Medians of 31 alternated process runs, output discarded.',
-    columns: ['command', 'wall time (median)'],
+    title: 'Cold start of the read commands',
+    method:
+      'Medians of 21 alternated process runs, output discarded: each command on a store with 100 applications and 1,000 credentials (check: an empty store).',
+    columns: ['command', 'wall time (median)', '× node -e 0'],
     rows: [
-      ['node -e 0', fmt.ms(mid(bare))],
-      ['ssokit secret status', fmt.ms(mid(status))],
+      ['node -e 0', fmt.ms(floor), '1.00×'],
+      ...commands.map(([label], c) => [label, fmt.ms(mid(times[c]!)), fmt.ratio(mid(times[c]!) / floor)]),
     ],
-    checks: [{ requirement: 'ssokit secret status ≤ 2× node -e 0', measured: fmt.ratio(ratio), pass: ratio <= 2 }],
+    checks: commands.map(([label], c) => {
+      const ratio = mid(times[c]!) / floor;
+      return { requirement: `${label} ≤ 1.5× node -e 0`, measured: fmt.ratio(ratio), pass: ratio <= 1.5 };
+    }),
   };
 }
