@@ -15,6 +15,8 @@ export interface Table {
   rows: string[][];
   /** Requirement checks: label, limit, measured, pass. */
   checks: Check[];
+  /** Paragraphs after the checks: what the figures mean, why a check fails. */
+  notes?: string[];
 }
 
 export interface Check {
@@ -62,6 +64,7 @@ export function printTable(table: Table): void {
   for (const check of table.checks) {
     console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.requirement}: ${check.measured}`);
   }
+  for (const note of table.notes ?? []) console.log(`note: ${note}`);
 }
 
 function markdown(table: Table): string {
@@ -77,6 +80,7 @@ function markdown(table: Table): string {
     '',
     ...table.checks.map((c) => `- ${c.pass ? '✅' : '❌'} ${c.requirement}: **${c.measured}**`),
     '',
+    ...(table.notes ?? []).flatMap((note) => [note, '']),
   ].join('\n');
 }
 

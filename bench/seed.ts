@@ -22,7 +22,8 @@ export function benchDeps(): Deps {
 
 export const BENCH_PASSWORD = 'bench-password-1';
 
-export async function newBenchSystem(dir: string, name: string): Promise<StoreContext> {
+/** A new system in `dir/name`; its store is the home's SQLite file unless `storePath` names one (a postgres:// URL). */
+export async function newBenchSystem(dir: string, name: string, storePath?: string): Promise<StoreContext> {
   const paths = homePaths(join(dir, name));
   const caller = currentCaller();
   await initSystem({
@@ -31,7 +32,7 @@ export async function newBenchSystem(dir: string, name: string): Promise<StoreCo
     caller,
     nodeName: name,
     clusterNames: [],
-    storePath: paths.defaultStore,
+    storePath: storePath ?? paths.defaultStore,
     ssoAdminAccount: caller.user,
     affiliateAdminAccount: caller.user,
     backup: { path: join(dir, `${name}.bak`), password: BENCH_PASSWORD, reminder: '', overwrite: true },
