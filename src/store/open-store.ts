@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { SsoError } from '../errors.js';
 import { command, option, remedy } from '../remedy.js';
@@ -107,4 +107,14 @@ export async function replaceStore(location: string, replacement: string): Promi
   }
   const { replaceSqliteStore } = await import('./sqlite/sqlite-store.js');
   return replaceSqliteStore(parsed.path, replacement);
+}
+
+/**
+ * Removes a SQLite store's file with the journal files SQLite keeps beside it, or with
+ * `sideFilesOnly` just those (after a copy this process made has been closed).
+ */
+export async function removeSqliteFiles(path: string, { sideFilesOnly = false } = {}): Promise<void> {
+  for (const suffix of [...(sideFilesOnly ? [] : ['']), '-wal', '-shm', '-journal']) {
+    await fs.rm(`${path}${suffix}`, { force: true });
+  }
 }

@@ -36,6 +36,8 @@
  *   outcome is unknown, and the sentence says so).
  */
 
+import { SsoError } from '../errors.js';
+
 export type SqlValue = string | number | bigint | Uint8Array | null;
 export type Row = Record<string, unknown>;
 
@@ -88,6 +90,15 @@ export interface Store extends Queryable {
    */
   backup?(destination: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A store whose schema a newer ssokit wrote: refused before anything is written. */
+export function newerSchemaError(location: string, found: number, latest: number): SsoError {
+  return new SsoError(
+    'STORE_SCHEMA',
+    `the store at ${location} has schema version ${found}, newer than this ssokit knows (${latest})`,
+    { hint: 'upgrade ssokit on this node to the release the other nodes run' },
+  );
 }
 
 /** A constraint the store refused (a duplicate key, a missing parent row). */

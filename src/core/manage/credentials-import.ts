@@ -24,7 +24,7 @@ import {
 import type { AppRecord } from './app-model.js';
 import { AppResolver, noSuchApp } from './app-resolver.js';
 import { valuesInFieldOrder } from './credentials.js';
-import { externalUserProblem, mappingIdentityProblem } from './mappings.js';
+import { externalUserProblem, MAPPING_COLUMNS, mappingIdentityProblem } from './mappings.js';
 
 /** 512 MiB: a million credentials is about 150 MiB of JSON Lines. */
 export const IMPORT_MAX_BYTES = 512 * 1024 * 1024;
@@ -206,18 +206,6 @@ interface PlannedWrite {
   existingId: number | null;
   values: string[];
 }
-
-const MAPPING_COLUMNS = [
-  'app_id',
-  'local_user',
-  'local_key',
-  'local_unique',
-  'external_user',
-  'external_key',
-  'enabled',
-  'created_at',
-  'updated_at',
-];
 
 /**
  * Every write of the import in bulk: existing mappings enabled, new ones inserted with

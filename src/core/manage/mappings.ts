@@ -30,6 +30,19 @@ import {
 import { type AppRecord, findApp, requireApp } from './app-model.js';
 import { AppResolver, noSuchApp } from './app-resolver.js';
 
+/** The columns a new mapping is inserted with, in bulk (createmappings, credentials import). */
+export const MAPPING_COLUMNS = [
+  'app_id',
+  'local_user',
+  'local_key',
+  'local_unique',
+  'external_user',
+  'external_key',
+  'enabled',
+  'created_at',
+  'updated_at',
+] as const;
+
 export interface MappingItem {
   line: number;
   localUser: string;
@@ -150,22 +163,7 @@ export async function createMappings(
     if (items.length > 0 && alreadyThere === items.length) throw alreadyApplied(file, items.length, 'mapping');
     if (problems.length) throw xmlProblems(file, problems);
     await ctx.store.transaction(async (tx) => {
-      await insertRows(
-        tx,
-        'mappings',
-        [
-          'app_id',
-          'local_user',
-          'local_key',
-          'local_unique',
-          'external_user',
-          'external_key',
-          'enabled',
-          'created_at',
-          'updated_at',
-        ],
-        rows,
-      );
+      await insertRows(tx, 'mappings', MAPPING_COLUMNS, rows);
       await recordAudit(tx, ctx, {
         operation: 'create-mappings',
         target: file,

@@ -28,7 +28,7 @@ import type { Caller } from '../../node/os-identity.js';
 import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
 import { isPostgresText } from '../../store/location.js';
-import { openStore } from '../../store/open-store.js';
+import { openStore, removeSqliteFiles } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { type BackupTarget, checkBackupPassword, insertMasterSecret, writeSecretBackup } from '../secret/index.js';
 import type { Deps } from '../shared/index.js';
@@ -175,7 +175,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
       }
     } else {
       const temp = tempPathFor(options.storePath);
-      undo.push(() => removeStoreFiles(temp));
+      undo.push(() => removeSqliteFiles(temp));
       const store = await openStore(temp, { create: true, busyTimeoutMs: deps.busyTimeoutMs });
       try {
         await fill(store);
@@ -183,7 +183,7 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
         await store.close();
       }
       await commitTemp(temp, options.storePath, false);
-      undo.push(() => removeStoreFiles(options.storePath));
+      undo.push(() => removeSqliteFiles(options.storePath));
     }
     await writeNodeConfig(paths, node);
   } catch (error) {
@@ -257,8 +257,4 @@ async function ensureParentExists(path: string): Promise<void> {
   if (!(await exists(dirname(path)))) {
     throw new SsoError('FILE_NOT_FOUND', `the folder ${dirname(path)} for the credential store does not exist`);
   }
-}
-
-async function removeStoreFiles(path: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) await fs.rm(path + suffix, { force: true });
 }

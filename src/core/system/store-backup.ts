@@ -18,7 +18,7 @@ import { SsoError } from '../../errors.js';
 import { commitTemp, ioError, openTemp, syncDirectory, tempPathFor } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
 import { parseStoreLocation } from '../../store/location.js';
-import { openStore, replaceStore } from '../../store/open-store.js';
+import { openStore, removeSqliteFiles, replaceStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { checkNode } from '../check/index.js';
 import {
@@ -136,7 +136,7 @@ async function snapshotInto(store: Store, path: string, busyTimeoutMs: number): 
   } finally {
     await file.close();
   }
-  for (const suffix of ['-wal', '-shm']) await fs.rm(`${path}${suffix}`, { force: true });
+  await removeSqliteFiles(path, { sideFilesOnly: true });
 }
 
 /** Every row of the PostgreSQL store at `location` replaced by those of the checked copy, in one transaction. */
@@ -153,7 +153,7 @@ async function replaceRows(node: NodeContext, copy: string, location: string): P
   } finally {
     await source.close();
   }
-  for (const suffix of ['-wal', '-shm']) await fs.rm(`${copy}${suffix}`, { force: true });
+  await removeSqliteFiles(copy, { sideFilesOnly: true });
 }
 
 /** A private copy of the backup beside the store, so the swap is one rename on one file system. */

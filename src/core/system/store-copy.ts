@@ -20,7 +20,7 @@ import { commitTemp, syncDirectory, tempPathFor } from '../../node/private-files
 import { command, option, remedy } from '../../remedy.js';
 import { insertRows } from '../../store/bulk-insert.js';
 import { parseStoreLocation, type StoreLocation } from '../../store/location.js';
-import { openStore } from '../../store/open-store.js';
+import { openStore, removeSqliteFiles } from '../../store/open-store.js';
 import type { Queryable, Row, SqlValue, Store } from '../../store/store.js';
 import { type CheckReport, checkNode } from '../check/index.js';
 import {
@@ -241,7 +241,7 @@ async function copyInto(
     await syncDirectory(dirname(to.path));
     return { ...copied, warnings };
   } finally {
-    await removeStoreFiles(temp);
+    await removeSqliteFiles(temp);
   }
 }
 
@@ -306,8 +306,4 @@ async function refuseTakenPath(path: string): Promise<void> {
   throw new SsoError('FILE_EXISTS', `${path} already exists; db copy writes a new file only`, {
     hint: remedy`give a path where nothing is with ${option('to', 'PATH')}`,
   });
-}
-
-async function removeStoreFiles(path: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) await fs.rm(`${path}${suffix}`, { force: true });
 }

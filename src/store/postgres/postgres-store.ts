@@ -21,7 +21,7 @@ import type * as PgModule from 'pg';
 import { SsoError } from '../../errors.js';
 import { command, option, remedy } from '../../remedy.js';
 import type { OpenStoreOptions } from '../open-store.js';
-import { type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
+import { newerSchemaError, type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
 import {
   connectionTarget,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -463,11 +463,7 @@ class PostgresStore implements Store {
   async migrate(): Promise<void> {
     let version = await this.foundSchemaVersion();
     if (version > LATEST_SCHEMA_VERSION) {
-      throw new SsoError(
-        'STORE_SCHEMA',
-        `the store at ${this.location} has schema version ${version}, newer than this ssokit knows (${LATEST_SCHEMA_VERSION})`,
-        { hint: 'upgrade ssokit on this node to the release the other nodes run' },
-      );
+      throw newerSchemaError(this.location, version, LATEST_SCHEMA_VERSION);
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= version) continue;

@@ -13,7 +13,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SsoError } from '../../errors.js';
 import { command, option, remedy } from '../../remedy.js';
 import type { OpenStoreOptions } from '../open-store.js';
-import { type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
+import { newerSchemaError, type Queryable, type SqlValue, type Store, StoreConstraintError } from '../store.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 
 // Required rather than imported: CommonJS imported from ES modules has its exports scanned
@@ -427,11 +427,7 @@ class SqliteStore extends SqliteQueries implements Store {
       (await q.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations'))?.v ?? 0;
     let version = await current(this);
     if (version > LATEST_SCHEMA_VERSION) {
-      throw new SsoError(
-        'STORE_SCHEMA',
-        `the store at ${this.location} has schema version ${version}, newer than this ssokit knows (${LATEST_SCHEMA_VERSION})`,
-        { hint: 'upgrade ssokit on this node to the release the other nodes run' },
-      );
+      throw newerSchemaError(this.location, version, LATEST_SCHEMA_VERSION);
     }
     for (const migration of MIGRATIONS) {
       if (migration.version <= version) continue;
