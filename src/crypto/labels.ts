@@ -11,4 +11,7 @@ export const LABELS = {
   bundleCheck: 'ssokit/v1/bundle/check',
   bundleMac: 'ssokit/v1/bundle/mac',
   bundlePayload: 'ssokit/v1/bundle/payload',
+  // The first bytes of every node channel box plaintext: a request never reads as a response.
+  nodeRequest: 'ssokit/v1/node-channel/request',
+  nodeResponse: 'ssokit/v1/node-channel/response',
 } as const;
