@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type LookupRequest, lookupCredentials } from '../src/core/manage/credentials.js';
+import { type LookupRequest, lookupCredentials } from '../src/core/manage/lookup.js';
 import { DataKeyRing } from '../src/core/secret/data-keys.js';
 import { loadMasterKeyring } from '../src/core/secret/keyring.js';
 import { nacl } from '../src/crypto/nacl.js';

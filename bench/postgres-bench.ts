@@ -13,9 +13,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createApplications } from '../src/core/manage/apps.js';
-import type { LookupRequest } from '../src/core/manage/credentials.js';
-import { lookupCredentials } from '../src/core/manage/credentials.js';
 import { importCredentials } from '../src/core/manage/credentials-import.js';
+import type { LookupRequest } from '../src/core/manage/lookup.js';
+import { lookupCredentials } from '../src/core/manage/lookup.js';
 import { credentialOwner, sealValues } from '../src/core/secret/credential-codec.js';
 import { DataKeyRing } from '../src/core/secret/data-keys.js';
 import { loadMasterKeyring } from '../src/core/secret/keyring.js';

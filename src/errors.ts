@@ -120,6 +120,13 @@ export const ERROR_CODES = {
   UNSAFE_ARCHIVE: { exit: 66, ...E_FAIL },
 
   CHECK_FAILED: { exit: 70, ...E_FAIL },
+
+  NO_SSO_SERVICE: {
+    exit: 35,
+    hresult: 0xc0002a0f,
+    essoText:
+      'Could not contact the SSO server. Check that SSO is configured and that the SSO service is running on that server.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -9,6 +9,10 @@ export interface HomePaths {
   secretDir: string;
   backupDir: string;
   defaultStore: string;
+  /** The node's node-channel key pair (private half 0600). */
+  nodeKeyFile: string;
+  /** The SSO service's local API, open to every local user. */
+  serviceSocket: string;
 }
 
 /** `--home DIR`, else SSOKIT_HOME, else ~/.ssokit. */
@@ -24,6 +28,8 @@ export function homePaths(root: string): HomePaths {
     secretDir: join(root, 'secret'),
     backupDir: join(root, 'backup'),
     defaultStore: join(root, 'ssodb.sqlite'),
+    nodeKeyFile: join(root, 'node.key'),
+    serviceSocket: join(root, 'service.sock'),
   };
 }
 

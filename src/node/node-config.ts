@@ -26,6 +26,10 @@ export interface NodeConfig {
   domain?: string;
   /** The OS user the SSO service runs as on this node (recorded by the setup wizard). */
   serviceAccount?: string;
+  /** host:port the SSO service's node channel listens on (node.service.listen). */
+  serviceListen?: string;
+  /** Seconds between refreshes of the cached master secret (node.service.refresh-seconds). */
+  refreshSeconds?: string;
   /** Absolute path of the store. */
   store: string;
   /** The environment bundle this node was made from (ssocloneaz -c), if any. */
@@ -86,6 +90,10 @@ export async function readNodeConfig(paths: HomePaths): Promise<NodeConfig | nul
   if (domain) config.domain = domain;
   const serviceAccount = file.optionalString('serviceAccount');
   if (serviceAccount) config.serviceAccount = serviceAccount;
+  const serviceListen = file.optionalString('serviceListen');
+  if (serviceListen) config.serviceListen = serviceListen;
+  const refreshSeconds = file.optionalString('refreshSeconds');
+  if (refreshSeconds) config.refreshSeconds = refreshSeconds;
   const importedFrom = file.optionalObject('importedFrom');
   if (importedFrom) {
     config.importedFrom = {

@@ -27,9 +27,42 @@ export function currentCaller(): Caller {
   };
 }
 
+/**
+ * A caller the kernel named (the SSO service's peer on its socket): the user and groups of
+ * those ids, by the system's account database.
+ */
+export function callerFromIds(uid: number, gids: readonly number[]): Caller {
+  const user = userNameOf(uid) ?? String(uid);
+  let groups: string[] | undefined;
+  return {
+    user,
+    uid,
+    groups() {
+      groups ??= groupNamesOf(new Set(gids));
+      return groups;
+    },
+  };
+}
+
+function userNameOf(uid: number): string | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , id] = line.split(':');
+      if (name && id !== undefined && Number(id) === uid) return name;
+    }
+  } catch {
+    // No /etc/passwd: ask getent.
+  }
+  return runLookup('getent', ['passwd', String(uid)])?.split(':')[0] || undefined;
+}
+
 function readGroupNames(): string[] {
   const gids = new Set<number>([process.getegid?.() ?? -1, ...(process.getgroups?.() ?? [])]);
   gids.delete(-1);
+  return groupNamesOf(gids);
+}
+
+function groupNamesOf(gids: Set<number>): string[] {
   const names = new Map<number, string>();
   try {
     for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {

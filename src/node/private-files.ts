@@ -111,7 +111,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
       await makeParents(dirname(dir));
       await fs.mkdir(dir, { mode: 0o700 });
     }
-    await fs.chmod(dir, 0o700);
+    // Search-only bits are kept: the SSO service makes its home 0711 so every local user
+    // can reach its socket, while no one else can list or open what the home holds.
+    await fs.chmod(dir, found ? found.mode & 0o711 : 0o700);
   } catch (error) {
     throw ioError(`cannot create the folder ${dir}`, error);
   }

@@ -7,7 +7,7 @@
 
 import { join } from 'node:path';
 import { deleteApplication, listApplications, setApplicationEnabled } from '../../src/core/manage/apps.js';
-import { lookupCredentials } from '../../src/core/manage/credentials.js';
+import { lookupCredentials } from '../../src/core/manage/lookup.js';
 import { listMappings } from '../../src/core/manage/mappings.js';
 import { reencryptStore } from '../../src/core/secret/reencrypt.js';
 import { rotateSecret } from '../../src/core/secret/rotate.js';

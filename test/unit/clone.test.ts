@@ -242,6 +242,7 @@ describe('import', () => {
     expect(names(target.paths.root)).toEqual([
       'bizsys',
       'node.json',
+      'node.key',
       'replaced-20261123T102030Z',
       ...(TEST_ENGINE === 'sqlite' ? ['ssodb.sqlite'] : []),
     ]);

@@ -14,7 +14,7 @@ afterEach(() => dir.cleanup());
 test('a ring follows a rotation committed after it was opened; a fixed keyring cannot', async () => {
   const sys = await newSystem(dir.path);
   await seedCredentials(sys.ctx, 1, 1);
-  const following = await openDataKeyRing(sys.ctx, 'reading');
+  const following = await openDataKeyRing(sys.ctx, 'decrypt', 'reading');
   const fixed = new DataKeyRing(await loadMasterKeyring(sys.ctx, 'reading'));
   const backup = { password: PASSWORD, reminder: 'r', overwrite: false };
   await rotateSecret(sys.ctx, { ...backup, path: join(dir.path, 'r1.bak') });

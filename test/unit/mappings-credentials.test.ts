@@ -1,14 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApplicationsFromFile, setApplicationEnabled } from '../../src/core/manage/apps.js';
-import {
-  applicationsForCaller,
-  lookupCredentials,
-  planSetCredentials,
-  setCredentials,
-} from '../../src/core/manage/credentials.js';
+import { applicationsForCaller, planSetCredentials, setCredentials } from '../../src/core/manage/credentials.js';
 import { importCredentialsFromFile } from '../../src/core/manage/credentials-import.js';
 import { setSsoEnabled } from '../../src/core/manage/database.js';
+import { lookupCredentials } from '../../src/core/manage/lookup.js';
 import {
   createMappingsFromFile,
   deleteMapping,

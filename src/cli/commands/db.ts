@@ -137,12 +137,6 @@ export const DB: NounTable = {
       options: [],
       handler: async () => (await db()).dbSslCommand,
     }),
-    unsupported(
-      ['ssoconfig'],
-      'remoteLookup',
-      'allow remote credential lookups',
-      'ssokit has no SSO service to look up through yet',
-    ),
     unsupported(['ssoconfig'], 'allowPS', 'allow password synchronization', NO_PASSWORD_SYNC),
     unsupported(['ssoconfig'], 'syncAge', 'maximum age of password-sync requests', NO_PASSWORD_SYNC),
     unsupported(['ssoconfig'], 'replayFiles', 'password-sync replay folder', NO_PASSWORD_SYNC),

@@ -13,7 +13,9 @@ import { CONFIG_STORE } from '../commands/config-store.js';
 import { CREDENTIALS } from '../commands/credentials.js';
 import { DB } from '../commands/db.js';
 import { MAPPING } from '../commands/mapping.js';
+import { NODE } from '../commands/node.js';
 import { SECRET } from '../commands/secret.js';
+import { SERVICE } from '../commands/service.js';
 import { SETTINGS } from '../commands/settings.js';
 import { SYSTEM } from '../commands/system.js';
 import type { CommandDef, NounTable, OriginalTool } from './define.js';
@@ -31,6 +33,8 @@ export const TABLES: readonly NounTable[] = [
   BIZSYS,
   SETTINGS,
   CLONE,
+  NODE,
+  SERVICE,
   CHECK,
 ];
 

@@ -23,10 +23,10 @@ function modeOf(path: string): number | null {
 
 const octal = (mode: number) => mode.toString(8).padStart(4, '0');
 
-function expectMode(findings: Findings, path: string, wanted: number, what: string): void {
+function expectMode(findings: Findings, path: string, wanted: number, what: string, allowSearch = false): void {
   const mode = modeOf(path);
   if (mode === null) return;
-  if ((mode & 0o077) !== 0) {
+  if ((mode & (allowSearch ? 0o066 : 0o077)) !== 0) {
     findings.problem(
       'files',
       `${what} ${path} has mode ${octal(mode)}: group or others can reach it (chmod ${octal(wanted)} ${path})`,
@@ -59,7 +59,9 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string, 
   const before = findings.count('problem');
   expectOwnedFolder(findings, paths.root, owner, 'the home');
   expectOwnedFolder(findings, paths.secretDir, owner, 'the secret folder');
-  expectMode(findings, paths.root, 0o700, 'the home');
+  // 0711 is allowed: the SSO service's socket is in the home, for every local user.
+  expectMode(findings, paths.root, 0o700, 'the home', true);
+  expectMode(findings, paths.nodeKeyFile, 0o600, 'the node key file');
   expectMode(findings, paths.nodeFile, 0o600, 'the node file');
   if (existsSync(paths.secretDir)) {
     expectMode(findings, paths.secretDir, 0o700, 'the secret folder');

@@ -84,7 +84,7 @@ interface NodeSetting {
 
 /** Optional text settings: empty removes them. */
 function optional(
-  key: 'domain' | 'serviceAccount',
+  key: 'domain' | 'serviceAccount' | 'serviceListen' | 'refreshSeconds',
   check: (value: string) => void,
 ): (node: NodeConfig, value: string) => NodeConfig {
   return (node, value) => {
@@ -120,6 +120,25 @@ const NODE_SETTINGS: Record<string, NodeSetting> = {
     write: optional('serviceAccount', (v) => {
       const problem = identityProblem(v);
       if (problem) throw new SsoError('INVALID_INPUT', `node.service-account: ${problem}`);
+    }),
+  },
+  'service.listen': {
+    read: (n) => n.serviceListen ?? '',
+    write: optional('serviceListen', (v) => {
+      if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/.test(v) || Number(v.split(':').pop()) > 65535) {
+        throw new SsoError('INVALID_INPUT', `node.service.listen is host:port, not "${v}"`);
+      }
+    }),
+  },
+  'service.refresh-seconds': {
+    read: (n) => n.refreshSeconds ?? '60',
+    write: optional('refreshSeconds', (v) => {
+      if (!/^[0-9]{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 3600) {
+        throw new SsoError(
+          'INVALID_INPUT',
+          `node.service.refresh-seconds is a whole number of seconds from 1 to 3600, not "${v}"`,
+        );
+      }
     }),
   },
   'install.platform': {

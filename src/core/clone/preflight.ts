@@ -65,7 +65,7 @@ function includeSecretProblems(ctx: StoreContext, secretServer: string, holdsSec
 /** Opens one credential (or, without any, one data key) with the local master secret. */
 async function secretOpensStore(ctx: StoreContext): Promise<string | null> {
   try {
-    const ring = await openDataKeyRing(ctx, 'checking the master secret');
+    const ring = await openDataKeyRing(ctx, 'decrypt', 'checking the master secret');
     const row = await ctx.store.get<{ mapping_id: number; data_key_id: number; ciphertext: Uint8Array }>(
       'SELECT mapping_id, data_key_id, ciphertext FROM credentials ORDER BY mapping_id LIMIT 1',
     );

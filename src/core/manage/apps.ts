@@ -9,7 +9,7 @@ import { alreadyApplied, ESSO, SsoError } from '../../errors.js';
 import type { Queryable } from '../../store/store.js';
 import { type ApplicationXml, readApplicationsXml } from '../../xml/applications-xml.js';
 import { readXmlFile, xmlProblems } from '../../xml/xml-document.js';
-import { createDataKey, loadMasterKeyring } from '../secret/index.js';
+import { createDataKey, loadDataKeyring } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import {
   accountListProblems,
@@ -77,10 +77,10 @@ export async function createApplications(
       dryRun,
     };
     if (dryRun) return result;
-    await loadMasterKeyring(ctx, 'creating applications'); // refuse early, before the write lock
+    await loadDataKeyring(ctx, 'encrypt', 'creating applications'); // refuse early, before the write lock
     await ctx.store.transaction(async (tx) => {
       // Read inside the transaction: a rotation cannot commit between this and the new keys.
-      const keyring = await loadMasterKeyring(ctx, 'creating applications', tx);
+      const keyring = await loadDataKeyring(ctx, 'encrypt', 'creating applications', tx);
       const now = ctx.deps.now().toISOString();
       for (const spec of specs) await insertApplication(tx, ctx, keyring, spec, now);
       await recordAudit(tx, ctx, {
@@ -100,7 +100,7 @@ export async function createApplications(
 export async function insertApplication(
   tx: Queryable,
   ctx: StoreContext,
-  keyring: Awaited<ReturnType<typeof loadMasterKeyring>>,
+  keyring: Awaited<ReturnType<typeof loadDataKeyring>>,
   spec: ApplicationSpec,
   now: string,
 ): Promise<number> {

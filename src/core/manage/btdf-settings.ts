@@ -16,7 +16,7 @@ import { ESSO, SsoError } from '../../errors.js';
 import { option, remedy } from '../../remedy.js';
 import { parseSettingsText, readSettingsXml, writeAppConfigXml } from '../../xml/config-settings-xml.js';
 import { readXmlFile } from '../../xml/xml-document.js';
-import { loadMasterKeyring, openDataKeyRing } from '../secret/index.js';
+import { loadDataKeyring, openDataKeyRing } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import { accountListProblems, auditFailures, recordAudit, requireRole, roleCheck, SSO_FLAG } from '../shared/index.js';
 import { type ApplicationSpec, type AppRecord, appNameProblem, findApp } from './app-model.js';
@@ -188,12 +188,12 @@ export async function writeBtdfSettings(
         );
       }
     }
-    if (spec) await loadMasterKeyring(ctx, 'creating applications'); // refuse early, before the write lock
-    const ring = await openDataKeyRing(ctx, 'changing the config store');
+    if (spec) await loadDataKeyring(ctx, 'encrypt', 'creating applications'); // refuse early, before the write lock
+    const ring = await openDataKeyRing(ctx, 'encrypt', 'changing the config store');
     return ctx.store.transaction(async (tx) => {
       let app = existing;
       if (spec) {
-        const keyring = await loadMasterKeyring(ctx, 'creating applications', tx);
+        const keyring = await loadDataKeyring(ctx, 'encrypt', 'creating applications', tx);
         await insertApplication(tx, ctx, keyring, spec, ctx.deps.now().toISOString());
         app = await findApp(tx, spec.name);
         await recordAudit(tx, ctx, {

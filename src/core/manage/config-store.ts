@@ -82,7 +82,7 @@ export async function setConfig(
     const problem = identifierProblem(identifier);
     if (problem) throw new SsoError('INVALID_INPUT', problem);
     const app = await configApp(ctx, appName, 'app-admin', 'changing the config store of');
-    const ring = await openDataKeyRing(ctx, 'changing the config store');
+    const ring = await openDataKeyRing(ctx, 'encrypt', 'changing the config store');
     const names = Object.keys(properties);
     if (names.length === 0) throw new SsoError('INVALID_INPUT', 'no properties given');
     const exposed = (options.fromCommandLine ?? []).filter((name) =>
@@ -204,7 +204,7 @@ export async function getConfig(
       esso: ESSO.NO_MAPPING,
     });
   }
-  const ring = await openDataKeyRing(ctx, 'reading the config store');
+  const ring = await openDataKeyRing(ctx, 'decrypt', 'reading the config store');
   const bag = decodeBag(
     openValues(
       (await ring.byId(ctx.store, row.data_key_id)).key,

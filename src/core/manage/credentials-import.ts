@@ -60,7 +60,7 @@ export async function importCredentialsFromFile(ctx: StoreContext, path: string)
 export async function importCredentials(ctx: StoreContext, file: string, text: string): Promise<ImportResult> {
   return auditFailures(ctx, { operation: 'import-credentials', target: file }, async () => {
     const check = await roleCheck(ctx);
-    const ring = await openDataKeyRing(ctx, 'importing credentials');
+    const ring = await openDataKeyRing(ctx, 'encrypt', 'importing credentials');
     const problems: LineProblem[] = [];
     const seen = new Map<string, number>();
     const result = { imported: 0, mappingsCreated: 0 };

@@ -6,32 +6,18 @@
 
 import { ESSO, SsoError } from '../../errors.js';
 import { command, option, remedy } from '../../remedy.js';
-import { insertRows } from '../../store/bulk-insert.js';
 import type { Queryable } from '../../store/store.js';
-import {
-  credentialOwner,
-  type DataKeyRing,
-  loadMasterKeyring,
-  openDataKeyRing,
-  openValues,
-  sealValues,
-} from '../secret/index.js';
+import { credentialOwner, type DataKeyRing, loadDataKeyring, openDataKeyRing, sealValues } from '../secret/index.js';
 import type { StoreContext } from '../shared/index.js';
 import {
   auditFailures,
   callerIdentity,
   callerIsIn,
-  hasFlag,
-  holdsRole,
   type Identity,
   identityProblem,
   parseIdentity,
   recordAudit,
-  requireRole,
-  roleCheck,
-  SSO_FLAG,
   splitAccounts,
-  trimRing,
 } from '../shared/index.js';
 import { type AppRecord, allApps, type FieldDef, requireApp } from './app-model.js';
 import {
@@ -70,7 +56,7 @@ export async function planSetCredentials(ctx: StoreContext, who: string, appName
     const identity = app.type === 'host-group' ? parseIdentity(app.userAccounts) : parseIdentity(who);
     const refused = mappingIdentityProblem(app, identity);
     if (refused) throw new SsoError('INVALID_INPUT', refused);
-    await loadMasterKeyring(ctx, 'setting credentials');
+    await loadDataKeyring(ctx, 'encrypt', 'setting credentials');
     return { app, identity, who, mapping: await findMapping(ctx.store, app, who), fields: app.fields };
   });
 }
@@ -111,7 +97,7 @@ export async function setCredentials(
   const { app } = plan;
   return auditFailures(ctx, { operation: 'set-credentials', target: `${app.name}/${plan.who}` }, async () => {
     const values = valuesInFieldOrder(plan.fields, input.values);
-    const ring = await openDataKeyRing(ctx, 'setting credentials');
+    const ring = await openDataKeyRing(ctx, 'encrypt', 'setting credentials');
     return ctx.store.transaction(async (tx) => {
       const now = ctx.deps.now().toISOString();
       let mapping = await findMapping(tx, app, plan.who);
@@ -204,145 +190,6 @@ export async function writeCredential(
       now,
     ]);
   }
-}
-
-export interface LookupRequest {
-  user: string;
-  app: string;
-}
-
-export interface LookupResult {
-  app: string;
-  user: string;
-  externalUser: string;
-  fields: { label: string; masked: boolean; value: string | null }[];
-}
-
-interface LookupRow {
-  id: number;
-  local_user: string;
-  external_user: string;
-  enabled: number;
-  data_key_id: number | null;
-  ciphertext: Uint8Array | null;
-}
-
-/** Keys per read: a batch is read a hundred mappings a statement, not one. */
-const LOOKUP_CHUNK = 100;
-const LOOKUP_SQL = `SELECT m.id, m.local_key, m.local_user, m.external_user, m.enabled, c.data_key_id, c.ciphertext
-  FROM mappings m LEFT JOIN credentials c ON c.mapping_id = m.id
-  WHERE m.app_id = ? AND m.local_key IN (${Array(LOOKUP_CHUNK).fill('?').join(', ')})`;
-
-/**
- * The runtime lookup (GetCredentials), for a batch of requests in one transaction. Masked
- * values are returned only with `reveal`. Every lookup is recorded in the credential-lookup
- * audit; a request that fails stops the batch and records nothing.
- */
-export async function lookupCredentials(
-  ctx: StoreContext,
-  requests: LookupRequest[],
-  options: { reveal: boolean },
-): Promise<LookupResult[]> {
-  const check = await roleCheck(ctx);
-  if (!hasFlag(check.info.flags, SSO_FLAG.ENABLED)) {
-    throw new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
-      esso: ESSO.SSO_DISABLED,
-      hint: remedy`an SSO administrator enables it with ${command('db enable-sso')}`,
-    });
-  }
-  const ring = await openDataKeyRing(ctx, 'looking up credentials');
-  const self = callerIdentity(ctx.caller, ctx.node).key;
-  return ctx.store.transaction(async (tx) => {
-    // First every check that needs no row, in request order; then the rows, a chunk of
-    // keys per statement; then the answers, in request order again.
-    type Entry = { app: AppRecord; admin: boolean; user: boolean; rows: Map<string, LookupRow | null> };
-    const apps = new Map<string, Entry>();
-    const planned: { entry: Entry; key: string; request: LookupRequest }[] = [];
-    for (const request of requests) {
-      let entry = apps.get(request.app.toLowerCase());
-      if (!entry) {
-        const app = await requireApp(tx, request.app);
-        entry = {
-          app,
-          admin: holdsRole(check, 'app-admin', app),
-          user: holdsRole(check, 'app-user', app),
-          rows: new Map(),
-        };
-        apps.set(request.app.toLowerCase(), entry);
-      }
-      const { app } = entry;
-      const key = parseIdentity(request.user).key;
-      if (!entry.admin && !(entry.user && key === self)) {
-        requireRole(check, 'app-admin', `looking up the credentials of "${request.user}" in "${app.name}"`, app);
-      }
-      if (!hasFlag(app.flags, SSO_FLAG.ENABLED)) {
-        throw new SsoError('DISABLED', `application "${app.name}" is disabled`, { esso: ESSO.APP_DISABLED });
-      }
-      entry.rows.set(key, null);
-      planned.push({ entry, key, request });
-    }
-    for (const { app, rows } of apps.values()) {
-      const list = [...rows.keys()];
-      for (let i = 0; i < list.length; i += LOOKUP_CHUNK) {
-        const chunk = list.slice(i, i + LOOKUP_CHUNK);
-        // Padded to one statement shape with repeats of the last key.
-        while (chunk.length < LOOKUP_CHUNK) chunk.push(chunk[chunk.length - 1]!);
-        for (const [id, localKey, localUser, externalUser, enabled, dataKeyId, ciphertext] of await tx.values(
-          LOOKUP_SQL,
-          [app.id, ...chunk],
-        )) {
-          rows.set(localKey as string, {
-            id: id as number,
-            local_user: localUser as string,
-            external_user: externalUser as string,
-            enabled: enabled as number,
-            data_key_id: dataKeyId as number | null,
-            ciphertext: ciphertext as Uint8Array | null,
-          });
-        }
-      }
-    }
-    const results: LookupResult[] = [];
-    const audit: (string | number)[][] = [];
-    const now = ctx.deps.now().toISOString();
-    for (const { entry, key, request } of planned) {
-      const { app } = entry;
-      const row = entry.rows.get(key);
-      if (!row)
-        throw new SsoError('NOT_FOUND', `"${request.user}" has no mapping in "${app.name}"`, { esso: ESSO.NO_MAPPING });
-      if (row.enabled !== 1) {
-        throw new SsoError('DISABLED', `the mapping of "${row.local_user}" in "${app.name}" is disabled`, {
-          esso: ESSO.MAPPING_DISABLED,
-        });
-      }
-      if (row.ciphertext === null || row.data_key_id === null) {
-        throw new SsoError('NOT_FOUND', `no credentials have been set for "${row.local_user}" in "${app.name}"`, {
-          esso: ESSO.NO_CREDENTIALS,
-        });
-      }
-      const dataKey = ring.cached(row.data_key_id) ?? (await ring.byId(tx, row.data_key_id));
-      const values = openValues(dataKey.key, credentialOwner(row.id), row.ciphertext);
-      const fields: LookupResult['fields'] = new Array(app.fields.length);
-      for (let i = 0; i < fields.length; i++) {
-        const field = app.fields[i]!;
-        fields[i] = {
-          label: field.label,
-          masked: field.masked,
-          value: field.masked && !options.reveal ? null : (values[i] ?? ''),
-        };
-      }
-      results.push({ app: app.name, user: row.local_user, externalUser: row.external_user, fields });
-      audit.push([now, ctx.caller.user, ctx.node.nodeName, app.name, row.local_user, row.external_user]);
-    }
-    await insertRows(
-      tx,
-      'audit_credential_lookups',
-      ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'],
-      audit,
-    );
-    await trimRing(tx, 'audit_credential_lookups', check.info.auditCredentialLookups);
-    return results;
-  });
 }
 
 /** The caller's own applications (ssoclient -listapps): those whose users account holds the caller. */

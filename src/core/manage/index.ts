@@ -27,13 +27,7 @@ export {
   writeBtdfSettings,
 } from './btdf-settings.js';
 export { DEFAULT_IDENTIFIER, deleteConfig, getConfig, listConfig, setConfig } from './config-store.js';
-export {
-  applicationsForCaller,
-  type LookupRequest,
-  lookupCredentials,
-  planSetCredentials,
-  setCredentials,
-} from './credentials.js';
+export { applicationsForCaller, planSetCredentials, setCredentials } from './credentials.js';
 export { importCredentials, importCredentialsFromFile } from './credentials-import.js';
 export {
   displayGlobalInfo,
@@ -43,6 +37,14 @@ export {
   setTickets,
   updateGlobalInfoFromFile,
 } from './database.js';
+export {
+  type LookupItem,
+  type LookupOutcome,
+  type LookupRequest,
+  type LookupResult,
+  lookupCredentials,
+  lookupEach,
+} from './lookup.js';
 export {
   createMappingsFromFile,
   deleteMapping,

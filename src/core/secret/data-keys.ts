@@ -9,8 +9,8 @@ import { open, SECRETBOX_KEY_BYTES, seal } from '../../crypto/sealed-box.js';
 import { SsoError } from '../../errors.js';
 import { command, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
-import type { StoreContext } from '../shared/index.js';
-import { loadMasterKeyring, type MasterKeyring, secretById } from './keyring.js';
+import type { SecretUse, StoreContext } from '../shared/index.js';
+import { loadDataKeyring, type MasterKeyring, secretById } from './keyring.js';
 
 export function dataKeyOwner(appId: number): string {
   return `datakey:${appId}`;
@@ -134,6 +134,6 @@ export class DataKeyRing {
 }
 
 /** A data key ring on this node's master secret, following rotations made meanwhile. */
-export async function openDataKeyRing(ctx: StoreContext, action: string): Promise<DataKeyRing> {
-  return new DataKeyRing(await loadMasterKeyring(ctx, action), () => loadMasterKeyring(ctx, action));
+export async function openDataKeyRing(ctx: StoreContext, use: SecretUse, action: string): Promise<DataKeyRing> {
+  return new DataKeyRing(await loadDataKeyring(ctx, use, action), () => loadDataKeyring(ctx, use, action));
 }

@@ -15,7 +15,7 @@ export {
 } from './backup-file.js';
 export { configOwner, credentialOwner, decodeValues, openValues, sealValues } from './credential-codec.js';
 export { createDataKey, DataKeyRing, openDataKeyRing, unwrapDataKey } from './data-keys.js';
-export { assertSecretAvailable, loadMasterKeyring } from './keyring.js';
+export { assertSecretAvailable, loadDataKeyring, loadMasterKeyring } from './keyring.js';
 export { checkBackupPassword, reminderProblem } from './password-policy.js';
 export { reencryptStore } from './reencrypt.js';
 export { completeRestore, planRestore } from './restore.js';

@@ -9,7 +9,7 @@ import { answersTo } from '../../node/node-config.js';
 import { command, option, remedy } from '../../remedy.js';
 import type { Queryable } from '../../store/store.js';
 import type { NodeContext, StoreContext } from '../shared/index.js';
-import { readGlobalInfo, requireRole, roleCheck } from '../shared/index.js';
+import { readGlobalInfo, requireRole, roleCheck, type SecretUse } from '../shared/index.js';
 import { listMasterSecrets } from './secret-records.js';
 
 export interface MasterKeyring {
@@ -30,6 +30,28 @@ export function requireSecretServer(ctx: NodeContext, secretServer: string, acti
         `(ssomanage -updatedb with <secretServer>${ctx.node.nodeName}</secretServer>)`,
     },
   );
+}
+
+/**
+ * The keyring for data operations: from the SSO service's cached copy when this process
+ * holds one (a node that is not the master secret server), else from this node's secret
+ * files, as the master secret server reads it.
+ */
+export async function loadDataKeyring(
+  ctx: StoreContext,
+  use: SecretUse,
+  action: string,
+  q: Queryable = ctx.store,
+): Promise<MasterKeyring> {
+  const source = ctx.deps.masterSecrets;
+  if (!source) return loadMasterKeyring(ctx, action, q);
+  const current = (await listMasterSecrets(q)).find((r) => r.state === 'current');
+  if (!current) {
+    throw new SsoError('STORE_ERROR', 'the credential store names no current master secret', {
+      hint: remedy`run ${command('check')}`,
+    });
+  }
+  return source.keyring(current.id, use, action);
 }
 
 /** How often a reader re-reads the registry after a rotation pruned the file it named. */

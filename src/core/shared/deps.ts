@@ -18,6 +18,29 @@ export interface Deps {
   storePassword?: string | undefined;
   /** Told of every file written with scrypt below the production cost (test suites only). */
   onWeakFile?: ((path: string, kdf: ScryptParams) => void) | undefined;
+  /**
+   * Where data operations get the master secret when not from this node's secret files:
+   * the SSO service of a node that is not the master secret server holds a cached copy.
+   */
+  masterSecrets?: MasterSecretSource | undefined;
+}
+
+/** What data keys are opened or made with: decrypting reads, or encrypting new data. */
+export type SecretUse = 'decrypt' | 'encrypt';
+
+export interface HeldSecret {
+  id: string;
+  generation: number;
+  secret: Uint8Array;
+}
+
+/** A master secret held in memory (the SSO service's cache), for the store's records. */
+export interface MasterSecretSource {
+  /**
+   * The current and previous secret for `use`, given the store's current record, or
+   * NO_SECRET, in Enterprise SSO's sentence, when the copy cannot serve it.
+   */
+  keyring(currentId: string, use: SecretUse, action: string): { current: HeldSecret; previous: HeldSecret | null };
 }
 
 /** Whether a cost is below what new files get in production. */

@@ -14,6 +14,7 @@ export {
   splitAccounts,
 } from './accounts.js';
 export {
+  type AuditActor,
   type AuditKind,
   type AuditRecord,
   auditDenial,
@@ -24,7 +25,14 @@ export {
   trimRing,
 } from './audit.js';
 export { type HomeContext, loadNode, type NodeContext, openNodeStore, type StoreContext } from './context.js';
-export { belowProductionCost, type Deps, productionDeps } from './deps.js';
+export {
+  belowProductionCost,
+  type Deps,
+  type HeldSecret,
+  type MasterSecretSource,
+  productionDeps,
+  type SecretUse,
+} from './deps.js';
 export { hasFlag, NEW_SYSTEM_FLAGS, SSO_FLAG, withFlag } from './flags.js';
 export { type GlobalInfo, insertGlobalInfo, readGlobalInfo } from './global-info.js';
 export { holdsRole, type Role, type RoleCheck, requireRole, roleCheck } from './roles.js';

@@ -24,12 +24,14 @@ import {
   validateNodeName,
   writeNodeConfig,
 } from '../../node/node-config.js';
+import { ensureNodeKeys, readNodeKeys } from '../../node/node-keys.js';
 import type { Caller } from '../../node/os-identity.js';
 import { commitTemp, ensurePrivateDir, tempPathFor } from '../../node/private-files.js';
 import { command, option, remedy } from '../../remedy.js';
 import { isPostgresText } from '../../store/location.js';
 import { openStore, removeSqliteFiles } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
+import { registerNode } from '../nodes/index.js';
 import { type BackupTarget, checkBackupPassword, insertMasterSecret, writeSecretBackup } from '../secret/index.js';
 import type { Deps } from '../shared/index.js';
 import { insertGlobalInfo, NEW_SYSTEM_FLAGS, recordAudit } from '../shared/index.js';
@@ -134,6 +136,9 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
     }
     await writeLocalSecret(paths, local);
     undo.push(() => fs.rm(secretFilePath(paths, local.id), { force: true }));
+    const keysExisted = readNodeKeys(paths) !== null;
+    const nodeKeys = await ensureNodeKeys(paths);
+    if (!keysExisted) undo.push(() => fs.rm(paths.nodeKeyFile, { force: true }));
 
     const fill = (store: Store) =>
       store.transaction(async (tx) => {
@@ -154,6 +159,15 @@ export async function initSystem(options: InitOptions): Promise<InitResult> {
           createdOnNode: options.nodeName,
           backedUpAt: options.backup ? now : null,
         });
+        await registerNode(
+          tx,
+          { deps, caller: options.caller, node },
+          {
+            name: options.nodeName,
+            publicKey: nodeKeys.publicKey,
+            approved: true,
+          },
+        );
         await recordAudit(
           tx,
           { deps, caller: options.caller, node },

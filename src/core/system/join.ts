@@ -13,8 +13,10 @@ import {
   validateNodeName,
   writeNodeConfig,
 } from '../../node/node-config.js';
+import { ensureNodeKeys } from '../../node/node-keys.js';
 import type { Caller } from '../../node/os-identity.js';
 import { openStore } from '../../store/open-store.js';
+import { registerNode } from '../nodes/index.js';
 import type { Deps } from '../shared/index.js';
 import { readGlobalInfo, recordAudit } from '../shared/index.js';
 
@@ -63,16 +65,13 @@ export async function joinStore(options: JoinOptions): Promise<JoinResult> {
   let secretServer: string;
   try {
     secretServer = (await readGlobalInfo(store)).secretServer;
-    await store.transaction((tx) =>
-      recordAudit(
-        tx,
-        { deps, caller: options.caller, node },
-        {
-          operation: existing ? 'set-db' : 'join',
-          target: options.storePath,
-        },
-      ),
-    );
+    const nodeKeys = await ensureNodeKeys(paths);
+    await store.transaction(async (tx) => {
+      const actor = { deps, caller: options.caller, node };
+      await recordAudit(tx, actor, { operation: existing ? 'set-db' : 'join', target: options.storePath });
+      // Pending until an SSO administrator approves it (ssokit node approve).
+      await registerNode(tx, actor, { name: nodeName, publicKey: nodeKeys.publicKey, approved: false });
+    });
   } finally {
     await store.close();
   }

@@ -166,6 +166,23 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'nodes and their approval',
+    statements: [
+      `CREATE TABLE nodes (
+        name_key ${TEXT} PRIMARY KEY,
+        name ${TEXT} NOT NULL,
+        public_key bytea NOT NULL CHECK (length(public_key) = 32),
+        service_address ${TEXT} NOT NULL,
+        state ${TEXT} NOT NULL CHECK (state IN ('pending', 'approved', 'revoked')),
+        remote_lookup bigint NOT NULL,
+        registered_at ${TEXT} NOT NULL,
+        changed_at ${TEXT} NOT NULL,
+        changed_by ${TEXT} NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,84 @@
+/** `ssokit service run | status`. */
+
+import { SsoError } from '../../errors.js';
+import { SsoClient } from '../../service/client.js';
+import type { ServiceStatus } from '../../service/operations.js';
+import { DEFAULT_LISTEN, DEFAULT_REFRESH_SECONDS, startService } from '../../service/service.js';
+import { styled } from '../output.js';
+import type { Session } from '../session.js';
+
+export async function serviceRunCommand(
+  session: Session,
+  options: { listen: string | undefined; refreshSeconds: string | undefined },
+): Promise<void> {
+  const node = await session.node();
+  const refreshText = options.refreshSeconds ?? node.node.refreshSeconds;
+  const refreshSeconds = refreshText === undefined ? DEFAULT_REFRESH_SECONDS : Number(refreshText);
+  if (!Number.isSafeInteger(refreshSeconds) || refreshSeconds < 1 || refreshSeconds > 3600) {
+    throw new SsoError('USAGE', '--refresh-seconds takes a whole number of seconds from 1 to 3600');
+  }
+  const stopRequested = new Promise<string>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
+  });
+  const running = await startService({
+    home: session.home,
+    listen: options.listen ?? node.node.serviceListen ?? DEFAULT_LISTEN,
+    refreshSeconds,
+    storeOverride: session.storeLocation,
+  });
+  const { state } = running;
+  session.out.note(
+    `the SSO service of ${state.node.node.nodeName} is running: socket ${state.socket}, node channel ${state.listen}`,
+  );
+  await stopRequested;
+  await running.stop();
+}
+
+export async function serviceStatusCommand(session: Session, options: { service: string | undefined }): Promise<void> {
+  const socket = options.service ?? (session.io.env.SSOKIT_SERVICE || session.paths.serviceSocket);
+  const client = new SsoClient({ socket, timeoutMs: 5000 });
+  let status: ServiceStatus;
+  try {
+    status = await client.status();
+  } finally {
+    client.close();
+  }
+  const { out } = session;
+  if (out.json) return out.printJson(status);
+  const { secret } = status;
+  const mss = status.role === 'master secret server';
+  out.fields([
+    ['node', status.node],
+    ['role', status.role],
+    ['master secret server', `${status.secretServer}${mss ? ' (this node)' : ''}`],
+    ['socket', status.socket],
+    ['node channel', status.listen],
+    ['started', status.startedAt],
+    [
+      'master secret',
+      mss
+        ? "from this node's secret files"
+        : secret.holds
+          ? `${secret.id} generation ${secret.generation}, cached, confirmed ${secret.confirmedAt} (${secret.ageSeconds} s ago)`
+          : [styled('red', 'no copy held'), `: ${secret.releasedBecause ?? ''}`],
+    ],
+    [
+      'master secret server state',
+      mss
+        ? '-'
+        : secret.unreachableSince
+          ? [
+              styled('red', `master secret server unreachable since ${secret.unreachableSince}`),
+              secret.holds ? ': decrypting from the cached copy, encrypting nothing new' : '',
+            ]
+          : 'reachable',
+    ],
+    [
+      'last refresh',
+      secret.lastRefresh
+        ? `${secret.lastRefresh.at}: ${secret.lastRefresh.result}${secret.lastRefresh.problem ? ` (${secret.lastRefresh.problem})` : ''}`
+        : '-',
+    ],
+    ['refresh interval', `${status.refreshSeconds} s`],
+  ]);
+}

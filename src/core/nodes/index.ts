@@ -1,0 +1,17 @@
+/**
+ * The nodes of an SSO system: their keys and addresses in the store, and an SSO
+ * administrator's approval, which decides who is given the master secret.
+ */
+
+export {
+  listNodeRecords,
+  listNodes,
+  type NodeRecord,
+  type NodeState,
+  type Registration,
+  type RegistrationResult,
+  readNodeRecord,
+  registerNode,
+  setNodeState,
+  setRemoteLookup,
+} from './registry.js';

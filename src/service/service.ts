@@ -1,0 +1,234 @@
+/**
+ * `ssokit service run`: the SSO service of one node. It alone opens the store and the
+ * secret files; every local user asks it through its socket (local-api.ts), and it applies
+ * the role rules to the caller the kernel names. On the master secret server it serves the
+ * secret to approved nodes (secret-serving.ts); on every other node it keeps a copy in
+ * memory, refreshed every refresh interval (refresher.ts, secret-cache.ts).
+ */
+
+import { promises as fs } from 'node:fs';
+import { lookupEach } from '../core/manage/index.js';
+import { listNodeRecords, registerNode } from '../core/nodes/index.js';
+import {
+  type HomeContext,
+  loadNode,
+  type NodeContext,
+  readGlobalInfo,
+  type StoreContext,
+} from '../core/shared/index.js';
+import { nodeBoxKeysFromSecretKey } from '../crypto/node-channel.js';
+import { SsoError } from '../errors.js';
+import { answersTo } from '../node/node-config.js';
+import { ensureNodeKeys } from '../node/node-keys.js';
+import { whyNoPeerCredentials } from '../node/peer-credentials.js';
+import type { Store } from '../store/store.js';
+import { type ChannelServer, startChannelServer } from './channel-server.js';
+import { type LocalApi, startLocalApi } from './local-api.js';
+import { EVENTS, type ServiceLog, serviceLog } from './log.js';
+import { LookupBatcher } from './lookup-batcher.js';
+import { serviceMetrics } from './metrics.js';
+import { handleLocalRequest, type ServiceState } from './operations.js';
+import { SecretRefresher } from './refresher.js';
+import { SecretCache } from './secret-cache.js';
+import { SecretServing } from './secret-serving.js';
+import { openServiceStore } from './service-store.js';
+
+export const DEFAULT_REFRESH_SECONDS = 60;
+export const DEFAULT_LISTEN = '127.0.0.1:7461';
+
+export interface ServiceOptions {
+  home: HomeContext;
+  /** host:port of the node channel, health and metrics. */
+  listen: string;
+  refreshSeconds: number;
+  storeOverride?: string | undefined;
+  log?: ServiceLog;
+}
+
+export interface RunningService {
+  readonly state: ServiceState;
+  /** SIGTERM: finish what is in flight, remove the socket, close the store. */
+  stop(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const why = whyNoPeerCredentials();
+  if (why) throw new SsoError('NOT_CONFIGURED', `the SSO service cannot learn who is calling: ${why}`);
+  const log = options.log ?? serviceLog();
+  const node: NodeContext = await loadNode(options.home);
+  const { paths, deps } = node;
+  const fileKeys = await ensureNodeKeys(paths);
+  const keys = nodeBoxKeysFromSecretKey(fileKeys.secretKey);
+  const store: Store = await openServiceStore(options.storeOverride ?? node.node.store, {
+    busyTimeoutMs: deps.busyTimeoutMs,
+    password: deps.storePassword,
+  });
+  const opened: (() => Promise<void>)[] = [() => store.close()];
+  const undo = async () => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const info = await readGlobalInfo(store);
+    let secretServer = info.secretServer;
+    const isSecretServer = () => answersTo(node.node, secretServer);
+    const cache = new SecretCache(
+      () => secretServer,
+      () => void refresher.refresh().catch(() => undefined),
+    );
+    const state: ServiceState = {
+      node,
+      store,
+      cache,
+      startedAt: deps.now(),
+      refreshSeconds: options.refreshSeconds,
+      listen: '',
+      socket: paths.serviceSocket,
+      secretServer: () => secretServer,
+      isSecretServer,
+      contextFor: (caller) =>
+        ({
+          ...node,
+          caller,
+          store,
+          deps: isSecretServer() ? deps : { ...deps, masterSecrets: cache },
+        }) satisfies StoreContext,
+      log,
+      metrics: undefined as never,
+      refresher: undefined as never,
+      batcher: undefined as never,
+      connections: () => localApi?.connections() ?? 0,
+    };
+    let localApi: LocalApi | undefined;
+    state.metrics = serviceMetrics(
+      () => cache.ageSeconds(deps.now()),
+      () => state.connections(),
+    );
+    const refresher = new SecretRefresher({
+      store,
+      cache,
+      keys,
+      nodeName: node.node.nodeName,
+      now: deps.now,
+      log,
+      metrics: state.metrics,
+      timeoutMs: Math.min(5000, Math.max(500, options.refreshSeconds * 500)),
+    });
+    state.refresher = refresher;
+    state.batcher = new LookupBatcher((items) => lookupEach(state.contextFor(items[0]!.caller), items));
+
+    const serving = new SecretServing(node, store);
+    let approved: { at: number; keys: Map<string, Uint8Array> } | null = null;
+    const channel: ChannelServer = await startChannelServer({
+      listen: options.listen,
+      keys,
+      names: () => [node.node.nodeName, ...node.node.clusterNames],
+      approvedKeys: async () => {
+        const now = Date.now();
+        if (!approved || now - approved.at >= 1000) {
+          const records = (await listNodeRecords(store)).filter((n) => n.state === 'approved');
+          approved = { at: now, keys: new Map(records.map((n) => [n.name.toLowerCase(), n.publicKey])) };
+        }
+        return approved.keys;
+      },
+      handle: async (request) => {
+        if (request.operation === 'secret') {
+          if (!isSecretServer()) return { status: 'NOT_SECRET_SERVER', body: new Uint8Array(0) };
+          const answer = await serving.answer(deps.now().getTime());
+          state.metrics.secretFetchesServed.inc({ result: answer.status });
+          log.info(
+            { event: 'master secret served', to: request.fromName, status: answer.status },
+            'master secret served',
+          );
+          return answer;
+        }
+        return { status: 'UNKNOWN_OPERATION', body: new Uint8Array(0) };
+      },
+      health: () => healthOf(state),
+      metrics: async () => ({
+        contentType: state.metrics.registry.contentType,
+        body: await state.metrics.registry.metrics(),
+      }),
+      now: () => deps.now().getTime(),
+      log,
+      onRefused: (reason) => state.metrics.refusals.inc({ reason: `channel-${reason}` }),
+    });
+    opened.push(() => channel.close());
+    state.listen = channel.address;
+
+    await store.transaction((tx) =>
+      registerNode(
+        tx,
+        { deps, caller: node.caller, node: node.node },
+        {
+          name: node.node.nodeName,
+          publicKey: keys.publicKey,
+          serviceAddress: channel.address,
+          approved: false,
+        },
+      ),
+    );
+    if (!isSecretServer())
+      await refresher.refresh().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
+
+    // Every local user reaches the socket; nothing else in the home is theirs to list or open.
+    await fs.chmod(paths.root, 0o711);
+    localApi = await startLocalApi({
+      socketPath: paths.serviceSocket,
+      handle: (peer, request) => handleLocalRequest(state, peer, request),
+      log,
+      onRefused: (reason) => state.metrics.refusals.inc({ reason }),
+    });
+    const api = localApi;
+    opened.push(() => api.close());
+
+    const timer = setInterval(() => {
+      void (async () => {
+        const fresh = await readGlobalInfo(store).catch(() => null);
+        if (fresh) secretServer = fresh.secretServer;
+        if (!isSecretServer()) await refresher.refresh();
+      })().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
+    }, options.refreshSeconds * 1000);
+    opened.push(async () => clearInterval(timer));
+
+    log.info(
+      {
+        event: EVENTS.started,
+        node: node.node.nodeName,
+        socket: paths.serviceSocket,
+        listen: channel.address,
+        secretServer,
+        role: isSecretServer() ? 'master secret server' : 'SSO server',
+      },
+      EVENTS.started,
+    );
+    return {
+      state,
+      async stop() {
+        log.info({ event: EVENTS.stopping }, EVENTS.stopping);
+        // The socket first (requests in flight finish), then the channel and the store.
+        await undo();
+        cache.release('the service stopped');
+        log.info({ event: EVENTS.stopped }, EVENTS.stopped);
+        log.flush();
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+function healthOf(state: ServiceState): { status: number; body: unknown } {
+  const cache = state.cache.status();
+  const servesDecrypt = state.isSecretServer() || cache.holds;
+  return {
+    status: servesDecrypt ? 200 : 503,
+    body: {
+      status: servesDecrypt ? (cache.unreachableSince ? 'degraded' : 'ok') : 'no-secret',
+      node: state.node.node.nodeName,
+      secretServer: state.secretServer(),
+      isSecretServer: state.isSecretServer(),
+      unreachableSince: cache.unreachableSince?.toISOString() ?? null,
+    },
+  };
+}
