@@ -172,26 +172,58 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
 
 /** An application this process's user may look up, with credentials set, made on `node`. */
 export function seedApplication(system: ServiceSystem, node: string, app: string, user: string, extraUsers = ''): void {
-  const xml = join(system.dir, `${app}.xml`);
+  seedApp(system, node, {
+    name: app,
+    userAccounts: extraUsers ? [user, extraUsers] : [user],
+    adminAccounts: [user],
+    credentials: {
+      [user]: { externalUser: `${user}-ext`, values: { 'User ID': `${user}-ext`, Password: `pw-of-${user}` } },
+    },
+  });
+}
+
+export interface AppSeed {
+  name: string;
+  /** appUserAccount and appAdminAccount: OS users or groups. */
+  userAccounts: string[];
+  adminAccounts: string[];
+  /** A config store application (no fields; its bag holds `properties`) instead of a credentials one. */
+  configStore?: boolean;
+  /** Mappings with credentials, by local user (credentials applications). */
+  credentials?: Record<string, { externalUser: string; values: Record<string, string> }>;
+  /** The default bag's properties (config store applications). */
+  properties?: Record<string, string>;
+}
+
+/**
+ * An application for the given accounts, made through the CLI on `node` by this process's
+ * user (the SSO administrator init made), with its mappings and credentials or its bag.
+ */
+export function seedApp(system: ServiceSystem, node: string, seed: AppSeed): void {
+  const { name } = seed;
+  const must = (result: ReturnType<ServiceSystem['cli']>, what: string) => {
+    if (result.status !== 0) throw new Error(`${what}: ${result.stderr}`);
+  };
+  const xml = join(system.dir, `${name}.xml`);
+  const fields = seed.configStore
+    ? ''
+    : '    <field ordinal="0" label="User ID" masked="no" />\n    <field ordinal="1" label="Password" masked="yes" />\n';
+  const configStore = seed.configStore ? ' configStoreApp="yes"' : '';
   writeFileSync(
     xml,
-    `<?xml version="1.0"?>\n<SSO>\n  <application name="${app}">\n    <description>${app}</description>\n    <contact>ops@example.com</contact>\n    <appUserAccount>${user}${extraUsers ? `;${extraUsers}` : ''}</appUserAccount>\n    <appAdminAccount>${user}</appAdminAccount>\n    <field ordinal="0" label="User ID" masked="no" />\n    <field ordinal="1" label="Password" masked="yes" />\n    <flags groupApp="no" enableApp="yes" allowLocalAccounts="yes" />\n  </application>\n</SSO>\n`,
+    `<?xml version="1.0"?>\n<SSO>\n  <application name="${name}">\n    <description>${name}</description>\n    <contact>ops@example.com</contact>\n    <appUserAccount>${seed.userAccounts.join(';')}</appUserAccount>\n    <appAdminAccount>${seed.adminAccounts.join(';')}</appAdminAccount>\n${fields}    <flags groupApp="no" enableApp="yes" allowLocalAccounts="yes"${configStore} />\n  </application>\n</SSO>\n`,
   );
-  const created = system.cli(node, ['app', 'create', xml]);
-  if (created.status !== 0) throw new Error(`app create: ${created.stderr}`);
-  const fields = join(system.dir, `${app}-fields.json`);
-  writeFileSync(fields, JSON.stringify({ 'User ID': `${user}-ext`, Password: `pw-of-${user}` }), { mode: 0o600 });
-  const set = system.cli(node, [
-    'credentials',
-    'set',
-    user,
-    app,
-    '--external-user',
-    `${user}-ext`,
-    '--fields-file',
-    fields,
-  ]);
-  if (set.status !== 0) throw new Error(`credentials set: ${set.stderr}`);
+  must(system.cli(node, ['app', 'create', xml]), 'app create');
+  for (const [user, { externalUser, values }] of Object.entries(seed.credentials ?? {})) {
+    const file = join(system.dir, `${name}-${user}-fields.json`);
+    writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
+    must(
+      system.cli(node, ['credentials', 'set', user, name, '--external-user', externalUser, '--fields-file', file]),
+      `credentials set ${user}`,
+    );
+  }
+  const properties = Object.entries(seed.properties ?? {}).flatMap(([key, value]) => ['--property', `${key}=${value}`]);
+  if (properties.length > 0) must(system.cli(node, ['config-store', 'set', name, ...properties]), 'config-store set');
 }
 
 export function socketGone(node: ServiceNode): boolean {
