@@ -10,7 +10,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { reminderProblem } from '../core/secret/index.js';
 import { SsoError } from '../errors.js';
-import { ioError } from '../node/private-files.js';
+import { callerFiles } from '../node/caller-files.js';
+import { ioError, openRegularFile } from '../node/private-files.js';
 import { type CliIo, isInteractive, readAllStdin } from './io.js';
 import type { Prompter } from './prompts.js';
 
@@ -127,6 +128,8 @@ async function readSecretSource(ctx: AnswerContext, source: string): Promise<str
  * The mode is that of a regular file, for the permissions warning.
  */
 function readPasswordFile(source: string): { text: string; mode: number | null } {
+  const sent = sentPasswordFile(source);
+  if (sent) return sent;
   let fd: number;
   try {
     fd = openSync(source, 'r');
@@ -151,6 +154,30 @@ function readPasswordFile(source: string): { text: string; mode: number | null }
       );
     }
     return { text: buffer.subarray(0, total).toString('utf8'), mode: stat.isFile() ? stat.mode : null };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Through the SSO service, the password file (a pipe too) is what the CLI read as its
+ * caller; a path it did not send is refused as openRegularFile refuses one.
+ */
+function sentPasswordFile(source: string): { text: string; mode: number | null } | null {
+  const files = callerFiles();
+  if (!files || (!files.owns(source) && !files.foreign(source))) return null;
+  const fd = openRegularFile(source, 'the password file');
+  try {
+    const stat = fstatSync(fd);
+    const buffer = Buffer.alloc(Math.min(stat.size, PASSWORD_FILE_MAX_BYTES + 1));
+    const total = buffer.length === 0 ? 0 : readSync(fd, buffer, 0, buffer.length, 0);
+    if (total > PASSWORD_FILE_MAX_BYTES) {
+      throw new SsoError(
+        'INVALID_INPUT',
+        `${source} holds more than a password file can (${PASSWORD_FILE_MAX_BYTES} bytes)`,
+      );
+    }
+    return { text: buffer.subarray(0, total).toString('utf8'), mode: stat.mode };
   } finally {
     closeSync(fd);
   }

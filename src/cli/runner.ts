@@ -4,20 +4,31 @@
  * error and one exit status, and closes what was opened.
  */
 
+import { resolve } from 'node:path';
 import { ERROR_CODES, isSsoError, SsoError } from '../errors.js';
+import { homePaths, resolveHomeDir } from '../node/home.js';
 import type { CliIo } from './io.js';
 import { Output, PLAIN, painterFor, type Style } from './output.js';
 import type { Prompter } from './prompts.js';
-import { Session, wantsColor } from './session.js';
-import type { CommandDef, ToolName } from './table/define.js';
-import { parseCommandLine } from './table/parse.js';
+import { ENV_VARS, type ForCaller, Session, wantsColor } from './session.js';
+import type { CommandDef, ParsedValue, ParsedValues, ToolName } from './table/define.js';
+import { fileValueKeys } from './table/file-values.js';
+import { type GlobalOptions, parseCommandLine } from './table/parse.js';
 import { tableSpeller } from './table/spelling.js';
+import { isLocalCommand, runThroughService, serviceTarget } from './through-service.js';
+
+/** How the SSO service runs a command for a caller (run-command.ts); absent for a command line. */
+export interface ServiceRun extends ForCaller {
+  /** The caller's working folder: relative file names are theirs. */
+  cwd: string;
+}
 
 export async function runCommandLine(
   tool: ToolName,
   argv: readonly string[],
   io: CliIo,
   prompter?: Prompter,
+  serviceRun?: ServiceRun,
 ): Promise<number> {
   const style: Style = tool === 'ssokit' ? 'modern' : 'legacy';
   const speller = tableSpeller(tool);
@@ -31,7 +42,17 @@ export async function runCommandLine(
       return 0;
     }
     const paint = await painterFor(wantsColor(io, parsed.globals.color));
-    session = new Session(io, tool, style, parsed.globals, paint, speller, prompter);
+    if (serviceRun) {
+      refuseInService(parsed.def, parsed.globals);
+      Object.assign(parsed, absoluteFiles(parsed, serviceRun.cwd));
+    } else {
+      const target = serviceTarget(parsed.def, parsed.globals, io.env, homeSocket(parsed.globals, io.env));
+      if (target) {
+        const status = await runThroughService(target, tool, argv, parsed, io);
+        if (status !== null) return status;
+      }
+    }
+    session = new Session(io, tool, style, parsed.globals, paint, speller, prompter, serviceRun);
     for (const notice of session.notices) session.out.warn(notice);
     command = parsed.def;
     await parsed.def.run(session, parsed.values);
@@ -49,6 +70,36 @@ export async function runCommandLine(
   } finally {
     await session?.close().catch(() => undefined);
   }
+}
+
+function homeSocket(globals: GlobalOptions, env: NodeJS.ProcessEnv): string {
+  return homePaths(resolveHomeDir(globals.home, env[ENV_VARS.home])).serviceSocket;
+}
+
+/** In the service, the store and home are the service's: a command line may not choose them. */
+function refuseInService(def: CommandDef, globals: GlobalOptions): void {
+  if (globals.db !== undefined || globals.dbPasswordFile !== undefined || globals.service !== undefined) {
+    throw new SsoError('USAGE', 'through the SSO service, the service chooses the store');
+  }
+  if (isLocalCommand(def)) {
+    throw new SsoError('USAGE', 'this command works on the machine itself and does not run through the SSO service', {
+      hint: "run it as the service's OS user, without the service",
+    });
+  }
+}
+
+/** The file names of the command line, resolved in the caller's working folder. */
+function absoluteFiles(parsed: { def: CommandDef; values: ParsedValues; globals: GlobalOptions }, cwd: string) {
+  const absolute = (value: string) => (value === '-' ? value : resolve(cwd, value));
+  const values: Record<string, ParsedValue> = { ...parsed.values };
+  for (const key of fileValueKeys(parsed.def)) {
+    const value = values[key];
+    if (typeof value === 'string') values[key] = absolute(value);
+    else if (Array.isArray(value)) values[key] = value.map(absolute);
+  }
+  const globals = { ...parsed.globals };
+  if (globals.passwordFile !== undefined) globals.passwordFile = absolute(globals.passwordFile);
+  return { values, globals };
 }
 
 /** How the audit names a command: `secret-backup`, `app-list`, `ssoclient-listapps`. */

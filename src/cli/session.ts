@@ -8,6 +8,7 @@ import {
   type Deps,
   type HomeContext,
   loadNode,
+  type MasterSecretSource,
   type NodeContext,
   openNodeStore,
   productionDeps,
@@ -44,6 +45,12 @@ export const ENV_VARS = {
 /** The one value of SSOKIT_TEST_WEAK_KDF that lets SSOKIT_KDF_LOG2N lower the cost. */
 export const WEAK_KDF_CONSENT = 'files-written-now-are-weak';
 
+/** A command the SSO service runs for a caller: who the kernel says it is, and the service's copy of the secret. */
+export interface ForCaller {
+  caller: Caller;
+  masterSecrets?: MasterSecretSource | undefined;
+}
+
 export class Session implements AnswerContext {
   readonly out: Output;
   readonly prompter: Prompter;
@@ -66,6 +73,7 @@ export class Session implements AnswerContext {
     paint: Painter,
     speller: RemedySpeller,
     prompter?: Prompter,
+    forCaller?: ForCaller,
   ) {
     this.out = new Output(io, { tool, style, json: Boolean(globals.json), speller }, paint);
     this.prompter = prompter ?? terminalPrompter(io);
@@ -77,7 +85,8 @@ export class Session implements AnswerContext {
         ? {}
         : { storePassword: readStorePassword(globals.dbPasswordFile, this.notices) }),
     };
-    this.caller = currentCaller();
+    if (forCaller?.masterSecrets) this.deps.masterSecrets = forCaller.masterSecrets;
+    this.caller = forCaller?.caller ?? currentCaller();
   }
 
   /** A PostgreSQL password from a file this user names (--db-password-file, --to-password-file). */

@@ -5,11 +5,24 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, promises as fs, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  promises as fs,
+  fstatSync,
+  openSync,
+  readSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SsoError } from '../errors.js';
 import { option, remedy } from '../remedy.js';
+import { type CallerFiles, callerFiles } from './caller-files.js';
 import { makeParents } from './home.js';
 
 export interface WriteOptions {
@@ -44,6 +57,14 @@ export function isTempName(name: string): boolean {
 }
 
 export async function openTemp(temp: string, mode: number): Promise<fs.FileHandle> {
+  const files = callerFiles();
+  if (files?.owns(temp)) {
+    // A file written for the caller: kept by the service, handed to the CLI at commit.
+    const staged = join(files.stagingDir, `out-${randomBytes(8).toString('hex')}`);
+    files.staged.set(temp, staged);
+    return fs.open(staged, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
+  }
+  if (files?.foreign(temp)) throw notSent(dirname(temp));
   try {
     const handle = await fs.open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
     await handle.chmod(mode); // the umask may have removed bits we asked for; never added any
@@ -58,6 +79,24 @@ export async function openTemp(temp: string, mode: number): Promise<fs.FileHandl
  * renaming, which fails atomically when the target exists (no check-then-act race).
  */
 export async function commitTemp(temp: string, path: string, overwrite: boolean): Promise<void> {
+  const files = callerFiles();
+  const staged = files?.staged.get(temp);
+  if (files && staged) {
+    files.staged.delete(temp);
+    const sent = files.sent.get(path);
+    try {
+      if (!overwrite && sent?.kind !== 'missing') {
+        throw new SsoError('FILE_EXISTS', `${path} already exists`, {
+          hint: remedy`choose another file name, or add ${option('force')} to replace it`,
+        });
+      }
+      const mode = (await fs.stat(staged)).mode & 0o777;
+      files.writes.push({ path, data: await fs.readFile(staged), mode, overwrite });
+    } finally {
+      await fs.rm(staged, { force: true });
+    }
+    return;
+  }
   try {
     if (overwrite) {
       await fs.rename(temp, path);
@@ -78,6 +117,7 @@ export async function commitTemp(temp: string, path: string, overwrite: boolean)
 }
 
 export async function syncDirectory(dir: string): Promise<void> {
+  if (callerFiles()?.foreign(join(dir, '.'))) return; // the caller's folder: the CLI syncs it
   const handle = await fs.open(dir, constants.O_RDONLY).catch(() => null);
   if (!handle) return;
   try {
@@ -217,6 +257,11 @@ export function readInputText(path: string, options: InputFileOptions): { text: 
  */
 export function openRegularFile(path: string, what?: string): number {
   const shown = what ? `${what} ${path}` : path;
+  const files = callerFiles();
+  if (files) {
+    if (files.owns(path)) return openSentFile(files, path, shown);
+    if (files.foreign(path)) throw notSent(shown);
+  }
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -229,6 +274,40 @@ export function openRegularFile(path: string, what?: string): number {
   if (stat.isFile()) return fd;
   closeSync(fd);
   throw notRegularStat(shown, stat);
+}
+
+/** A file the caller sent, staged where the service can open it (and unlinked at once). */
+function openSentFile(files: CallerFiles, path: string, shown: string): number {
+  const sent = files.sent.get(path);
+  if (!sent || sent.kind === 'missing') throw ioError(`cannot open ${shown}`, errno('ENOENT'), path);
+  if (sent.kind === 'denied') throw ioError(`cannot open ${shown}`, errno('EACCES'), path);
+  if (sent.kind === 'not-regular') {
+    if (sent.what === 'folder') throw new SsoError('IO_ERROR', `cannot read ${shown}: it is a folder`);
+    throw notRegular(shown);
+  }
+  const staged = join(files.stagingDir, `in-${randomBytes(8).toString('hex')}`);
+  const fd = openSync(staged, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeSync(fd, sent.data, 0, sent.data.length, 0);
+    fchmodSync(fd, sent.mode & 0o777);
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw ioError(`cannot stage ${shown}`, error);
+  } finally {
+    rmSync(staged, { force: true });
+  }
+}
+
+/** What the caller's own read of a path would have said, for a file the service does not read for them. */
+function notSent(shown: string): SsoError {
+  return new SsoError('FILE_PERMISSIONS', `${shown} is not a file the command's caller sent to the SSO service`, {
+    hint: 'the SSO service reads only the files named on the command line and in SSOKIT_*_FILE',
+  });
+}
+
+function errno(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(code), { code });
 }
 
 const notRegular = (path: string) =>

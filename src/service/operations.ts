@@ -22,6 +22,7 @@ import { EVENTS, type ServiceLog } from './log.js';
 import type { LookupBatcher } from './lookup-batcher.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { SecretRefresher } from './refresher.js';
+import { runForCaller } from './run-command.js';
 import type { SecretCache } from './secret-cache.js';
 
 export interface ServiceState {
@@ -166,6 +167,8 @@ const OPERATIONS: Record<string, Operation> = {
   'btdf-get': async (state, peer, request) =>
     readBtdfSettings(state.contextFor(peer.caller), text(request, 'app'), { runtime: request.runtime === true }),
   'list-apps': async (state, peer) => applicationsForCaller(state.contextFor(peer.caller)),
+  /** A CLI command, run for the caller (run-command.ts): the CLI's client mode. */
+  run: (state, peer, request) => runForCaller(state, peer, request),
   /** ssomanage -setcredentials: encrypts, so refused while the master secret server is away. */
   'credentials-set': async (state, peer, request) => {
     const ctx = state.contextFor(peer.caller);

@@ -32,11 +32,16 @@ export interface ServiceSystem {
   store: string;
   nodes: Record<string, ServiceNode>;
   cli(node: string, args: string[], stdin?: string): ReturnType<typeof runCli>;
-  start(node: string, extra?: string[]): Promise<ServiceNode>;
+  /** `options.env`: extra environment for the service (on top of the test environment). */
+  start(node: string, extra?: string[], options?: StartOptions): Promise<ServiceNode>;
   kill(node: string, signal?: NodeJS.Signals): Promise<number | null>;
   client(node: string): SsoClient;
   status(node: string): Promise<ServiceStatus>;
   stopAll(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
 }
 
 export const PASSWORD = 'backup-password-1';
@@ -96,7 +101,7 @@ export async function serviceSystem(
     store,
     nodes,
     cli,
-    async start(name, extra = []) {
+    async start(name, extra = [], options = {}) {
       const node = nodes[name]!;
       const child = spawn(
         process.execPath,
@@ -112,7 +117,7 @@ export async function serviceSystem(
           '1',
           ...extra,
         ],
-        { cwd: REPO_ROOT, env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: REPO_ROOT, env: testEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       node.process = child;
       let out = '';

@@ -130,7 +130,7 @@ const ROWS: Row[] = [
     'service run',
     { listen: '127.0.0.1:0', refreshSeconds: undefined },
   ],
-  ['ssokit', ['service', 'status', '--service', '/s'], 'service status', { service: '/s' }],
+  ['ssokit', ['service', 'status', '--service', '/s'], 'service status', {}],
   ['ssokit', ['node', 'approve', 'b'], 'node approve', { name: 'b' }],
   ['ssokit', ['node', 'revoke', 'b'], 'node revoke', { name: 'b' }],
   ['ssokit', ['node', 'remote-lookup', 'no'], 'node remote-lookup', { allowed: 'no' }],
@@ -504,6 +504,7 @@ describe('global options, before or after the command, in either syntax', () => 
       color: false,
       yes: false,
       debug: false,
+      service: undefined,
     });
   });
 

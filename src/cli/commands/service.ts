@@ -32,14 +32,7 @@ export const SERVICE: NounTable = {
       name: 'service status',
       summary: "what the node's SSO service reports: its role, the master secret it holds, the master secret server",
       args: [],
-      options: [
-        option(
-          'service',
-          'value',
-          '--service <socket>',
-          "the service's socket (default: SSOKIT_SERVICE, else the home's)",
-        ),
-      ],
+      options: [],
       handler: async () => (await service()).serviceStatusCommand,
     }),
   ],

@@ -34,8 +34,8 @@ export async function serviceRunCommand(
   await running.stop();
 }
 
-export async function serviceStatusCommand(session: Session, options: { service: string | undefined }): Promise<void> {
-  const socket = options.service ?? (session.io.env.SSOKIT_SERVICE || session.paths.serviceSocket);
+export async function serviceStatusCommand(session: Session): Promise<void> {
+  const socket = session.globals.service ?? (session.io.env.SSOKIT_SERVICE || session.paths.serviceSocket);
   const client = new SsoClient({ socket, timeoutMs: 5000 });
   let status: ServiceStatus;
   try {

@@ -95,9 +95,23 @@ export const GLOBAL_OPTIONS = {
   color: option('color', 'toggle', '--no-color', 'no colour (also NO_COLOR)'),
   yes: option('yes', 'switch', '-y, --yes', 'answer yes to confirmations'),
   debug: option('debug', 'switch', '--debug', 'print stack traces with errors'),
+  service: option(
+    'service',
+    'value',
+    '--service <socket>',
+    "run the command through the SSO service at SOCKET (default: SSOKIT_SERVICE, else the home's service.sock while its service runs)",
+  ),
 } as const;
 
 export type GlobalKey = keyof typeof GLOBAL_OPTIONS;
 
 /** The global options every command uses; the others only commands that declare them. */
-export const ALWAYS_GLOBAL: readonly GlobalKey[] = ['home', 'db', 'dbPasswordFile', 'json', 'color', 'debug'];
+export const ALWAYS_GLOBAL: readonly GlobalKey[] = [
+  'home',
+  'db',
+  'dbPasswordFile',
+  'json',
+  'color',
+  'debug',
+  'service',
+];

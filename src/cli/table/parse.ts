@@ -33,6 +33,7 @@ export interface GlobalOptions {
   color?: boolean | undefined;
   yes?: boolean | undefined;
   debug?: boolean | undefined;
+  service?: string | undefined;
 }
 
 export type ParseResult =
@@ -209,6 +210,7 @@ function readGlobals(command: Command): GlobalOptions {
     color: flag('color'),
     yes: flag('yes'),
     debug: flag('debug'),
+    service: text('service'),
   };
 }
 
