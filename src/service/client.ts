@@ -52,8 +52,14 @@ export class SsoClient {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  /** GetCredentials: the caller's mapping in `app` (or `user`'s, for its administrators). */
-  getCredentials(app: string, options: { user?: string; reveal?: boolean } = {}): Promise<LookupResult> {
+  /**
+   * GetCredentials: the caller's mapping in `app` (or `user`'s, for its administrators);
+   * with `server`, looked up by that SSO server, which must allow remote lookups.
+   */
+  getCredentials(
+    app: string,
+    options: { user?: string; reveal?: boolean; server?: string } = {},
+  ): Promise<LookupResult> {
     return this.call('lookup', { app, ...options }) as Promise<LookupResult>;
   }
 

@@ -14,6 +14,7 @@ import {
   setCredentials,
 } from '../core/manage/index.js';
 import { auditDenial, callerIdentity, type NodeContext, type StoreContext } from '../core/shared/index.js';
+import type { NodeBoxKeys } from '../crypto/node-channel.js';
 import { isSsoError, SsoError } from '../errors.js';
 import type { Caller } from '../node/os-identity.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +23,7 @@ import { EVENTS, type ServiceLog } from './log.js';
 import type { LookupBatcher } from './lookup-batcher.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { SecretRefresher } from './refresher.js';
+import { sendRemoteLookup } from './remote-lookup.js';
 import { runForCaller } from './run-command.js';
 import type { SecretCache } from './secret-cache.js';
 
@@ -41,6 +43,7 @@ export interface ServiceState {
   refresher: SecretRefresher;
   batcher: LookupBatcher;
   connections: () => number;
+  keys: NodeBoxKeys;
 }
 
 /** `ssokit service status --json` prints this, as the service reports it. */
@@ -102,7 +105,7 @@ const AUDIT_NAMES: Record<string, string> = {
   'config-get': 'config-store-get',
   'btdf-get': 'config-store-get',
   'list-apps': 'client-apps',
-  'credentials-set': 'credentials-set',
+  'credentials-set': 'set-credentials',
 };
 
 export async function handleLocalRequest(state: ServiceState, peer: Peer, request: Request): Promise<unknown> {
@@ -146,6 +149,21 @@ const OPERATIONS: Record<string, Operation> = {
     const app = text(request, 'app');
     const ctx = state.contextFor(peer.caller);
     const user = optionalText(request, 'user') ?? callerIdentity(peer.caller, ctx.node).text;
+    const server = optionalText(request, 'server');
+    if (server && server.toLowerCase() !== ctx.node.nodeName.toLowerCase()) {
+      // Sent to another SSO server that takes remote lookups (ssoconfig -remoteLookup).
+      return sendRemoteLookup({
+        store: state.store,
+        keys: state.keys,
+        nodeName: ctx.node.nodeName,
+        server,
+        caller: peer.caller,
+        app,
+        user,
+        reveal: request.reveal === true,
+        now: ctx.deps.now().getTime(),
+      });
+    }
     const outcome = await state.batcher.lookup({
       caller: peer.caller,
       request: { app, user },

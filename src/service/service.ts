@@ -29,6 +29,7 @@ import { LookupBatcher } from './lookup-batcher.js';
 import { serviceMetrics } from './metrics.js';
 import { handleLocalRequest, type ServiceState } from './operations.js';
 import { SecretRefresher } from './refresher.js';
+import { answerRemoteLookup } from './remote-lookup.js';
 import { SecretCache } from './secret-cache.js';
 import { SecretServing } from './secret-serving.js';
 import { openServiceStore } from './service-store.js';
@@ -97,6 +98,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       refresher: undefined as never,
       batcher: undefined as never,
       connections: () => localApi?.connections() ?? 0,
+      keys,
     };
     let localApi: LocalApi | undefined;
     state.metrics = serviceMetrics(
@@ -140,6 +142,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
             'master secret served',
           );
           return answer;
+        }
+        if (request.operation === 'lookup') {
+          return answerRemoteLookup(request, store, node.node.nodeName, state.batcher);
         }
         return { status: 'UNKNOWN_OPERATION', body: new Uint8Array(0) };
       },

@@ -9,6 +9,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { SsoClient } from '../../src/service/client.js';
+import { runCli } from '../helpers/cli.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { describeNeeding } from '../helpers/requirements.js';
 import {
@@ -156,6 +157,23 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         client.close();
       }
       expect(PASSWORD).toBeTruthy();
+    });
+
+    test('ssoconfig -remoteLookup: off by default; when on, approved nodes send lookups over the node channel', async () => {
+      const client = system.client('sso1');
+      await expect(client.getCredentials('payroll', { server: 'sso2' })).rejects.toMatchObject({
+        code: 'ACCESS_DENIED',
+        message: "the SSO server 'sso2' does not take remote lookups",
+      });
+      const on = runCli('ssoconfig', ['--home', system.nodes.sso2!.home, '-remoteLookup', 'yes']);
+      expect(on).toMatchObject({ status: 0, stdout: 'The operation completed successfully.\n' });
+      const remote = await client.getCredentials('payroll', { server: 'sso2', reveal: true });
+      expect(remote.fields.map((f) => f.value)).toEqual([`${me}-ext`, `pw-of-${me}`]);
+      const lookups = JSON.parse(system.cli('mss', ['--json', 'audit', 'list', '--kind', 'lookups', '--limit', '1']).stdout);
+      expect(lookups[0]).toMatchObject({ osUser: me, node: 'sso2', app: 'payroll' });
+      expect(runCli('ssoconfig', ['--home', system.nodes.sso2!.home, '-remoteLookup', 'no']).status).toBe(0);
+      await expect(client.getCredentials('payroll', { server: 'sso2' })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      client.close();
     });
 
     test('a revoked node loses its copy at its next refresh; approved again, it has it back', async () => {

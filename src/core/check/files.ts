@@ -74,7 +74,10 @@ export function checkFiles(findings: Findings, paths: HomePaths, store: string, 
       expectMode(findings, join(paths.backupDir, name), 0o600, 'the backup file');
   }
   if (findings.count('problem') === before)
-    findings.ok('files', 'the home and secret folder are 0700; node, store, secret and backup files are 0600');
+    findings.ok(
+      'files',
+      'the home (0700, or 0711 for the service socket) and secret folder are private; node, key, store, secret and backup files are 0600',
+    );
   for (const leftover of leftovers(paths)) {
     if (isReadyStaging(leftover)) {
       findings.problem(

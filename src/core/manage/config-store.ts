@@ -36,12 +36,13 @@ export interface ConfigBag {
 
 export async function configApp(ctx: StoreContext, appName: string, role: Role, action: string): Promise<AppRecord> {
   const app = await requireApp(ctx.store, appName);
+  // The role first: a caller without one learns nothing of the application, not even its type.
+  requireRole(await roleCheck(ctx), role, `${action} "${app.name}"`, app);
   if (app.type !== 'config-store') {
     throw new SsoError('CONFLICT', `"${app.name}" is not a config store application`, {
       hint: 'config store applications are created with configStoreApp="yes"',
     });
   }
-  requireRole(await roleCheck(ctx), role, `${action} "${app.name}"`, app);
   return app;
 }
 
