@@ -19,11 +19,13 @@
 // On success stdout is exactly one JSON document. On failure stdout is empty (except for
 // `ssokit check`, which still prints its report) and the last line of stderr is the error
 // document; the lines before it are text (warnings, notes), never JSON.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ALL_COMMANDS } from '../../src/cli/table/registry.js';
 import { type CliResult, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { testEnv } from '../helpers/fast-deps.js';
 import { freshDatabase, postgresUnavailable, storeUrl, type TestDatabase } from '../helpers/postgres.js';
 import { fixture } from '../helpers/system.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -294,6 +296,28 @@ const pgNode = () => {
   if (why) throw new Error(`needs PostgreSQL: ${why}`);
   return PG_NODE();
 };
+
+/** A node of its own whose service runs while the cases do (the others work on their stores directly). */
+const SERVICE_HOME = () => at('svc');
+let service: ChildProcess | undefined;
+
+beforeAll(async () => {
+  initHome(SERVICE_HOME(), 'svc');
+  const started = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'ssokit.js'), '--home', SERVICE_HOME(), 'service', 'run', '--listen', '127.0.0.1:0'],
+    { env: testEnv(), stdio: 'ignore' },
+  );
+  service = started;
+  for (let i = 0; i < 200 && !existsSync(join(SERVICE_HOME(), 'service.sock')); i++) {
+    if (started.exitCode !== null) throw new Error(`the service exited ${started.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+});
+
+afterAll(() => {
+  service?.kill('SIGTERM');
+});
 
 beforeAll(async () => {
   if (!postgresUnavailable()) {
@@ -602,6 +626,23 @@ const CASES: [spelling: string, runs: () => Run | Run[]][] = [
   ['ssokit audit list --kind deleted-apps', () => a('audit', 'list', '--kind', 'deleted-apps')],
   ['ssokit audit list --kind deleted-mappings', () => a('audit', 'list', '--kind', 'deleted-mappings')],
   ['ssokit audit list --kind lookups', () => a('audit', 'list', '--kind', 'lookups')],
+  // nodes and the service
+  [
+    'ssokit node approve',
+    () => {
+      setUp(at('beta'), 'join', '--db', STORE(), '--node-name', 'beta');
+      return a('node', 'approve', 'beta');
+    },
+  ],
+  ['ssokit node list', () => a('node', 'list')],
+  ['ssokit node revoke', () => a('node', 'revoke', 'beta')],
+  ['ssokit node remote-lookup', () => a('node', 'remote-lookup', 'yes')],
+  ['ssoconfig -remoteLookup', () => o('ssoconfig', '-remoteLookup', 'no')],
+  ['ssokit service status', () => kit(SERVICE_HOME(), 'service', 'status')],
+  [
+    'ssokit service run (not set up)',
+    () => ({ ...kit(at('no-home'), 'service', 'run'), status: 30, code: 'NOT_CONFIGURED' }),
+  ],
   // checking a node
   ['ssokit check', () => a('check')],
   [
@@ -667,9 +708,11 @@ describe(`${DOC} documents every command`, () => {
         if (own) documented.set(own, (documented.get(own) ?? new Set()).add(example.kind));
       }
     }
+    // A foreground process prints no document (its stdout is its log): its failure is the example.
+    const foreground = new Set(['ssokit service run']);
     const missing = ALL_COMMANDS.flatMap((def) =>
       spellingsOf(def)
-        .filter((s) => !documented.get(s)?.has(def.unsupported ? 'json-error' : 'json'))
+        .filter((s) => !documented.get(s)?.has(def.unsupported || foreground.has(s) ? 'json-error' : 'json'))
         .map((s) => `${s}${def.unsupported ? ' (unsupported: a json-error example)' : ''}`),
     );
     expect(missing).toEqual([]);
