@@ -11,7 +11,9 @@ import { Readable } from 'node:stream';
 import type { CliIo, TextSink } from '../cli/io.js';
 import { runCommandLine } from '../cli/runner.js';
 import type { ToolName } from '../cli/table/define.js';
-import { SsoError } from '../errors.js';
+import { parseCommandLine } from '../cli/table/parse.js';
+import { auditDenial, requireRole, roleCheck } from '../core/shared/index.js';
+import { isSsoError, SsoError } from '../errors.js';
 import { type CallerFileState, CallerFiles, withCallerFiles } from '../node/caller-files.js';
 import type { Peer, Request } from './local-api.js';
 import type { ServiceState } from './operations.js';
@@ -52,6 +54,7 @@ export async function runForCaller(state: ServiceState, peer: Peer, request: Req
       env[name] = ENV_FILES.has(name) ? resolve(cwd, value) : value;
     }
   }
+  await requireOwnerOrAdmin(state, peer, tool, argv as string[]);
   const sent = sentFiles(request.files);
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -92,6 +95,28 @@ export async function runForCaller(state: ServiceState, peer: Peer, request: Req
     };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Commands whose authority without the service is the home's file permissions (node
+ * settings, the store's TLS mode, the node check): through the service, the service's own
+ * account or an SSO administrator.
+ */
+const OWNER_COMMANDS = new Set(['get', 'set', 'db ssl', 'check']);
+
+async function requireOwnerOrAdmin(state: ServiceState, peer: Peer, tool: ToolName, argv: string[]): Promise<void> {
+  if (peer.uid === process.getuid?.()) return;
+  const parsed = parseCommandLine(tool, argv);
+  if (parsed.kind !== 'command') return;
+  const name = parsed.def.name ?? parsed.def.sameAs ?? '';
+  if (!OWNER_COMMANDS.has(name)) return;
+  const ctx = state.contextFor(peer.caller);
+  try {
+    requireRole(await roleCheck(ctx), 'sso-admin', `${name} on this node`);
+  } catch (error) {
+    if (isSsoError(error)) await auditDenial(ctx, error, name.replaceAll(' ', '-'));
+    throw error;
   }
 }
 

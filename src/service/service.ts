@@ -58,6 +58,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const log = options.log ?? serviceLog();
   const node: NodeContext = await loadNode(options.home);
   const { paths, deps } = node;
+  refuseOtherAccount(node);
   const fileKeys = await ensureNodeKeys(paths);
   const keys = nodeBoxKeysFromSecretKey(fileKeys.secretKey);
   const store: Store = await openServiceStore(options.storeOverride ?? node.node.store, {
@@ -221,6 +222,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await undo();
     throw error;
   }
+}
+
+/** The service runs as the node's service account, which alone owns the home, when node.json names one. */
+function refuseOtherAccount(node: NodeContext): void {
+  const account = node.node.serviceAccount;
+  if (!account) return;
+  const user = account.includes('\\') ? account.slice(account.lastIndexOf('\\') + 1) : account;
+  if (user.toLowerCase() === node.caller.user.toLowerCase()) return;
+  throw new SsoError(
+    'ACCESS_DENIED',
+    `the SSO service of ${node.node.nodeName} runs as its service account '${account}', not as '${node.caller.user}'`,
+    { hint: 'start it as that user (User= in its systemd unit), or change node.service-account' },
+  );
 }
 
 function healthOf(state: ServiceState): { status: number; body: unknown } {

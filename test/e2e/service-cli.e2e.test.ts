@@ -112,6 +112,15 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect(again.stderr).toMatch(/already exists/);
     });
 
+    test("the service runs only as the node's service account, when node.json names one", () => {
+      const home = system.nodes.sso1!.home;
+      expect(runCli('ssokit', ['--home', home, 'set', 'node.service-account=nobody']).status).toBe(0);
+      const refused = runCli('ssokit', ['--home', home, 'service', 'run', '--listen', '127.0.0.1:0']);
+      expect(refused.status).toBe(50);
+      expect(refused.stderr).toMatch(/runs as its service account 'nobody', not as/);
+      expect(runCli('ssokit', ['--home', home, 'set', 'node.service-account=']).status).toBe(0);
+    });
+
     test('--service naming a socket where no service answers is exit 35', () => {
       const result = runCli('ssokit', ['--service', join(system.dir, 'none.sock'), 'app', 'list']);
       expect(result.status).toBe(35);

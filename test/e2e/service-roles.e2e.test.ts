@@ -11,7 +11,7 @@
  * and the roles come from group membership. One check spawns that way on purpose.
  */
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -347,6 +347,38 @@ describeWithUsers('the SSO service, called by real OS users', () => {
           ].sort(byOrder),
         );
         expect(refusals('bob')).toEqual([]);
+      });
+
+      test('the CLI of another OS user runs through the service, as that user, with their role', () => {
+        const cliAs = (who: string, args: string[]) => {
+          const result = spawnSync(
+            'runuser',
+            [
+              '-u',
+              name(who),
+              '--',
+              process.execPath,
+              join(REPO_ROOT, 'bin', 'ssokit.js'),
+              '--home',
+              home('sso1'),
+              ...args,
+            ],
+            { cwd: '/', env: testEnv(), encoding: 'utf8' },
+          );
+          return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+        };
+        const own = cliAs('alice', ['--json', 'credentials', 'get', name('alice'), 'payroll', '--reveal']);
+        expect([own.status, own.stderr]).toEqual([0, '']);
+        expect(JSON.parse(own.stdout)).toMatchObject({ user: name('alice'), externalUser: 'alice-ext' });
+        const others = cliAs('alice', ['credentials', 'get', name('bob'), 'payroll']);
+        expect(others.status).toBe(50);
+        // Node settings were the home owner's to change: through the service, an SSO administrator's.
+        for (const who of ['alice', 'mallory']) {
+          const set = cliAs(who, ['set', `node.service-account=${name(who)}`]);
+          expect(set.status).toBe(50);
+          expect(set.stderr).toMatch(/access denied: set on this node needs/);
+        }
+        expect(system.cli('sso1', ['get', 'node.service-account']).stdout).toBe('node.service-account=\n');
       });
 
       test('the homes show other users nothing but the socket', async () => {

@@ -58,7 +58,13 @@ export function installedPackage(): Promise<InstalledPackage> {
 export function packageHash(): string {
   const hash = createHash('sha256');
   hash.update(`${process.version} ${process.platform} ${process.arch}\n`);
-  const files = ['package.json', ...filesUnder('bin'), ...filesUnder(join('dist', 'src'))];
+  const files = [
+    'package.json',
+    'binding.gyp',
+    ...filesUnder('native'),
+    ...filesUnder('bin'),
+    ...filesUnder(join('dist', 'src')),
+  ];
   for (const file of files) {
     const content = readFileSync(join(REPO_ROOT, file));
     hash.update(`${file}\0${content.length}\0`);
@@ -112,7 +118,9 @@ async function packAndInstall(prefix: string): Promise<void> {
       '--prefix',
       prefix,
       '--prefer-offline',
-      '--allow-scripts=better-sqlite3',
+      // ssokit's own install script builds the peer-credentials addon; npm names a tarball's
+      // package by its file: spec.
+      `--allow-scripts=better-sqlite3,file:${join(packDir, tarballs[0]!)}`,
       '--no-audit',
       '--no-fund',
       join(packDir, tarballs[0]!),
