@@ -25,6 +25,7 @@ import type { Store } from '../store/store.js';
 import { type ChannelServer, startChannelServer } from './channel-server.js';
 import { type LocalApi, startLocalApi } from './local-api.js';
 import { EVENTS, type ServiceLog, serviceLog } from './log.js';
+import { LookupAudit } from './lookup-audit.js';
 import { LookupBatcher } from './lookup-batcher.js';
 import { serviceMetrics } from './metrics.js';
 import { handleLocalRequest, type ServiceState } from './operations.js';
@@ -117,7 +118,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       timeoutMs: Math.min(5000, Math.max(500, options.refreshSeconds * 500)),
     });
     state.refresher = refresher;
-    state.batcher = new LookupBatcher((items) => lookupEach(state.contextFor(items[0]!.caller), items));
+    const lookupAudit = new LookupAudit(store, log);
+    state.batcher = new LookupBatcher((items) =>
+      lookupEach(state.contextFor(items[0]!.caller), items, (rows, ringSize) => lookupAudit.add(rows, ringSize)),
+    );
+    // Closed just before the store: the lookups' audit rows are written first.
+    opened.push(async () => {
+      await lookupAudit.flush();
+    });
 
     const serving = new SecretServing(node, store);
     let approved: { at: number; keys: Map<string, Uint8Array> } | null = null;

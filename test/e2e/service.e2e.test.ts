@@ -84,6 +84,7 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       await Promise.all(loops);
       expect(failures).toEqual([]);
       expect(lookups).toBeGreaterThan(100);
+      console.log(`${engine}: ${lookups} lookups on two SSO servers over 11 s, the master secret server killed after 1 s: 0 failed`);
 
       const write = clients.sso1.setCredentials('payroll', me, { 'User ID': 'x', Password: 'y' });
       await expect(write).rejects.toMatchObject({
@@ -169,10 +170,14 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect(on).toMatchObject({ status: 0, stdout: 'The operation completed successfully.\n' });
       const remote = await client.getCredentials('payroll', { server: 'sso2', reveal: true });
       expect(remote.fields.map((f) => f.value)).toEqual([`${me}-ext`, `pw-of-${me}`]);
-      const lookups = JSON.parse(system.cli('mss', ['--json', 'audit', 'list', '--kind', 'lookups', '--limit', '1']).stdout);
+      const lookups = JSON.parse(
+        system.cli('mss', ['--json', 'audit', 'list', '--kind', 'lookups', '--limit', '1']).stdout,
+      );
       expect(lookups[0]).toMatchObject({ osUser: me, node: 'sso2', app: 'payroll' });
       expect(runCli('ssoconfig', ['--home', system.nodes.sso2!.home, '-remoteLookup', 'no']).status).toBe(0);
-      await expect(client.getCredentials('payroll', { server: 'sso2' })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      await expect(client.getCredentials('payroll', { server: 'sso2' })).rejects.toMatchObject({
+        code: 'ACCESS_DENIED',
+      });
       client.close();
     });
 

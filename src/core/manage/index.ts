@@ -38,12 +38,15 @@ export {
   updateGlobalInfoFromFile,
 } from './database.js';
 export {
+  type LookupAuditRow,
+  type LookupAuditSink,
   type LookupItem,
   type LookupOutcome,
   type LookupRequest,
   type LookupResult,
   lookupCredentials,
   lookupEach,
+  writeLookupAudit,
 } from './lookup.js';
 export {
   createMappingsFromFile,

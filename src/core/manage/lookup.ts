@@ -75,9 +75,59 @@ export async function lookupCredentials(
   return outcomes.map((o) => (o as { ok: true; result: LookupResult }).result);
 }
 
-/** The service's lookup: each item succeeds or fails on its own; successes are audited together. */
-export function lookupEach(ctx: StoreContext, items: LookupItem[]): Promise<LookupOutcome[]> {
-  return runLookups(ctx, items, 'each');
+/** One credential-lookup audit row: at, OS user, node, application, local user, external user. */
+export type LookupAuditRow = [string, string, string, string, string, string];
+
+/**
+ * Where the service puts the audit rows of its lookups: written together, in a transaction
+ * of their own, shortly after (service/lookup-audit.ts), so a lookup is a read and never
+ * waits for a write. `ringSize` is the store's audit size for credential lookups.
+ */
+export type LookupAuditSink = (rows: LookupAuditRow[], ringSize: number) => void;
+
+/**
+ * The service's lookup: each item succeeds or fails on its own. With `audit`, the lookups
+ * read outside any transaction and hand their audit rows to it; without, they are audited
+ * together in the lookups' transaction.
+ */
+export async function lookupEach(
+  ctx: StoreContext,
+  items: LookupItem[],
+  audit?: LookupAuditSink,
+): Promise<LookupOutcome[]> {
+  if (!audit) return runLookups(ctx, items, 'each');
+  const info = await readGlobalInfo(ctx.store);
+  if (!hasFlag(info.flags, SSO_FLAG.ENABLED)) return items.map(() => ({ ok: false, error: ssoDisabled() }));
+  const ring = await openDataKeyRing(ctx, 'decrypt', 'looking up credentials');
+  const outcomes = await lookupInTransaction(ctx, ctx.store, ring, info, items, 'each');
+  const rows = auditRows(ctx, items, outcomes);
+  if (rows.length > 0) audit(rows, info.auditCredentialLookups);
+  return outcomes;
+}
+
+function ssoDisabled(): SsoError {
+  return new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
+    esso: ESSO.SSO_DISABLED,
+    hint: remedy`an SSO administrator enables it with ${command('db enable-sso')}`,
+  });
+}
+
+function auditRows(ctx: StoreContext, items: LookupItem[], outcomes: LookupOutcome[]): LookupAuditRow[] {
+  const now = ctx.deps.now().toISOString();
+  return outcomes.flatMap((o, i): LookupAuditRow[] =>
+    o.ok ? [[now, items[i]!.caller.user, ctx.node.nodeName, o.result.app, o.result.user, o.result.externalUser]] : [],
+  );
+}
+
+/** Writes lookup audit rows and trims the ring to its size, in the caller's transaction. */
+export async function writeLookupAudit(tx: Queryable, rows: LookupAuditRow[], ringSize: number): Promise<void> {
+  await insertRows(
+    tx,
+    'audit_credential_lookups',
+    ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'],
+    rows,
+  );
+  await trimRing(tx, 'audit_credential_lookups', ringSize);
 }
 
 async function runLookups(
@@ -87,29 +137,15 @@ async function runLookups(
 ): Promise<LookupOutcome[]> {
   const info = await readGlobalInfo(ctx.store);
   if (!hasFlag(info.flags, SSO_FLAG.ENABLED)) {
-    const error = new SsoError('DISABLED', 'the SSO system is disabled: no credentials can be looked up', {
-      esso: ESSO.SSO_DISABLED,
-      hint: remedy`an SSO administrator enables it with ${command('db enable-sso')}`,
-    });
+    const error = ssoDisabled();
     if (mode === 'all-or-nothing') throw error;
     return items.map(() => ({ ok: false, error }));
   }
   const ring = await openDataKeyRing(ctx, 'decrypt', 'looking up credentials');
   return ctx.store.transaction(async (tx) => {
     const outcomes = await lookupInTransaction(ctx, tx, ring, info, items, mode);
-    const now = ctx.deps.now().toISOString();
-    const audit = outcomes.flatMap((o, i) =>
-      o.ok ? [[now, items[i]!.caller.user, ctx.node.nodeName, o.result.app, o.result.user, o.result.externalUser]] : [],
-    );
-    if (audit.length > 0) {
-      await insertRows(
-        tx,
-        'audit_credential_lookups',
-        ['at', 'os_user', 'node', 'app_name', 'local_user', 'external_user'],
-        audit,
-      );
-      await trimRing(tx, 'audit_credential_lookups', info.auditCredentialLookups);
-    }
+    const rows = auditRows(ctx, items, outcomes);
+    if (rows.length > 0) await writeLookupAudit(tx, rows, info.auditCredentialLookups);
     return outcomes;
   });
 }
