@@ -24,6 +24,8 @@ export const EVENTS = {
   requestRefused: 'request refused',
   channelRefused: 'node channel request refused',
   staleSocketRemoved: 'stale socket removed',
+  becameActive: 'master secret server active',
+  becameStandby: 'master secret server standby',
 } as const;
 
 export function serviceLog(destination?: DestinationStream): ServiceLog {

@@ -18,6 +18,7 @@ import type { NodeBoxKeys } from '../crypto/node-channel.js';
 import { isSsoError, SsoError } from '../errors.js';
 import type { Caller } from '../node/os-identity.js';
 import type { Store } from '../store/store.js';
+import type { LeaseKeeper, LeaseStatus } from './lease-keeper.js';
 import type { Peer, Request } from './local-api.js';
 import { EVENTS, type ServiceLog } from './log.js';
 import type { LookupBatcher } from './lookup-batcher.js';
@@ -44,6 +45,7 @@ export interface ServiceState {
   batcher: LookupBatcher;
   connections: () => number;
   keys: NodeBoxKeys;
+  lease: LeaseKeeper;
 }
 
 /** `ssokit service status --json` prints this, as the service reports it. */
@@ -56,6 +58,8 @@ export interface ServiceStatus {
   startedAt: string;
   refreshSeconds: number;
   connections: number;
+  /** On a node that answers to secretServer: whether it is the active one; on an SSO server, null. */
+  lease: LeaseStatus | null;
   secret: {
     holds: boolean;
     id: string | null;
@@ -83,6 +87,7 @@ export function serviceStatus(state: ServiceState): ServiceStatus {
     startedAt: state.startedAt.toISOString(),
     refreshSeconds: state.refreshSeconds,
     connections: state.connections(),
+    lease: mss ? state.lease.status() : null,
     secret: {
       holds: mss || cache.holds,
       id: cache.currentId,

@@ -5,7 +5,7 @@
  * (SecretCache). One log event per transition between reachable and unreachable.
  */
 
-import { readNodeRecord } from '../core/nodes/index.js';
+import { leaseIsLive, readLease, readNodeRecord } from '../core/nodes/index.js';
 import { listMasterSecrets } from '../core/secret/secret-records.js';
 import { readGlobalInfo } from '../core/shared/index.js';
 import { MASTER_SECRET_BYTES, masterSecretId } from '../crypto/master-secret-id.js';
@@ -53,7 +53,9 @@ export class SecretRefresher {
     this.lastAttemptAt = now;
     const info = await readGlobalInfo(store);
     const current = (await listMasterSecrets(store)).find((r) => r.state === 'current');
-    const target = await readNodeRecord(store, info.secretServer);
+    // The active one of the nodes that answer to the name holds its lease.
+    const lease = await readLease(store, info.secretServer);
+    const target = await readNodeRecord(store, leaseIsLive(lease) ? lease.holder : info.secretServer);
     let result: RefreshResult;
     let problem: string | null = null;
     try {

@@ -23,6 +23,7 @@ import { ensureNodeKeys } from '../node/node-keys.js';
 import { whyNoPeerCredentials } from '../node/peer-credentials.js';
 import type { Store } from '../store/store.js';
 import { type ChannelServer, startChannelServer } from './channel-server.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { type LocalApi, startLocalApi } from './local-api.js';
 import { EVENTS, type ServiceLog, serviceLog } from './log.js';
 import { LookupAudit } from './lookup-audit.js';
@@ -37,12 +38,15 @@ import { openServiceStore } from './service-store.js';
 
 export const DEFAULT_REFRESH_SECONDS = 60;
 export const DEFAULT_LISTEN = '127.0.0.1:7461';
+export const DEFAULT_LEASE_SECONDS = 10;
 
 export interface ServiceOptions {
   home: HomeContext;
   /** host:port of the node channel, health and metrics. */
   listen: string;
   refreshSeconds: number;
+  /** How long the master secret server lease lasts without a renewal (default 10 s). */
+  leaseSeconds?: number | undefined;
   storeOverride?: string | undefined;
   log?: ServiceLog;
 }
@@ -99,6 +103,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       metrics: undefined as never,
       refresher: undefined as never,
       batcher: undefined as never,
+      lease: undefined as never,
       connections: () => localApi?.connections() ?? 0,
       keys,
     };
@@ -127,6 +132,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await lookupAudit.flush();
     });
 
+    const keeper = new LeaseKeeper(
+      store,
+      () => secretServer,
+      node.node.nodeName,
+      (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000,
+      log,
+      { deps, caller: node.caller, node: node.node },
+    );
+    state.lease = keeper;
     const serving = new SecretServing(node, store);
     let approved: { at: number; keys: Map<string, Uint8Array> } | null = null;
     const channel: ChannelServer = await startChannelServer({
@@ -144,6 +158,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       handle: async (request) => {
         if (request.operation === 'secret') {
           if (!isSecretServer()) return { status: 'NOT_SECRET_SERVER', body: new Uint8Array(0) };
+          // A standby holds the secret too, and gives it to no one.
+          if (!keeper.serving()) return { status: 'NOT_ACTIVE', body: new Uint8Array(0) };
           const answer = await serving.answer(deps.now().getTime());
           state.metrics.secretFetchesServed.inc({ result: answer.status });
           log.info(
@@ -181,8 +197,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         },
       ),
     );
-    if (!isSecretServer())
-      await refresher.refresh().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
+    if (isSecretServer()) await keeper.tick();
+    else await refresher.refresh().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
+    const leaseTimer = setInterval(() => {
+      if (isSecretServer()) void keeper.tick();
+    }, keeper.renewMs);
+    opened.push(async () => {
+      clearInterval(leaseTimer);
+      await keeper.release();
+    });
 
     // Every local user reaches the socket; nothing else in the home is theirs to list or open.
     await fs.chmod(paths.root, 0o711);

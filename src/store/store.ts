@@ -79,6 +79,11 @@ export interface Store extends Queryable {
    * REPEATABLE READ, READ ONLY). Reads only; not inside a transaction on the same handle.
    */
   snapshot<T>(work: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * The store's clock, in ms since the epoch: one clock for every node that shares the
+   * store, where the nodes' own clocks may disagree (the master secret server lease).
+   */
+  clockMs(q: Queryable): Promise<number>;
   /** The highest id `table` (one with an identity key `id`) has handed out; ids are never reused. */
   idHighWater(q: Queryable, table: string): Promise<number>;
   /** Makes `table` hand out ids above `atLeast` from now on (db copy keeps the ids it copies). */

@@ -84,7 +84,9 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       await Promise.all(loops);
       expect(failures).toEqual([]);
       expect(lookups).toBeGreaterThan(100);
-      console.log(`${engine}: ${lookups} lookups on two SSO servers over 11 s, the master secret server killed after 1 s: 0 failed`);
+      console.log(
+        `${engine}: ${lookups} lookups on two SSO servers over 11 s, the master secret server killed after 1 s: 0 failed`,
+      );
 
       const write = clients.sso1.setCredentials('payroll', me, { 'User ID': 'x', Password: 'y' });
       await expect(write).rejects.toMatchObject({

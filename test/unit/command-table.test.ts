@@ -128,7 +128,7 @@ const ROWS: Row[] = [
     'ssokit',
     ['service', 'run', '--listen', '127.0.0.1:0'],
     'service run',
-    { listen: '127.0.0.1:0', refreshSeconds: undefined },
+    { listen: '127.0.0.1:0', refreshSeconds: undefined, leaseSeconds: undefined },
   ],
   ['ssokit', ['service', 'status', '--service', '/s'], 'service status', {}],
   ['ssokit', ['node', 'approve', 'b'], 'node approve', { name: 'b' }],

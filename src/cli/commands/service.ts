@@ -25,6 +25,12 @@ export const SERVICE: NounTable = {
           '--refresh-seconds <n>',
           'seconds between refreshes of the cached master secret (default: node.service.refresh-seconds, else 60)',
         ),
+        option(
+          'leaseSeconds',
+          'value',
+          '--lease-seconds <n>',
+          'on a master secret server: how long its lease lasts unrenewed before a standby takes over (default 10)',
+        ),
       ],
       handler: async () => (await service()).serviceRunCommand,
     }),

@@ -9,13 +9,17 @@ import type { Session } from '../session.js';
 
 export async function serviceRunCommand(
   session: Session,
-  options: { listen: string | undefined; refreshSeconds: string | undefined },
+  options: { listen: string | undefined; refreshSeconds: string | undefined; leaseSeconds: string | undefined },
 ): Promise<void> {
   const node = await session.node();
   const refreshText = options.refreshSeconds ?? node.node.refreshSeconds;
   const refreshSeconds = refreshText === undefined ? DEFAULT_REFRESH_SECONDS : Number(refreshText);
   if (!Number.isSafeInteger(refreshSeconds) || refreshSeconds < 1 || refreshSeconds > 3600) {
     throw new SsoError('USAGE', '--refresh-seconds takes a whole number of seconds from 1 to 3600');
+  }
+  const leaseSeconds = options.leaseSeconds === undefined ? undefined : Number(options.leaseSeconds);
+  if (leaseSeconds !== undefined && (!Number.isFinite(leaseSeconds) || leaseSeconds < 1 || leaseSeconds > 600)) {
+    throw new SsoError('USAGE', '--lease-seconds takes a number of seconds from 1 to 600');
   }
   const stopRequested = new Promise<string>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
@@ -24,6 +28,7 @@ export async function serviceRunCommand(
     home: session.home,
     listen: options.listen ?? node.node.serviceListen ?? DEFAULT_LISTEN,
     refreshSeconds,
+    leaseSeconds,
     storeOverride: session.storeLocation,
   });
   const { state } = running;
@@ -80,5 +85,11 @@ export async function serviceStatusCommand(session: Session): Promise<void> {
         : '-',
     ],
     ['refresh interval', `${status.refreshSeconds} s`],
+    [
+      'lease',
+      status.lease
+        ? `${status.lease.state}; held by ${status.lease.holder ?? '-'} (term ${status.lease.term ?? '-'}) until ${status.lease.expiresAt ?? '-'}`
+        : '-',
+    ],
   ]);
 }

@@ -3,6 +3,7 @@
  * administrator's approval, which decides who is given the master secret.
  */
 
+export { type Lease, type LeaseAttempt, leaseIsLive, readLease, releaseLease, tryLease } from './lease.js';
 export {
   listNodeRecords,
   listNodes,

@@ -57,6 +57,7 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'audit_deleted_mappings', orderBy: 'id', pageKey: 'id', identity: true },
   { name: 'audit_credential_lookups', orderBy: 'id', pageKey: 'id', identity: true },
   { name: 'nodes', orderBy: 'name_key' },
+  { name: 'secret_server_leases', orderBy: 'name_key' },
 ];
 
 /** Rows read and written per batch: large enough to amortise a round trip, small in memory. */

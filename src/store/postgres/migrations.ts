@@ -183,6 +183,19 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'the master secret server lease',
+    statements: [
+      `CREATE TABLE secret_server_leases (
+        name_key ${TEXT} PRIMARY KEY,
+        holder ${TEXT} NOT NULL,
+        term bigint NOT NULL,
+        acquired_at_ms bigint NOT NULL,
+        expires_at_ms bigint NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -359,6 +359,14 @@ class PostgresStore implements Store {
     return this.#transact(work, SNAPSHOT_BEGIN);
   }
 
+  async clockMs(q: Queryable): Promise<number> {
+    // clock_timestamp(), not now(): now() is the transaction's start, and a lease is taken later.
+    const row = await q.get<{ ms: string }>(
+      'SELECT CAST(floor(extract(epoch FROM clock_timestamp()) * 1000) AS bigint) AS ms',
+    );
+    return Number(row?.ms);
+  }
+
   async idHighWater(q: Queryable, table: string): Promise<number> {
     // Sequences are not transactional: this is what the sequence has handed out by now.
     const row = await q.get<{ v: number | null }>(

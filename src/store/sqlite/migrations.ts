@@ -170,6 +170,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'the master secret server lease',
+    statements: [
+      // Which node serves the master secret for a secretServer (cluster) name, until when by
+      // the store's clock (ms since the epoch): one active node, the others standby.
+      `CREATE TABLE secret_server_leases (
+        name_key TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        term INTEGER NOT NULL,
+        acquired_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

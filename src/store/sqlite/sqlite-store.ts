@@ -401,6 +401,12 @@ class SqliteStore extends SqliteQueries implements Store {
     }
   }
 
+  async clockMs(q: Queryable): Promise<number> {
+    // unixepoch('subsec') is seconds with milliseconds; a SQLite file has one machine's clock.
+    const row = await q.get<{ ms: number }>("SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER) AS ms");
+    return Number(row?.ms);
+  }
+
   async idHighWater(q: Queryable, table: string): Promise<number> {
     // AUTOINCREMENT keeps its high-water mark in sqlite_sequence (made by the first such table).
     const row = await q.get<{ seq: number }>('SELECT seq FROM sqlite_sequence WHERE name = ?', [table]);
