@@ -97,7 +97,8 @@ function absoluteFiles(parsed: { def: CommandDef; values: ParsedValues; globals:
     if (typeof value === 'string') values[key] = absolute(value);
     else if (Array.isArray(value)) values[key] = value.map(absolute);
   }
-  const globals = { ...parsed.globals };
+  // The service's home, whatever the command line said: SSOKIT_HOME in the run's environment.
+  const globals = { ...parsed.globals, home: undefined };
   if (globals.passwordFile !== undefined) globals.passwordFile = absolute(globals.passwordFile);
   return { values, globals };
 }

@@ -36,6 +36,10 @@ const LOCAL_COMMANDS = new Set([
   'bizsys remove',
   'service run',
   'service status',
+  // A backup must be on disk before the store says it was made: the service hands a
+  // command's files back only when the command is done, so these run as the service account.
+  'secret backup',
+  'secret rotate',
 ]);
 
 /** Environment variables the service honours for the command it runs for the CLI. */
@@ -130,18 +134,24 @@ export async function runThroughService(
   const client = new SsoClient({ socket: target.socket, timeoutMs: 15 * 60_000 });
   let answer: RunAnswer;
   try {
+    // Only a service that does not answer at all lets the command run here instead; one that
+    // refuses the request has said no.
+    await client.connect();
+  } catch (error) {
+    client.close();
+    if (error instanceof SsoError && error.code === 'NO_SSO_SERVICE' && !target.explicit) return null;
+    throw error;
+  }
+  try {
     answer = (await client.call('run', {
       tool,
-      argv,
+      argv: withoutServiceOptions(argv),
       cwd,
       env,
       files,
       stdin,
       tty: { stdout: Boolean(io.stdout.isTTY), columns: io.stdout.columns ?? null },
     })) as RunAnswer;
-  } catch (error) {
-    if (error instanceof SsoError && error.code === 'NO_SSO_SERVICE' && !target.explicit) return null;
-    throw error;
   } finally {
     client.close();
   }
@@ -154,6 +164,21 @@ export async function runThroughService(
   io.stdout.write(answer.stdout);
   io.stderr.write(answer.stderr);
   return answer.status;
+}
+
+/** The command line without --service (and --home, which found it): the service chooses its own. */
+function withoutServiceOptions(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--service' || token === '--home') {
+      i++;
+      continue;
+    }
+    if (token.startsWith('--service=') || token.startsWith('--home=')) continue;
+    out.push(token);
+  }
+  return out;
 }
 
 /** A named file as its caller may read it: O_NONBLOCK, so a FIFO cannot stall the CLI. */

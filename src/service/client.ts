@@ -113,6 +113,11 @@ export class SsoClient {
     });
   }
 
+  /** Opens the connection now (calls open it on first use): NO_SSO_SERVICE when nothing answers. */
+  async connect(): Promise<void> {
+    await this.#connect();
+  }
+
   close(): void {
     this.#socket?.end();
     this.#socket = null;

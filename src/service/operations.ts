@@ -46,6 +46,8 @@ export interface ServiceState {
   connections: () => number;
   keys: NodeBoxKeys;
   lease: LeaseKeeper;
+  /** service run --db: the store the commands run for callers use too. */
+  storeOverride: string | undefined;
 }
 
 /** `ssokit service status --json` prints this, as the service reports it. */

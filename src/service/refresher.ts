@@ -59,6 +59,13 @@ export class SecretRefresher {
     let result: RefreshResult;
     let problem: string | null = null;
     try {
+      if (target && target.state !== 'approved') {
+        // A key the administrators have not approved (or revoked) is not one to take a secret from.
+        throw new ChannelCallError(
+          'untrusted',
+          `the master secret server '${target.name}' is ${target.state} in the store`,
+        );
+      }
       if (!target?.serviceAddress) {
         throw new ChannelCallError(
           'unreachable',
@@ -83,6 +90,17 @@ export class SecretRefresher {
         result = 'not-current';
         problem = `'${info.secretServer}' gave secret ${keyring.current.id}, and the store names ${current?.id ?? 'none'}`;
       } else {
+        if (cache.heldCurrentId !== keyring.current.id) {
+          log.info(
+            {
+              event: EVENTS.secretFetched,
+              secretServer: target.name,
+              id: keyring.current.id,
+              generation: keyring.current.generation,
+            },
+            EVENTS.secretFetched,
+          );
+        }
         cache.hold(keyring, this.options.now());
         result = 'fetched';
       }

@@ -47,7 +47,10 @@ export async function runForCaller(state: ServiceState, peer: Peer, request: Req
   const cwd = request.cwd;
   if (typeof cwd !== 'string' || !isAbsolute(cwd))
     throw new SsoError('INVALID_INPUT', 'the request needs "cwd", an absolute path');
-  const env: NodeJS.ProcessEnv = { SSOKIT_HOME: state.node.paths.root };
+  const env: NodeJS.ProcessEnv = {
+    SSOKIT_HOME: state.node.paths.root,
+    ...(state.storeOverride ? { SSOKIT_DB: state.storeOverride } : {}),
+  };
   if (typeof request.env === 'object' && request.env !== null) {
     for (const [name, value] of Object.entries(request.env)) {
       if (!FORWARDED_ENV.has(name) || typeof value !== 'string') continue;

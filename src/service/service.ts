@@ -7,6 +7,7 @@
  */
 
 import { promises as fs } from 'node:fs';
+import { createConnection } from 'node:net';
 import { lookupEach } from '../core/manage/index.js';
 import { listNodeRecords, registerNode } from '../core/nodes/index.js';
 import {
@@ -64,6 +65,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const node: NodeContext = await loadNode(options.home);
   const { paths, deps } = node;
   refuseOtherAccount(node);
+  // Before anything is recorded: a second service on a running one's home changes nothing.
+  await refuseLiveSocket(paths.serviceSocket);
   const fileKeys = await ensureNodeKeys(paths);
   const keys = nodeBoxKeysFromSecretKey(fileKeys.secretKey);
   const store: Store = await openServiceStore(options.storeOverride ?? node.node.store, {
@@ -106,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       lease: undefined as never,
       connections: () => localApi?.connections() ?? 0,
       keys,
+      storeOverride: options.storeOverride,
     };
     let localApi: LocalApi | undefined;
     state.metrics = serviceMetrics(
@@ -222,6 +226,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       void (async () => {
         const fresh = await readGlobalInfo(store).catch(() => null);
         if (fresh) secretServer = fresh.secretServer;
+        // Promoted to master secret server: it reads its own files, and the cache has no outage to report.
+        if (isSecretServer() && cache.markReachable()) cache.release('this node is the master secret server now');
         if (!isSecretServer()) await refresher.refresh();
       })().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
     }, options.refreshSeconds * 1000);
@@ -252,6 +258,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   } catch (error) {
     await undo();
     throw error;
+  }
+}
+
+async function refuseLiveSocket(socketPath: string): Promise<void> {
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) {
+    throw new SsoError('CONFLICT', `an SSO service is already running on ${socketPath}`, {
+      hint: 'stop it first (systemctl stop ssokit, or SIGTERM), or give this one another home',
+    });
   }
 }
 

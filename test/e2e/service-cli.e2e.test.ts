@@ -121,6 +121,16 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
       expect(runCli('ssokit', ['--home', home, 'set', 'node.service-account=']).status).toBe(0);
     });
 
+    test('--service SOCKET and SSOKIT_SERVICE name the service; the service keeps its own home', () => {
+      const socket = system.nodes.sso1!.socket;
+      const before = cliAt(system, 'sso1', 'ssokit', ['app', 'list']);
+      expect(runCli('ssokit', ['--service', socket, 'app', 'list'])).toEqual(before);
+      expect(runCli('ssokit', ['app', 'list'], { env: { SSOKIT_SERVICE: socket } })).toEqual(before);
+      // --home found the socket; inside, the service answers for its own home, not the one named.
+      const named = runCli('ssokit', ['--service', socket, '--home', system.nodes.mss!.home, 'get', 'node.name']);
+      expect(named).toMatchObject({ status: 0, stdout: 'node.name=sso1\n' });
+    });
+
     test('--service naming a socket where no service answers is exit 35', () => {
       const result = runCli('ssokit', ['--service', join(system.dir, 'none.sock'), 'app', 'list']);
       expect(result.status).toBe(35);

@@ -7,7 +7,7 @@ import { unsupported } from '../table/unsupported.js';
 
 const db = () => import('../handlers/db.js');
 
-const NO_SERVER = remedy`ssokit works on the store directly: point this node at a store with ${command('join', optionRef('db', 'PATH'))}`;
+const NO_SERVER = remedy`ssokit uses this computer's SSO server (its service, or the store directly): point this node at a store with ${command('join', optionRef('db', 'PATH'))}`;
 const NO_PASSWORD_SYNC = 'password synchronization is not part of ssokit';
 
 export const DB: NounTable = {

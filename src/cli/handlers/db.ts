@@ -122,11 +122,11 @@ async function setFeature(session: Session, feature: string, enabled: boolean): 
   });
 }
 
-/** -showserver: there is no SSO server to point at; ssokit works on the store directly. */
+/** -showserver: the SSO server is this computer's (its service, when it runs; else the store directly). */
 export async function showServerCommand(session: Session): Promise<void> {
   const node = await session.node();
   session.out.usingServer();
-  session.out.line(`SSO server : ${node.node.nodeName} (this computer; ssokit works on the store directly)`);
+  session.out.line(`SSO server : ${node.node.nodeName} (this computer)`);
   session.out.done('', { server: node.node.nodeName, thisComputer: true });
 }
 

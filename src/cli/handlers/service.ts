@@ -21,12 +21,16 @@ export async function serviceRunCommand(
   if (leaseSeconds !== undefined && (!Number.isFinite(leaseSeconds) || leaseSeconds < 1 || leaseSeconds > 600)) {
     throw new SsoError('USAGE', '--lease-seconds takes a number of seconds from 1 to 600');
   }
+  const listen = options.listen ?? node.node.serviceListen ?? DEFAULT_LISTEN;
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/.test(listen) || Number(listen.split(':').pop()) > 65535) {
+    throw new SsoError('USAGE', `--listen takes host:port (127.0.0.1:7461, [::1]:7461), not "${listen}"`);
+  }
   const stopRequested = new Promise<string>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve(signal));
   });
   const running = await startService({
     home: session.home,
-    listen: options.listen ?? node.node.serviceListen ?? DEFAULT_LISTEN,
+    listen,
     refreshSeconds,
     leaseSeconds,
     storeOverride: session.storeLocation,
