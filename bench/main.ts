@@ -13,6 +13,7 @@ import { manageSuite } from './manage-bench.js';
 import { SuiteUnavailable } from './pg-raw.js';
 import { postgresSuite } from './postgres-bench.js';
 import { secretSuite } from './secret-bench.js';
+import { serviceSuite } from './service-bench.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,6 +22,7 @@ const SUITES: Record<string, (dir: string) => Promise<SuiteResult>> = {
   manage: (dir) => manageSuite(dir, repoRoot),
   clone: (dir) => cloneSuite(dir, repoRoot),
   postgres: (dir) => postgresSuite(dir, repoRoot),
+  service: (dir) => serviceSuite(dir, repoRoot),
 };
 
 const wanted = process.argv.slice(2);
