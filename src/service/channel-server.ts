@@ -94,7 +94,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Channel
   }
   const envelope = await readBody(req);
   if (!envelope) {
-    refuse(res, options, 'malformed', 413);
+    refuse(req, res, options, 'malformed', 413, `the envelope is larger than ${MAX_ENVELOPE_BYTES} bytes`);
     return;
   }
   const keys = await options.approvedKeys();
@@ -110,11 +110,11 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Channel
     });
   } catch (error) {
     if (!(error instanceof ChannelError)) throw error;
-    refuse(res, options, error.reason, 403);
+    refuse(req, res, options, error.reason, 403, error.message);
     return;
   }
   if (`/v1/${opened.operation}` !== path) {
-    refuse(res, options, 'misaddressed', 403);
+    refuse(req, res, options, 'misaddressed', 403, `a request for ${opened.operation} sent to ${path.slice(0, 100)}`);
     return;
   }
   const answer = await options.handle(opened);
@@ -122,9 +122,18 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Channel
   res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(sealed);
 }
 
-function refuse(res: ServerResponse, options: ChannelServerOptions, reason: string, status: number): void {
+/** The answer names the reason only; the log also has who asked from where (a ChannelError's message holds no key or body bytes). */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ChannelServerOptions,
+  reason: string,
+  status: number,
+  detail: string,
+): void {
   options.onRefused?.(reason);
-  options.log.warn({ event: EVENTS.channelRefused, reason }, EVENTS.channelRefused);
+  const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+  options.log.warn({ event: EVENTS.channelRefused, reason, detail, remote }, EVENTS.channelRefused);
   res.writeHead(status, { 'content-type': 'text/plain' }).end(reason);
 }
 

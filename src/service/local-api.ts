@@ -7,7 +7,9 @@
  * a request must be complete within REQUEST_DEADLINE_MS of its first byte, and a connection
  * with nothing to do is closed after IDLE_MS; a malformed request is answered with an error
  * and the connection goes on; requests on one connection may overlap, and every answer
- * carries the id of its request.
+ * carries the id of its request (a number or a short string). An oversized or slow request
+ * is answered with an error and ends its connection: nothing after it on that connection is
+ * read.
  */
 
 import { promises as fs } from 'node:fs';
@@ -21,6 +23,31 @@ import { type ErrorBody, errorBody } from './wire.js';
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 export const REQUEST_DEADLINE_MS = 10_000;
 export const IDLE_MS = 120_000;
+/** An id longer than this is refused: an answer repeats it. */
+export const MAX_ID_LENGTH = 256;
+/** Connections waiting to be accepted: a burst of clients must not meet EAGAIN (the kernel caps it at somaxconn). */
+export const LISTEN_BACKLOG = 4096;
+/** How long a refused connection may take to read its answer and go before it is destroyed. */
+const REFUSED_GRACE_MS = 2000;
+
+/**
+ * The request deadline: REQUEST_DEADLINE_MS, or less for tests. SSOKIT_SERVICE_REQUEST_DEADLINE_MS
+ * is for tests only (they would wait 10 s for a slow client otherwise); it may shorten the
+ * deadline, never lengthen it.
+ */
+export function requestDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.SSOKIT_SERVICE_REQUEST_DEADLINE_MS;
+  if (text === undefined || text === '') return REQUEST_DEADLINE_MS;
+  const ms = Number(text);
+  if (!/^[0-9]+$/.test(text) || ms < 1 || ms > REQUEST_DEADLINE_MS) {
+    throw new SsoError(
+      'USAGE',
+      `SSOKIT_SERVICE_REQUEST_DEADLINE_MS takes a whole number of milliseconds from 1 to ${REQUEST_DEADLINE_MS}`,
+      { hint: 'it is for tests; unset it to keep the 10 s deadline' },
+    );
+  }
+  return ms;
+}
 
 export interface Peer {
   caller: Caller;
@@ -50,6 +77,7 @@ export interface LocalApiOptions {
 /** Starts listening; a socket left by a killed service is removed, a live one is refused. */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const { socketPath, log } = options;
+  const deadlineMs = requestDeadlineMs();
   await clearStaleSocket(socketPath, log);
   const sockets = new Set<Socket>();
   const inFlight = new Set<Promise<void>>();
@@ -58,7 +86,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     if (closing) return socket.destroy();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, options, inFlight, () => closing);
+    serveConnection(socket, options, deadlineMs, inFlight, () => closing);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -68,7 +96,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         }),
       ),
     );
-    server.listen(socketPath, () => resolve());
+    server.listen({ path: socketPath, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   // Open to every local user, as Enterprise SSO's interface is: the roles decide, per request.
   await fs.chmod(socketPath, 0o666);
@@ -90,7 +118,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 }
 
-async function clearStaleSocket(socketPath: string, log: ServiceLog): Promise<void> {
+/**
+ * Refuses (CONFLICT) when a live service answers on `socketPath`, removes a socket a killed
+ * one left, and refuses a file that is not a socket. startLocalApi calls it; a service may
+ * call it first too, before it changes anything a second instance must not change.
+ */
+export async function clearStaleSocket(socketPath: string, log: ServiceLog): Promise<void> {
   const found = await fs.lstat(socketPath).catch(() => null);
   if (!found) return;
   if (!found.isSocket()) {
@@ -118,6 +151,7 @@ async function clearStaleSocket(socketPath: string, log: ServiceLog): Promise<vo
 function serveConnection(
   socket: Socket,
   options: LocalApiOptions,
+  deadlineMs: number,
   inFlight: Set<Promise<void>>,
   closing: () => boolean,
 ): void {
@@ -132,49 +166,61 @@ function serveConnection(
     return;
   }
   let pending = '';
+  /** Runs from the first byte of an incomplete request until it is complete: never restarted by more bytes. */
   let deadline: NodeJS.Timeout | undefined;
+  let refused = false;
+  let grace: NodeJS.Timeout | undefined;
   socket.setEncoding('utf8');
   socket.setTimeout(IDLE_MS, () => socket.end());
+  /** The last answer on this connection: nothing it sends after is read, and it is closed. */
   const refuse = (reason: string, error: ErrorBody) => {
+    if (refused) return;
+    refused = true;
+    pending = '';
+    clearTimeout(deadline);
     options.onRefused?.(reason);
     log.warn({ event: EVENTS.requestRefused, uid: peer.uid, pid: peer.pid, reason }, EVENTS.requestRefused);
-    socket.end(`${JSON.stringify({ id: null, ok: false, error })}\n`);
+    if (!socket.destroyed && socket.writable) socket.end(`${JSON.stringify({ id: null, ok: false, error })}\n`);
+    // A client that goes on writing instead of closing is cut off.
+    if (!socket.destroyed) grace = setTimeout(() => socket.destroy(), REFUSED_GRACE_MS).unref();
   };
+  const oversized = () =>
+    refuse(
+      'oversized',
+      errorBody(new SsoError('INVALID_INPUT', `a request is larger than ${MAX_REQUEST_BYTES} bytes`)),
+    );
   socket.on('data', (chunk: string) => {
+    if (refused) return;
     pending += chunk;
     let newline = pending.indexOf('\n');
     while (newline >= 0) {
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
+      clearTimeout(deadline);
+      deadline = undefined;
       if (line.trim() !== '') dispatch(line);
+      if (refused) return;
       newline = pending.indexOf('\n');
     }
-    if (Buffer.byteLength(pending) > MAX_REQUEST_BYTES) {
-      pending = '';
-      return refuse(
-        'oversized',
-        errorBody(new SsoError('INVALID_INPUT', `a request is larger than ${MAX_REQUEST_BYTES} bytes`)),
+    if (Buffer.byteLength(pending) > MAX_REQUEST_BYTES) return oversized();
+    if (pending === '') {
+      clearTimeout(deadline);
+      deadline = undefined;
+    } else {
+      deadline ??= setTimeout(
+        () => refuse('slow', errorBody(new SsoError('INVALID_INPUT', 'the request was not completed in time'))),
+        deadlineMs,
       );
     }
-    clearTimeout(deadline);
-    deadline =
-      pending === ''
-        ? undefined
-        : setTimeout(
-            () => refuse('slow', errorBody(new SsoError('INVALID_INPUT', 'the request was not completed in time'))),
-            REQUEST_DEADLINE_MS,
-          );
   });
-  socket.on('close', () => clearTimeout(deadline));
+  socket.on('close', () => {
+    clearTimeout(deadline);
+    clearTimeout(grace);
+  });
   socket.on('error', () => undefined); // a client gone mid-answer: nothing to tell it
 
   const dispatch = (line: string) => {
-    if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) {
-      return refuse(
-        'oversized',
-        errorBody(new SsoError('INVALID_INPUT', `a request is larger than ${MAX_REQUEST_BYTES} bytes`)),
-      );
-    }
+    if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return oversized();
     let request: unknown;
     try {
       request = JSON.parse(line);
@@ -196,21 +242,48 @@ function serveConnection(
       });
     }
     const id = (request as { id?: unknown }).id ?? null;
+    if (
+      !(
+        id === null ||
+        (typeof id === 'number' && Number.isFinite(id)) ||
+        (typeof id === 'string' && id.length <= MAX_ID_LENGTH)
+      )
+    ) {
+      // An answer repeats its id: one of any size or depth would be the answer's problem.
+      return answer(null, {
+        ok: false,
+        error: errorBody(
+          new SsoError(
+            'INVALID_INPUT',
+            `a request's "id" is a number or a string of at most ${MAX_ID_LENGTH} characters`,
+          ),
+        ),
+      });
+    }
     if (closing()) {
       return answer(id, { ok: false, error: errorBody(new SsoError('STORE_BUSY', 'the service is stopping')) });
     }
-    const work = options
+    const work: Promise<void> = options
       .handle(peer, request as Request)
       .then(
         (result) => answer(id, { ok: true, result }),
         (error: unknown) => answer(id, { ok: false, error: errorBody(error) }),
       )
+      .catch((error: unknown) => log.error({ err: error }, 'request answer failed'))
       .finally(() => inFlight.delete(work));
     inFlight.add(work);
   };
 
   const answer = (id: unknown, body: { ok: true; result: unknown } | { ok: false; error: ErrorBody }) => {
     if (socket.destroyed || !socket.writable) return;
-    socket.write(`${JSON.stringify({ id, ...body })}\n`);
+    let text: string;
+    try {
+      text = JSON.stringify({ id, ...body });
+    } catch (error) {
+      // A result that does not serialise is the service's fault: the client still gets an answer.
+      log.error({ err: error }, 'an answer could not be serialised');
+      text = JSON.stringify({ id, ok: false, error: errorBody(error) });
+    }
+    socket.write(`${text}\n`);
   };
 }
