@@ -130,7 +130,7 @@ export async function handleLocalRequest(state: ServiceState, peer: Peer, reques
     if (!isSsoError(error)) log.error({ err: error, op: request.op }, 'request failed');
     throw error;
   } finally {
-    metrics.requests.inc({ op: request.op in OPERATIONS ? request.op : 'unknown', result });
+    metrics.requests.inc({ op: Object.hasOwn(OPERATIONS, request.op) ? request.op : 'unknown', result });
     log.info(
       {
         event: EVENTS.request,

@@ -19,7 +19,7 @@ import {
 } from '../core/shared/index.js';
 import { nodeBoxKeysFromSecretKey } from '../crypto/node-channel.js';
 import { SsoError } from '../errors.js';
-import { answersTo } from '../node/node-config.js';
+import { answersTo, readNodeConfig } from '../node/node-config.js';
 import { ensureNodeKeys } from '../node/node-keys.js';
 import { whyNoPeerCredentials } from '../node/peer-credentials.js';
 import type { Store } from '../store/store.js';
@@ -204,7 +204,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (isSecretServer()) await keeper.tick();
     else await refresher.refresh().catch((error: unknown) => log.error({ err: error }, 'refresh failed'));
     const leaseTimer = setInterval(() => {
-      if (isSecretServer()) void keeper.tick();
+      void (async () => {
+        // secretServer and this node's names, fresh: a rename (-updatedb, a cluster name set)
+        // is followed within a renewal, not a refresh.
+        const fresh = await readGlobalInfo(store).catch(() => null);
+        if (fresh) secretServer = fresh.secretServer;
+        const config = await readNodeConfig(paths).catch(() => null);
+        if (config) node.node = config;
+        if (isSecretServer()) await keeper.tick();
+      })();
     }, keeper.renewMs);
     opened.push(async () => {
       clearInterval(leaseTimer);
@@ -224,8 +232,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
     const timer = setInterval(() => {
       void (async () => {
-        const fresh = await readGlobalInfo(store).catch(() => null);
-        if (fresh) secretServer = fresh.secretServer;
         // Promoted to master secret server: it reads its own files, and the cache has no outage to report.
         if (isSecretServer() && cache.markReachable()) cache.release('this node is the master secret server now');
         if (!isSecretServer()) await refresher.refresh();

@@ -1,4 +1,6 @@
 // Every runbook of docs/operations.md, run exactly as written (see test/helpers/runbook.ts).
+import { spawnSync } from 'node:child_process';
+import { jest } from '@jest/globals';
 import { freshDatabase, postgresUnavailable, storeUrl, type TestDatabase } from '../helpers/postgres.js';
 import { readRunbook, runbookWorld, runStep } from '../helpers/runbook.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -13,10 +15,14 @@ const RUNBOOKS: [number, string][] = [
   [7, 'rotate the master secret on a schedule'],
   [8, 'back up and restore the credential store'],
   [9, 'move the store to PostgreSQL'],
+  [10, 'the master secret server failed, no cluster'],
+  [11, 'move the master secret server to a new machine, without an outage'],
 ];
 
 /** Runbooks that need a PostgreSQL server: each gets an empty database as $PGSTORE. */
 const ON_POSTGRES = new Set([9]);
+
+jest.setTimeout(180_000);
 
 describe('runbooks in docs/operations.md', () => {
   test.each(RUNBOOKS)('runbook %i: %s', async (number) => {
@@ -44,6 +50,8 @@ describe('runbooks in docs/operations.md', () => {
         expect(outcome.output).not.toMatch(/group or others can read/);
       }
     } finally {
+      // The services a runbook started in the background (their command lines name its homes).
+      spawnSync('pkill', ['-KILL', '-f', dir.path]);
       await database?.drop();
       dir.cleanup();
     }

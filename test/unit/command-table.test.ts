@@ -130,7 +130,7 @@ const ROWS: Row[] = [
     'service run',
     { listen: '127.0.0.1:0', refreshSeconds: undefined, leaseSeconds: undefined },
   ],
-  ['ssokit', ['service', 'status', '--service', '/s'], 'service status', {}],
+  ['ssokit', ['service', 'status', '--service', '/s', '--wait', '5'], 'service status', { wait: '5' }],
   ['ssokit', ['node', 'approve', 'b'], 'node approve', { name: 'b' }],
   ['ssokit', ['node', 'revoke', 'b'], 'node revoke', { name: 'b' }],
   ['ssokit', ['node', 'remote-lookup', 'no'], 'node remote-lookup', { allowed: 'no' }],

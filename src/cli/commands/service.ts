@@ -38,7 +38,9 @@ export const SERVICE: NounTable = {
       name: 'service status',
       summary: "what the node's SSO service reports: its role, the master secret it holds, the master secret server",
       args: [],
-      options: [],
+      options: [
+        option('wait', 'value', '--wait <seconds>', 'wait up to this long for the service to answer (a service just started)'),
+      ],
       handler: async () => (await service()).serviceStatusCommand,
     }),
   ],

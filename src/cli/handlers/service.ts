@@ -43,15 +43,13 @@ export async function serviceRunCommand(
   await running.stop();
 }
 
-export async function serviceStatusCommand(session: Session): Promise<void> {
+export async function serviceStatusCommand(session: Session, options: { wait: string | undefined }): Promise<void> {
   const socket = session.globals.service ?? (session.io.env.SSOKIT_SERVICE || session.paths.serviceSocket);
-  const client = new SsoClient({ socket, timeoutMs: 5000 });
-  let status: ServiceStatus;
-  try {
-    status = await client.status();
-  } finally {
-    client.close();
+  const waitSeconds = options.wait === undefined ? 0 : Number(options.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 3600) {
+    throw new SsoError('USAGE', '--wait takes a number of seconds from 0 to 3600');
   }
+  const status = await statusWithin(socket, waitSeconds * 1000);
   const { out } = session;
   if (out.json) return out.printJson(status);
   const { secret } = status;
@@ -96,4 +94,20 @@ export async function serviceStatusCommand(session: Session): Promise<void> {
         : '-',
     ],
   ]);
+}
+
+/** The service's status; while it does not answer yet, asked again until `waitMs` have passed. */
+async function statusWithin(socket: string, waitMs: number): Promise<ServiceStatus> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const client = new SsoClient({ socket, timeoutMs: 5000 });
+    try {
+      return await client.status();
+    } catch (error) {
+      if (!(error instanceof SsoError && error.code === 'NO_SSO_SERVICE') || Date.now() >= deadline) throw error;
+    } finally {
+      client.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
