@@ -7,17 +7,20 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { openResponse, sealRequest } from '../../src/crypto/node-channel.js';
-import { homePaths } from '../../src/node/home.js';
-import { readNodeKeys } from '../../src/node/node-keys.js';
 import type { SsoClient } from '../../src/service/client.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { describeNeeding } from '../helpers/requirements.js';
-import { type Engine, type ServiceSystem, seedApplication, serviceSystem, waitFor } from '../helpers/services.js';
+import {
+  type Engine,
+  fetchSecretStatus,
+  type ServiceSystem,
+  seedApplication,
+  serviceSystem,
+  waitFor,
+} from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 jest.setTimeout(180_000);
@@ -194,30 +197,15 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
 
 /** One master-secret fetch sent straight to `node`'s channel as sso1 would: the answer's status. */
 async function fetchFrom(system: ServiceSystem, node: string): Promise<string> {
-  const keys = readNodeKeys(homePaths(system.nodes.sso1!.home))!;
   const listed = JSON.parse(system.cli('sso1', ['--json', 'node', 'list']).stdout) as {
     name: string;
     publicKey: string;
   }[];
-  const publicKey = new Uint8Array(Buffer.from(listed.find((n) => n.name === node)!.publicKey, 'base64'));
-  const sealed = sealRequest({
-    from: keys,
+  return fetchSecretStatus({
+    fromHome: system.nodes.sso1!.home,
     fromName: 'sso1',
-    toPublicKey: publicKey,
     toName: 'MSS_CLUSTER',
-    operation: 'secret',
-    body: new Uint8Array(0),
-    now: Date.now(),
+    publicKey: listed.find((n) => n.name === node)!.publicKey,
+    address: system.nodes[node]!.address,
   });
-  const [host, port] = system.nodes[node]!.address.split(':') as [string, string];
-  const body = await new Promise<Buffer>((resolve, reject) => {
-    const req = request({ host, port: Number(port), path: '/v1/secret', method: 'POST' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-    });
-    req.on('error', reject);
-    req.end(sealed.envelope);
-  });
-  return openResponse({ request: sealed, serverPublicKey: publicKey, envelope: body }).status;
 }

@@ -6,7 +6,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
+import { openResponse, sealRequest } from '../../src/crypto/node-channel.js';
+import { homePaths } from '../../src/node/home.js';
+import { readNodeKeys } from '../../src/node/node-keys.js';
+import { splitAddress } from '../../src/service/channel-client.js';
 import { SsoClient } from '../../src/service/client.js';
 import type { ServiceStatus } from '../../src/service/operations.js';
 import { REPO_ROOT, runCli } from './cli.js';
@@ -233,4 +238,41 @@ export function seedApp(system: ServiceSystem, node: string, seed: AppSeed): voi
 
 export function socketGone(node: ServiceNode): boolean {
   return !existsSync(node.socket);
+}
+
+/**
+ * One master-secret fetch sent straight to a node's channel, sealed with the key in
+ * `fromHome` (as that node's refresher would): the status of the answer, opened with the
+ * target's recorded key (base64, as `node list --json` prints it).
+ */
+export async function fetchSecretStatus(options: {
+  fromHome: string;
+  fromName: string;
+  toName: string;
+  publicKey: string;
+  address: string;
+}): Promise<string> {
+  const keys = readNodeKeys(homePaths(options.fromHome))!;
+  const publicKey = new Uint8Array(Buffer.from(options.publicKey, 'base64'));
+  const sealed = sealRequest({
+    from: keys,
+    fromName: options.fromName,
+    toPublicKey: publicKey,
+    toName: options.toName,
+    operation: 'secret',
+    body: new Uint8Array(0),
+    now: Date.now(),
+  });
+  const { host, port } = splitAddress(options.address);
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const req = httpRequest({ host, port, path: '/v1/secret', method: 'POST', timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', reject);
+    req.end(sealed.envelope);
+  });
+  return openResponse({ request: sealed, serverPublicKey: publicKey, envelope: body }).status;
 }
