@@ -39,7 +39,12 @@ export const SERVICE: NounTable = {
       summary: "what the node's SSO service reports: its role, the master secret it holds, the master secret server",
       args: [],
       options: [
-        option('wait', 'value', '--wait <seconds>', 'wait up to this long for the service to answer (a service just started)'),
+        option(
+          'wait',
+          'value',
+          '--wait <seconds>',
+          'wait up to this long for the service to answer (a service just started)',
+        ),
       ],
       handler: async () => (await service()).serviceStatusCommand,
     }),
