@@ -12,7 +12,8 @@
  * and repeat the names and the request id, so a box cannot be re-addressed; a timestamp
  * window and a ReplayGuard refuse a request seen twice.
  *
- * The box is computed as `box.before` + `box.after` (what `box` does) so that a shared key
+ * The box is computed as `box.before` + `box.after` (what `box` does; `box.before` by
+ * crypto/x25519.ts, with OpenSSL's X25519) so that a shared key
  * from a low-order public key — the same for every secret key, so anyone could compute it —
  * is refused, as libsodium's crypto_box refuses it; tweetnacl alone does not.
  */
@@ -21,6 +22,7 @@ import { constantTimeEqual } from './hmac.js';
 import { LABELS } from './labels.js';
 import { nacl } from './nacl.js';
 import { type Rng, systemRng } from './random.js';
+import { boxBefore } from './x25519.js';
 
 export const NODE_KEY_BYTES = 32;
 export const REQUEST_ID_BYTES = 16;
@@ -236,7 +238,7 @@ export function sealRequestWith(input: RequestInput, fixed: RequestFixedValues):
     input.body,
   ]);
   const head = Buffer.concat([MAGIC, Uint8Array.of(VERSION, KIND_REQUEST), lengthPrefixed(from), lengthPrefixed(to)]);
-  const envelope = seal(head, plaintext, fixed.nonce, input.toPublicKey, input.from.secretKey);
+  const envelope = seal(head, plaintext, fixed.nonce, input.toPublicKey, input.from.secretKey, true);
   return {
     envelope,
     requestId: Uint8Array.from(fixed.requestId),
@@ -291,7 +293,7 @@ export function openRequest(input: OpenRequestInput): OpenedRequest {
   if (!(clientPublicKey instanceof Uint8Array) || clientPublicKey.length !== NODE_KEY_BYTES) {
     throw new ChannelError('unknown-sender', `no approved key for ${from.text}`);
   }
-  const plaintext = new Cursor(open(outer.rest(), clientPublicKey, input.server.secretKey), 0);
+  const plaintext = new Cursor(open(outer.rest(), clientPublicKey, input.server.secretKey, true), 0);
   if (!plaintext.take(REQUEST_LABEL.length).every((byte, i) => byte === REQUEST_LABEL[i])) {
     throw new ChannelError('malformed', 'the box does not hold a request');
   }
@@ -370,7 +372,7 @@ export function openResponse(input: OpenResponseInput): OpenedResponse {
     throw new ChannelError('malformed', 'the envelope is too short for a response');
   }
   checkKey(input.serverPublicKey, 'server public key', 'bad-box');
-  const plaintext = new Cursor(open(outer.rest(), input.serverPublicKey, input.request.replyKeys.secretKey), 0);
+  const plaintext = new Cursor(open(outer.rest(), input.serverPublicKey, input.request.replyKeys.secretKey, true), 0);
   if (!plaintext.take(RESPONSE_LABEL.length).every((byte, i) => byte === RESPONSE_LABEL[i])) {
     throw new ChannelError('malformed', 'the box does not hold a response');
   }
@@ -392,12 +394,13 @@ function seal(
   nonce: Uint8Array,
   publicKey: Uint8Array,
   secretKey: Uint8Array,
+  keepPeer = false,
 ): Uint8Array {
   const length = head.length + NONCE_BYTES + BOX_OVERHEAD + plaintext.length;
   if (length > MAX_ENVELOPE_BYTES) {
     throw new ChannelError('malformed', `the envelope would be ${length} bytes, over ${MAX_ENVELOPE_BYTES}`);
   }
-  const key = sharedKey(publicKey, secretKey, 'malformed');
+  const key = sharedKey(publicKey, secretKey, 'malformed', keepPeer);
   const envelope = new Uint8Array(length);
   envelope.set(head, 0);
   envelope.set(nonce, head.length);
@@ -407,19 +410,24 @@ function seal(
 }
 
 /** nonce ‖ box → plaintext, or 'bad-box'. */
-function open(sealed: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  const key = sharedKey(publicKey, secretKey, 'bad-box');
+function open(sealed: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array, keepPeer = false): Uint8Array {
+  const key = sharedKey(publicKey, secretKey, 'bad-box', keepPeer);
   const plaintext = nacl.box.open.after(sealed.subarray(NONCE_BYTES), sealed.subarray(0, NONCE_BYTES), key);
   key.fill(0);
   if (plaintext === null) throw new ChannelError('bad-box', 'the box does not open with the keys expected');
   return plaintext;
 }
 
-function sharedKey(publicKey: Uint8Array, secretKey: Uint8Array, reason: ChannelErrorReason): Uint8Array {
+function sharedKey(
+  publicKey: Uint8Array,
+  secretKey: Uint8Array,
+  reason: ChannelErrorReason,
+  keepPeer = false,
+): Uint8Array {
   checkKey(publicKey, 'public key', reason);
   checkKey(secretKey, 'secret key');
-  const key = nacl.box.before(publicKey, secretKey);
-  if (constantTimeEqual(key, LOW_ORDER_SHARED_KEY)) throw new ChannelError(reason, 'a low-order public key');
+  const key = boxBefore(publicKey, secretKey, keepPeer);
+  if (!key || constantTimeEqual(key, LOW_ORDER_SHARED_KEY)) throw new ChannelError(reason, 'a low-order public key');
   return key;
 }
 

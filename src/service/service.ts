@@ -40,6 +40,7 @@ import { openServiceStore } from './service-store.js';
 export const DEFAULT_REFRESH_SECONDS = 60;
 export const DEFAULT_LISTEN = '127.0.0.1:7461';
 export const DEFAULT_LEASE_SECONDS = 10;
+const APPROVED_KEYS_MS = 1000;
 
 export interface ServiceOptions {
   home: HomeContext;
@@ -146,17 +147,29 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
     state.lease = keeper;
     const serving = new SecretServing(node, store);
+    // Read from the store at most every APPROVED_KEYS_MS, by one read at a time, whatever
+    // the number of fetches waiting: a revocation counts here within that.
     let approved: { at: number; keys: Map<string, Uint8Array> } | null = null;
+    let reading: Promise<Map<string, Uint8Array>> | null = null;
+    const readApproved = () => {
+      reading ??= listNodeRecords(store)
+        .then((records) => {
+          const keys = new Map(records.filter((n) => n.state === 'approved').map((n) => [n.name.toLowerCase(), n.publicKey]));
+          approved = { at: Date.now(), keys };
+          return keys;
+        })
+        .finally(() => {
+          reading = null;
+        });
+      return reading;
+    };
     const channel: ChannelServer = await startChannelServer({
       listen: options.listen,
       keys,
       names: () => [node.node.nodeName, ...node.node.clusterNames],
       approvedKeys: async () => {
-        const now = Date.now();
-        if (!approved || now - approved.at >= 1000) {
-          const records = (await listNodeRecords(store)).filter((n) => n.state === 'approved');
-          approved = { at: now, keys: new Map(records.map((n) => [n.name.toLowerCase(), n.publicKey])) };
-        }
+        if (!approved) return readApproved();
+        if (Date.now() - approved.at >= APPROVED_KEYS_MS) void readApproved().catch(() => undefined);
         return approved.keys;
       },
       handle: async (request) => {
