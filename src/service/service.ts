@@ -154,7 +154,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const readApproved = () => {
       reading ??= listNodeRecords(store)
         .then((records) => {
-          const keys = new Map(records.filter((n) => n.state === 'approved').map((n) => [n.name.toLowerCase(), n.publicKey]));
+          const keys = new Map(
+            records.filter((n) => n.state === 'approved').map((n) => [n.name.toLowerCase(), n.publicKey]),
+          );
           approved = { at: Date.now(), keys };
           return keys;
         })
