@@ -12,6 +12,7 @@
 
 import { createConnection, type Socket } from 'node:net';
 import type { LookupResult } from '../core/manage/index.js';
+import type { Resolution, SessionView } from '../core/sso/index.js';
 import { SsoError } from '../errors.js';
 import { homePaths, resolveHomeDir } from '../node/home.js';
 import type { ServiceStatus } from './operations.js';
@@ -93,6 +94,29 @@ export class SsoClient {
       externalUser: string;
       created: boolean;
     }>;
+  }
+
+  /** Single sign-on: signs `principal` on through business system `bizsys`; the id is the cookie's value. */
+  ssoSignOn(
+    bizsys: string,
+    principal: string,
+    authType = 'FORM',
+  ): Promise<{ token: string; id: string; session: SessionView }> {
+    return this.call('sso-signon', { bizsys, principal, authType }) as Promise<{
+      token: string;
+      id: string;
+      session: SessionView;
+    }>;
+  }
+
+  /** The session at `bizsys` of the single sign-on id `token`, or `signedOn: false`. */
+  ssoResolve(token: string, bizsys: string): Promise<Resolution> {
+    return this.call('sso-resolve', { token, bizsys }) as Promise<Resolution>;
+  }
+
+  /** Signs out: every session of the group ends. */
+  async ssoInvalidate(token: string): Promise<boolean> {
+    return ((await this.call('sso-invalidate', { token })) as { invalidated: boolean }).invalidated;
   }
 
   status(): Promise<ServiceStatus> {

@@ -13,7 +13,15 @@ import {
   readBtdfSettings,
   setCredentials,
 } from '../core/manage/index.js';
-import { auditDenial, callerIdentity, type NodeContext, type StoreContext } from '../core/shared/index.js';
+import {
+  auditDenial,
+  callerIdentity,
+  type NodeContext,
+  requireRole,
+  roleCheck,
+  type StoreContext,
+} from '../core/shared/index.js';
+import type { SsoRuntime } from '../core/sso/index.js';
 import type { NodeBoxKeys } from '../crypto/node-channel.js';
 import { isSsoError, SsoError } from '../errors.js';
 import type { Caller } from '../node/os-identity.js';
@@ -46,6 +54,7 @@ export interface ServiceState {
   connections: () => number;
   keys: NodeBoxKeys;
   lease: LeaseKeeper;
+  sso: SsoRuntime;
   /** service run --db: the store the commands run for callers use too. */
   storeOverride: string | undefined;
 }
@@ -192,6 +201,25 @@ const OPERATIONS: Record<string, Operation> = {
   'btdf-get': async (state, peer, request) =>
     readBtdfSettings(state.contextFor(peer.caller), text(request, 'app'), { runtime: request.runtime === true }),
   'list-apps': async (state, peer) => applicationsForCaller(state.contextFor(peer.caller)),
+  /** Single sign-on for web applications (the package's middleware): sign a principal on. */
+  'sso-signon': async (state, peer, request) => {
+    await requireSsoCaller(state, peer);
+    return state.sso.signOn(
+      text(request, 'bizsys'),
+      text(request, 'principal'),
+      optionalText(request, 'authType') ?? 'FORM',
+    );
+  },
+  /** The caller's single sign-on id at a business system: its session there, or not signed on. */
+  'sso-resolve': async (state, peer, request) => {
+    await requireSsoCaller(state, peer);
+    return state.sso.resolve(text(request, 'token'), text(request, 'bizsys'));
+  },
+  /** A sign-out: every session of the group ends. */
+  'sso-invalidate': async (state, peer, request) => {
+    await requireSsoCaller(state, peer);
+    return { invalidated: await state.sso.invalidate(text(request, 'token')) };
+  },
   /** A CLI command, run for the caller (run-command.ts): the CLI's client mode. */
   run: (state, peer, request) => runForCaller(state, peer, request),
   /** ssomanage -setcredentials: encrypts, so refused while the master secret server is away. */
@@ -219,6 +247,20 @@ async function answer(state: ServiceState, peer: Peer, request: Request): Promis
     });
   }
   return operation(state, peer, request);
+}
+
+/**
+ * Who may sign principals on and resolve their ids: the web applications, which run as the
+ * service's own account or as an SSO administrator. Decided once a minute per connection.
+ */
+const ssoCallers = new WeakMap<Peer, number>();
+
+async function requireSsoCaller(state: ServiceState, peer: Peer): Promise<void> {
+  if (peer.uid === process.getuid?.()) return;
+  const checked = ssoCallers.get(peer);
+  if (checked !== undefined && Date.now() - checked < 60_000) return;
+  requireRole(await roleCheck(state.contextFor(peer.caller)), 'sso-admin', 'single sign-on for web applications');
+  ssoCallers.set(peer, Date.now());
 }
 
 function text(request: Request, name: string): string {

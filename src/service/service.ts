@@ -36,6 +36,7 @@ import { answerRemoteLookup } from './remote-lookup.js';
 import { SecretCache } from './secret-cache.js';
 import { SecretServing } from './secret-serving.js';
 import { openServiceStore } from './service-store.js';
+import { ServiceSso } from './sso-sessions.js';
 
 export const DEFAULT_REFRESH_SECONDS = 60;
 export const DEFAULT_LISTEN = '127.0.0.1:7461';
@@ -108,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       refresher: undefined as never,
       batcher: undefined as never,
       lease: undefined as never,
+      sso: undefined as never,
       connections: () => localApi?.connections() ?? 0,
       keys,
       storeOverride: options.storeOverride,
@@ -146,6 +148,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       { deps, caller: node.caller, node: node.node },
     );
     state.lease = keeper;
+    const sso = new ServiceSso(node, store, log);
+    await sso.reload();
+    state.sso = sso.runtime;
+    opened.push(() => sso.stop());
     const serving = new SecretServing(node, store);
     // Read from the store at most every APPROVED_KEYS_MS, by one read at a time, whatever
     // the number of fetches waiting: a revocation counts here within that.
@@ -226,6 +232,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (fresh) secretServer = fresh.secretServer;
         const config = await readNodeConfig(paths).catch(() => null);
         if (config) node.node = config;
+        await sso.reload();
         if (isSecretServer()) await keeper.tick();
       })();
     }, keeper.renewMs);

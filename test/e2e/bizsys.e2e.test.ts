@@ -47,7 +47,13 @@ test('a business system from add to remove', () => {
   expect(shown).toMatchObject({
     name: 'shop',
     ssl: true,
-    session: { ssoEnabled: true, maxInactiveSeconds: 600, reapIntervalSeconds: 60, failoverEnabled: false },
+    session: {
+      ssoEnabled: true,
+      maxInactiveSeconds: 600,
+      reapIntervalSeconds: 60,
+      failoverEnabled: false,
+      sessionTimeoutSeconds: 1800,
+    },
     files: [{ role: 'web-config', name: 'httpd.conf' }],
   });
   expect(ok(ssokit('bizsys', 'show', 'shop')).stdout).toContain('sso-max-inactive-seconds  : 600\n');
@@ -140,7 +146,7 @@ test('get and set in the manner of asadmin: name=value lines, patterns, several 
     'bizsys.mail.sso-failover-enabled=true\nbizsys.portal.sso-failover-enabled=false\n',
   );
   expect(JSON.parse(ok(ssokit('get', 'node.name', '--json')).stdout)).toEqual({ 'node.name': 'web1' });
-  expect(ok(ssokit('get', 'bizsys.mail')).stdout.split('\n')).toHaveLength(9);
+  expect(ok(ssokit('get', 'bizsys.mail')).stdout.split('\n')).toHaveLength(10);
 });
 
 test('on a node that is not set up, business systems say so', () => {

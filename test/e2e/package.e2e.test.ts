@@ -18,7 +18,8 @@ const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'ut
 /** A line of a JavaScript stack trace: "    at main (file:///…/main.js:12:3)". */
 const STACK_LINE = /^\s+at .*:\d+:\d+\)?$/m;
 /** What must never ship: sources, tests, benchmarks, fixtures, TypeScript of any kind. */
-const NOT_SHIPPED = /^(src|test|bench|fixtures)\/|^dist\/(test|bench|fixtures)\/|\.ts$/;
+// Type declarations (.d.ts) ship: applications import the typed SsoClient.
+const NOT_SHIPPED = /^(src|test|bench|fixtures)\/|^dist\/(test|bench|fixtures)\/|(?<!\.d)\.ts$/;
 
 let pkg: InstalledPackage;
 let dir: ReturnType<typeof tempDir>;
@@ -62,6 +63,7 @@ test('the tarball holds the tools, the built code and the docs; no sources, test
   );
   expect(files.filter((file) => NOT_SHIPPED.test(file))).toEqual([]);
   expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+  expect(files).toContain('dist/src/index.d.ts');
 });
 
 test('npm pack on a checkout with nothing built builds it (prepack) and packs the same files', async () => {

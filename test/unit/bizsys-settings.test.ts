@@ -35,7 +35,13 @@ describe('business systems', () => {
     const system = await shop();
     expect(system).toMatchObject({
       publicUrl: 'https://shop.example.com:443',
-      session: { ssoEnabled: true, maxInactiveSeconds: 300, reapIntervalSeconds: 60, failoverEnabled: false },
+      session: {
+        ssoEnabled: true,
+        maxInactiveSeconds: 300,
+        reapIntervalSeconds: 60,
+        failoverEnabled: false,
+        sessionTimeoutSeconds: 1800,
+      },
       files: [{ role: 'certificate', name: 'site.crt' }],
     });
     expect(statSync(bizsysFilePath(t.sys.paths, 'shop', 'site.crt')).mode & 0o777).toBe(0o600);
@@ -188,6 +194,7 @@ describe('get and set by dotted name', () => {
       'bizsys.shop.sso-enabled',
       'bizsys.shop.sso-max-inactive-seconds',
       'bizsys.shop.sso-reap-interval-seconds',
+      'bizsys.shop.session-timeout-seconds',
       'bizsys.shop.sso-failover-enabled',
     ]);
     await setSetting(t.sys.ctx, 'bizsys.shop.protected-paths=/a, /b');
@@ -226,7 +233,7 @@ describe('get and set by dotted name', () => {
       { name: 'bizsys.portal.ssl', value: 'false' },
       { name: 'bizsys.shop.ssl', value: 'true' },
     ]);
-    expect((await getSettings(t.sys.ctx, 'bizsys.shop')).length).toBe(8);
+    expect((await getSettings(t.sys.ctx, 'bizsys.shop')).length).toBe(9);
     const install = currentInstallFacts();
     expect(await getSettings(t.sys.ctx, 'node.install')).toEqual([
       { name: 'node.install.platform', value: `${install.platform}/${install.arch}` },

@@ -127,6 +127,7 @@ function printSystem(session: Session, s: BusinessSystem): void {
     ['sso-max-inactive-seconds', String(s.session.maxInactiveSeconds)],
     ['sso-reap-interval-seconds', String(s.session.reapIntervalSeconds)],
     ['sso-failover-enabled', String(s.session.failoverEnabled)],
+    ['session-timeout-seconds', String(s.session.sessionTimeoutSeconds)],
     ...s.files.map((f): [string, string] => [`file (${f.role})`, f.name]),
   ]);
 }

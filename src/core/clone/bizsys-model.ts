@@ -26,6 +26,8 @@ export interface SessionSettings {
   maxInactiveSeconds: number;
   reapIntervalSeconds: number;
   failoverEnabled: boolean;
+  /** This application's own session: a new one after this long without a request (a timeout is not a sign-out). */
+  sessionTimeoutSeconds: number;
 }
 
 export interface BusinessSystem {
@@ -47,6 +49,7 @@ export const SESSION_DEFAULTS: SessionSettings = {
   maxInactiveSeconds: 300,
   reapIntervalSeconds: 60,
   failoverEnabled: false,
+  sessionTimeoutSeconds: 1800,
 };
 
 export const BIZSYS_FORMAT = 'ssokit-bizsys/v1';
@@ -134,6 +137,7 @@ export function bizsysProblems(system: BusinessSystem): string[] {
     new Set(system.protectedPaths).size !== system.protectedPaths.length ? 'a protected path is listed twice' : null,
     secondsProblem(system.session.maxInactiveSeconds, 'sso-max-inactive-seconds'),
     secondsProblem(system.session.reapIntervalSeconds, 'sso-reap-interval-seconds'),
+    secondsProblem(system.session.sessionTimeoutSeconds, 'session-timeout-seconds'),
   ];
   for (const file of system.files) {
     problems.push(fileNameProblem(file.name));
@@ -183,6 +187,11 @@ function sessionFromJson(session: JsonObject): SessionSettings {
     maxInactiveSeconds: session.number('maxInactiveSeconds'),
     reapIntervalSeconds: session.number('reapIntervalSeconds'),
     failoverEnabled: session.boolean('failoverEnabled'),
+    // Not in definitions written before single sign-on sessions ran: the default.
+    sessionTimeoutSeconds:
+      typeof session.raw('sessionTimeoutSeconds') === 'number'
+        ? session.number('sessionTimeoutSeconds')
+        : SESSION_DEFAULTS.sessionTimeoutSeconds,
   };
 }
 

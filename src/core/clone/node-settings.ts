@@ -69,6 +69,10 @@ const BIZSYS_SETTINGS: Record<string, BizsysSetting> = {
     read: (s) => String(s.session.reapIntervalSeconds),
     write: (v) => ({ session: { reapIntervalSeconds: parseSeconds(v, 'sso-reap-interval-seconds') } }),
   },
+  'session-timeout-seconds': {
+    read: (s) => String(s.session.sessionTimeoutSeconds),
+    write: (v) => ({ session: { sessionTimeoutSeconds: parseSeconds(v, 'session-timeout-seconds') } }),
+  },
   'sso-failover-enabled': {
     read: (s) => String(s.session.failoverEnabled),
     write: (v) => ({ session: { failoverEnabled: parseBoolean(v, 'sso-failover-enabled') } }),

@@ -58,6 +58,8 @@ export const STORE_TABLES: readonly TableSpec[] = [
   { name: 'audit_credential_lookups', orderBy: 'id', pageKey: 'id', identity: true },
   { name: 'nodes', orderBy: 'name_key' },
   { name: 'secret_server_leases', orderBy: 'name_key' },
+  { name: 'sso_entries', orderBy: 'hash' },
+  { name: 'sso_sessions', orderBy: 'hash, bizsys' },
 ];
 
 /** Rows read and written per batch: large enough to amortise a round trip, small in memory. */

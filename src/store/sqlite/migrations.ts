@@ -185,6 +185,34 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'single sign-on state',
+    statements: [
+      // Single sign-on entries of business systems with sso-failover-enabled, by the SHA-256
+      // of their id (the id itself is never stored), and each application's session of one.
+      `CREATE TABLE sso_entries (
+        hash BLOB PRIMARY KEY,
+        bizsys TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        auth_type TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        last_access_ms INTEGER NOT NULL,
+        max_inactive_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+      )`,
+      `CREATE INDEX sso_entries_by_expiry ON sso_entries (expires_at_ms)`,
+      `CREATE TABLE sso_sessions (
+        hash BLOB NOT NULL,
+        bizsys TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        last_access_ms INTEGER NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        PRIMARY KEY (hash, bizsys)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
