@@ -14,6 +14,7 @@ import {
   productionDeps,
   type StoreContext,
 } from '../core/shared/index.js';
+import type { SsoRuntime } from '../core/sso/index.js';
 import { checkWriterParams, type ScryptParams } from '../crypto/kdf.js';
 import { SsoError } from '../errors.js';
 import { type HomePaths, homePaths, resolveHomeDir } from '../node/home.js';
@@ -49,6 +50,8 @@ export const WEAK_KDF_CONSENT = 'files-written-now-are-weak';
 export interface ForCaller {
   caller: Caller;
   masterSecrets?: MasterSecretSource | undefined;
+  /** The service's single sign-on runtime: its memory entries as well as the store's. */
+  sso?: SsoRuntime | undefined;
 }
 
 export class Session implements AnswerContext {
@@ -87,7 +90,11 @@ export class Session implements AnswerContext {
     };
     if (forCaller?.masterSecrets) this.deps.masterSecrets = forCaller.masterSecrets;
     this.caller = forCaller?.caller ?? currentCaller();
+    this.serviceSso = forCaller?.sso;
   }
+
+  /** Through the service, its single sign-on runtime; without it, undefined (the store's entries only). */
+  readonly serviceSso: SsoRuntime | undefined;
 
   /** A PostgreSQL password from a file this user names (--db-password-file, --to-password-file). */
   storePasswordFrom(file: string): string {

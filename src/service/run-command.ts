@@ -81,6 +81,7 @@ export async function runForCaller(state: ServiceState, peer: Peer, request: Req
       runCommandLine(tool, argv as string[], io, undefined, {
         caller: peer.caller,
         masterSecrets: state.isSecretServer() ? undefined : state.cache,
+        sso: state.sso,
         cwd,
       }),
     );
