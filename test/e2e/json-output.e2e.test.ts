@@ -24,6 +24,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ALL_COMMANDS } from '../../src/cli/table/registry.js';
+import { type GroupMember, MemoryState, SsoRuntime, StoreState } from '../../src/core/sso/index.js';
+import { openStore } from '../../src/store/open-store.js';
 import { type CliResult, REPO_ROOT, runCli } from '../helpers/cli.js';
 import { testEnv } from '../helpers/fast-deps.js';
 import { freshDatabase, postgresUnavailable, storeUrl, type TestDatabase } from '../helpers/postgres.js';
@@ -286,6 +288,30 @@ beforeAll(() => {
     `certificate=${at('shop.crt')}`,
   );
   setUp(ALPHA(), 'bizsys', 'add', 'blog', '--public-url', 'https://blog.example.com');
+});
+/**
+ * Single sign-on entries in alpha's store (shop with failover, as `ssokit set` makes it
+ * below): there is no command that signs on, so the core runtime does, from here. One is
+ * live (list, show, invalidate), one signed on an hour ago and long expired (reap).
+ */
+let ssoEntryId = '';
+beforeAll(async () => {
+  const store = await openStore(STORE(), { busyTimeoutMs: 5000 });
+  try {
+    const shop: GroupMember = {
+      name: 'shop',
+      ssoEnabled: true,
+      maxInactiveSeconds: 300,
+      reapIntervalSeconds: 60,
+      failoverEnabled: true,
+      sessionTimeoutSeconds: 1800,
+    };
+    const runtime = (now: () => number) => new SsoRuntime(new MemoryState(), new StoreState(store), () => shop, now);
+    ssoEntryId = (await runtime(Date.now).signOn('shop', 'alice', 'FORM')).id;
+    await runtime(() => Date.now() - 3_600_000).signOn('shop', 'bob', 'FORM');
+  } finally {
+    await store.close();
+  }
 });
 /** A node on a PostgreSQL store, for the commands only such a store has (db ssl, -setSSL). */
 let pgDatabase: TestDatabase | undefined;
@@ -597,6 +623,15 @@ const CASES: [spelling: string, runs: () => Run | Run[]][] = [
   ['ssokit get', () => [a('get', 'bizsys.shop.ssl'), a('get', 'bizsys.shop'), a('get', '*')]],
   ['ssokit set', () => a('set', 'bizsys.shop.sso-failover-enabled=true', 'bizsys.portal.sso-max-inactive-seconds=600')],
   ['ssokit bizsys remove', () => a('bizsys', 'remove', 'blog', '--yes')],
+  // single sign-on entries (signed on above; without the service, the store's only)
+  ['ssokit sso list', () => [a('sso', 'list'), a('sso', 'list', '--bizsys', 'shop', '--user', 'alice')]],
+  ['ssokit sso show', () => a('sso', 'show', ssoEntryId)],
+  [
+    'ssokit sso show ID (no such entry)',
+    () => ({ ...a('sso', 'show', '0000000000000000'), status: 51, code: 'NOT_FOUND' }),
+  ],
+  ['ssokit sso invalidate', () => a('sso', 'invalidate', ssoEntryId)],
+  ['ssokit sso reap', () => a('sso', 'reap')],
   // environment bundles
   ['ssokit clone export', () => withPassword(a('clone', 'export', at('e1.bundle')))],
   ['ssokit clone -p FILE', () => withPassword(a('clone', '-p', at('e2.bundle')))],

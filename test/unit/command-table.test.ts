@@ -392,6 +392,17 @@ const ROWS: Row[] = [
   ],
   ['ssokit', ['bizsys', 'remove', 'shop'], 'bizsys remove', { name: 'shop' }],
   ['ssokit', ['get', 'bizsys.*.ssl'], 'get', { name: 'bizsys.*.ssl' }],
+  // single sign-on entries
+  ['ssokit', ['sso', 'list'], 'sso list', { bizsys: undefined, user: undefined, limit: undefined }],
+  [
+    'ssokit',
+    ['sso', 'list', '--bizsys', 'shop', '--user', 'alice', '--limit', '10'],
+    'sso list',
+    { bizsys: 'shop', user: 'alice', limit: '10' },
+  ],
+  ['ssokit', ['sso', 'show', '0123456789abcdef'], 'sso show', { id: '0123456789abcdef' }],
+  ['ssokit', ['sso', 'invalidate', '0123456789abcdef'], 'sso invalidate', { id: '0123456789abcdef' }],
+  ['ssokit', ['sso', 'reap'], 'sso reap', {}],
   ['ssokit', ['set', 'a.b=1', 'c.d=2'], 'set', { assignments: ['a.b=1', 'c.d=2'] }],
   // environment bundles
   [

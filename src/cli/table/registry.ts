@@ -17,6 +17,7 @@ import { NODE } from '../commands/node.js';
 import { SECRET } from '../commands/secret.js';
 import { SERVICE } from '../commands/service.js';
 import { SETTINGS } from '../commands/settings.js';
+import { SSO } from '../commands/sso.js';
 import { SYSTEM } from '../commands/system.js';
 import type { CommandDef, NounTable, OriginalTool } from './define.js';
 
@@ -33,6 +34,7 @@ export const TABLES: readonly NounTable[] = [
   BIZSYS,
   SETTINGS,
   CLONE,
+  SSO,
   NODE,
   SERVICE,
   CHECK,

@@ -3,6 +3,7 @@
  * a node (one group), kept in memory or, with failover, in the store.
  */
 
+export { DEFAULT_LIST_LIMIT, invalidateEntry, listEntries, reapEntries, showEntry, storeRuntime } from './admin.js';
 export { MemoryState } from './memory-state.js';
 export {
   type EntryView,
