@@ -20,13 +20,17 @@ import { SsoError } from '../errors.js';
 import { splitAddress } from './channel-client.js';
 import { EVENTS, type ServiceLog } from './log.js';
 
+/** Request ids the service remembers: see startChannelServer. */
+export const SERVICE_REPLAY_CAPACITY = 400_000;
+
 export interface ChannelServerOptions {
   listen: string;
   keys: NodeBoxKeys;
   /** The names this node answers to. */
   names: () => readonly string[];
   /** Approved nodes' keys, fresh enough to decide on (a revocation counts within a second). */
-  approvedKeys: () => Promise<ReadonlyMap<string, Uint8Array>>;
+  /** `fresh`: read again now unless just read (a node approved a moment ago is not unknown). */
+  approvedKeys: (fresh?: boolean) => Promise<ReadonlyMap<string, Uint8Array>>;
   handle: (request: OpenedRequest) => Promise<{ status: string; body: Uint8Array }>;
   health: () => { status: number; body: unknown };
   metrics: () => Promise<{ contentType: string; body: string }>;
@@ -45,7 +49,7 @@ export async function startChannelServer(options: ChannelServerOptions): Promise
   const { host, port } = splitAddress(options.listen);
   // Ids are kept for twice the skew window (120 s): 400,000 of them allow 3,333 fetches a
   // second, room above 60,000 servers refreshing every 60 s (1,000/s), in some 40 MB.
-  const replay = new ReplayGuard({ capacity: 400_000 });
+  const replay = new ReplayGuard({ capacity: SERVICE_REPLAY_CAPACITY });
   const server: Server = createServer((req, res) => {
     route(req, res, options, replay).catch((error: unknown) => {
       options.log.error({ event: EVENTS.channelRefused, reason: (error as Error).message }, 'channel request failed');
@@ -99,10 +103,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Channel
     refuse(req, res, options, 'malformed', 413, `the envelope is larger than ${MAX_ENVELOPE_BYTES} bytes`);
     return;
   }
-  const keys = await options.approvedKeys();
-  let opened: OpenedRequest;
-  try {
-    opened = openRequest({
+  const open = (keys: ReadonlyMap<string, Uint8Array>) =>
+    openRequest({
       server: options.keys,
       serverName: options.names(),
       envelope,
@@ -110,6 +112,15 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Channel
       now: options.now(),
       replay,
     });
+  let opened: OpenedRequest;
+  try {
+    try {
+      opened = open(await options.approvedKeys());
+    } catch (error) {
+      // The sender is checked before the replay guard: a second try with a fresh read is safe.
+      if (!(error instanceof ChannelError && error.reason === 'unknown-sender')) throw error;
+      opened = open(await options.approvedKeys(true));
+    }
   } catch (error) {
     if (!(error instanceof ChannelError)) throw error;
     refuse(req, res, options, error.reason, 403, error.message);

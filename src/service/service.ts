@@ -175,8 +175,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       listen: options.listen,
       keys,
       names: () => [node.node.nodeName, ...node.node.clusterNames],
-      approvedKeys: async () => {
-        if (!approved) return readApproved();
+      approvedKeys: async (fresh) => {
+        if (!approved || (fresh && Date.now() - approved.at > 250)) return readApproved();
         if (Date.now() - approved.at >= APPROVED_KEYS_MS) void readApproved().catch(() => undefined);
         return approved.keys;
       },
