@@ -14,6 +14,7 @@ import { SuiteUnavailable } from './pg-raw.js';
 import { postgresSuite } from './postgres-bench.js';
 import { secretSuite } from './secret-bench.js';
 import { serviceSuite } from './service-bench.js';
+import { ssoSuite } from './sso-bench.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,6 +24,7 @@ const SUITES: Record<string, (dir: string) => Promise<SuiteResult>> = {
   clone: (dir) => cloneSuite(dir, repoRoot),
   postgres: (dir) => postgresSuite(dir, repoRoot),
   service: (dir) => serviceSuite(dir, repoRoot),
+  sso: (dir) => ssoSuite(dir, repoRoot),
 };
 
 const wanted = process.argv.slice(2);
