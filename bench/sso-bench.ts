@@ -319,7 +319,7 @@ export async function ssoSuite(dir: string, repoRoot: string): Promise<SuiteResu
     notes: [
       ...(resolves.some((r) => r.where === 'store' && r.service.rate < GOAL)
         ? [
-            "With the state in the store a resolve is two reads one after the other (the entry, then this application's session: SsoRuntime.resolve calls StoreState.entry and then .session), and each node has one store connection, so the resolves in flight queue on it: on PostgreSQL each is two network round trips, and the in-process floor itself is under the goal, so the service cannot reach it. What would: one read per resolve (the entry with its sessions in one SELECT … LEFT JOIN sso_sessions, which needs SsoState to give entry and session together — a change to runtime.ts and state.ts, not made here), and more than one store connection for reads on PostgreSQL. On SQLite the service's own cost (JSON over the socket, one answer a request) takes the rest: the floor is 2–3 times the goal.",
+            "With the state in the store a resolve is one read (the entry with this application's session: StoreState.entryWithSession, a LEFT JOIN) and, for a new session, one write; the touches are written together every 200 ms. On PostgreSQL each read is a network round trip, and the in-process floor itself is under the goal. On SQLite the service's own cost (JSON over the socket, one answer a request) takes the rest of the floor.",
           ]
         : []),
       ...(pgMissing ? [`PostgreSQL not measured: ${pgMissing}.`] : []),

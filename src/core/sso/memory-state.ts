@@ -17,6 +17,14 @@ export class MemoryState implements SsoState {
     return this.#sessions.get(key(hash))?.get(bizsys) ?? null;
   }
 
+  async entryWithSession(
+    hash: Buffer,
+    bizsys: string,
+  ): Promise<{ entry: SsoEntry; session: AppSession | null } | null> {
+    const entry = this.#entries.get(key(hash));
+    return entry ? { entry, session: this.#sessions.get(key(hash))?.get(bizsys) ?? null } : null;
+  }
+
   async sessions(hash: Buffer): Promise<AppSession[]> {
     return [...(this.#sessions.get(key(hash))?.values() ?? [])];
   }

@@ -107,15 +107,21 @@ export class SsoRuntime {
     if (!member.ssoEnabled) return { signedOn: false, reason: 'sso-disabled' };
     const hash = tokenHash(token);
     if (!hash) return { signedOn: false, reason: 'unknown' };
-    const found = await this.#find(hash);
+    // One read: the entry with this application's session (memory first, then the store).
+    let state: SsoState = this.memory;
+    let found = await this.memory.entryWithSession(hash, bizsys);
+    if (!found && this.store) {
+      state = this.store;
+      found = await this.store.entryWithSession(hash, bizsys);
+    }
     if (!found) return { signedOn: false, reason: 'unknown' };
-    const { entry, state } = found;
+    const { entry } = found;
     const now = this.now();
     if (now - entry.lastAccessMs > entry.maxInactiveMs) {
       await state.invalidate(hash);
       return { signedOn: false, reason: 'expired' };
     }
-    let session = await state.session(hash, bizsys);
+    let session = found.session;
     let isNew = false;
     if (!session || now - session.lastAccessMs > session.timeoutMs) {
       session = newSession(hash, member, now);

@@ -36,6 +36,8 @@ export interface SsoState {
   readonly where: 'store' | 'memory';
   entry(hash: Buffer): Promise<SsoEntry | null>;
   session(hash: Buffer, bizsys: string): Promise<AppSession | null>;
+  /** The entry and its session at `bizsys` in one read (a resolve's): null without the entry. */
+  entryWithSession(hash: Buffer, bizsys: string): Promise<{ entry: SsoEntry; session: AppSession | null } | null>;
   sessions(hash: Buffer): Promise<AppSession[]>;
   /** A new entry and its first application session, together. */
   create(entry: SsoEntry, session: AppSession): Promise<void>;

@@ -88,6 +88,37 @@ export class StoreState implements SsoState {
     return session;
   }
 
+  async entryWithSession(
+    hash: Buffer,
+    bizsys: string,
+  ): Promise<{ entry: SsoEntry; session: AppSession | null } | null> {
+    const row = await this.store.get<
+      EntryRow & { session_id: string | null; s_created: number; s_access: number; s_timeout: number }
+    >(
+      `SELECT e.hash, e.bizsys, e.principal, e.auth_type, e.created_at_ms, e.last_access_ms, e.max_inactive_ms,
+         s.session_id, s.created_at_ms AS s_created, s.last_access_ms AS s_access, s.timeout_ms AS s_timeout
+       FROM sso_entries e LEFT JOIN sso_sessions s ON s.hash = e.hash AND s.bizsys = ?
+       WHERE e.hash = ?`,
+      [bizsys, hash],
+    );
+    if (!row) return null;
+    const entry = entryFrom(row);
+    const touched = this.#entryTouches.get(key(hash));
+    if (touched && touched.at > entry.lastAccessMs) entry.lastAccessMs = touched.at;
+    if (row.session_id === null) return { entry, session: null };
+    const session = sessionFrom({
+      hash: row.hash,
+      bizsys,
+      session_id: row.session_id,
+      created_at_ms: row.s_created,
+      last_access_ms: row.s_access,
+      timeout_ms: row.s_timeout,
+    });
+    const sessionTouched = this.#sessionTouches.get(`${key(hash)} ${bizsys}`);
+    if (sessionTouched && sessionTouched.at > session.lastAccessMs) session.lastAccessMs = sessionTouched.at;
+    return { entry, session };
+  }
+
   async sessions(hash: Buffer): Promise<AppSession[]> {
     return (
       await this.store.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sso_sessions WHERE hash = ? ORDER BY bizsys`, [
