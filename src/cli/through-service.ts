@@ -42,8 +42,8 @@ const LOCAL_COMMANDS = new Set([
   'secret rotate',
 ]);
 
-/** Environment variables the service honours for the command it runs for the CLI. */
-const FORWARDED_ENV = [
+/** Environment variables the service honours for the command it runs for the CLI (run-command.ts). */
+export const FORWARDED_ENV: readonly string[] = [
   'NO_COLOR',
   'SSOKIT_PASSWORD',
   'SSOKIT_PASSWORD_FILE',
@@ -53,7 +53,8 @@ const FORWARDED_ENV = [
   'SSOKIT_TEST_WEAK_KDF',
 ];
 
-const ENV_FILES = ['SSOKIT_PASSWORD_FILE', 'SSOKIT_FIELDS_FILE'];
+/** Of those, the ones that name a file (resolved in the caller's working folder). */
+export const ENV_FILES: readonly string[] = ['SSOKIT_PASSWORD_FILE', 'SSOKIT_FIELDS_FILE'];
 
 /** The most the CLI sends of one file: larger inputs are refused by the commands anyway. */
 const MAX_SENT_BYTES = 256 * 1024 * 1024;

@@ -118,6 +118,24 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
 }
 
+/** Whether a service answers on the socket (a socket left by a killed one refuses). */
+export function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+export function serviceAlreadyRunning(socketPath: string): SsoError {
+  return new SsoError('CONFLICT', `an SSO service is already running on ${socketPath}`, {
+    hint: 'stop it first (systemctl stop ssokit, or SIGTERM), or give this one another home',
+  });
+}
+
 /**
  * Refuses (CONFLICT) when a live service answers on `socketPath`, removes a socket a killed
  * one left, and refuses a file that is not a socket. startLocalApi calls it; a service may
@@ -131,19 +149,7 @@ export async function clearStaleSocket(socketPath: string, log: ServiceLog): Pro
       hint: 'move it away; the service makes its socket there',
     });
   }
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = createConnection(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (live) {
-    throw new SsoError('CONFLICT', `an SSO service is already running on ${socketPath}`, {
-      hint: 'stop it first (systemctl stop ssokit, or SIGTERM), or give this one another home',
-    });
-  }
+  if (await socketAnswers(socketPath)) throw serviceAlreadyRunning(socketPath);
   await fs.rm(socketPath, { force: true });
   log.info({ event: EVENTS.staleSocketRemoved, socket: socketPath }, EVENTS.staleSocketRemoved);
 }

@@ -12,6 +12,7 @@ import type { CliIo, TextSink } from '../cli/io.js';
 import { runCommandLine } from '../cli/runner.js';
 import type { ToolName } from '../cli/table/define.js';
 import { parseCommandLine } from '../cli/table/parse.js';
+import { ENV_FILES, FORWARDED_ENV } from '../cli/through-service.js';
 import { auditDenial, requireRole, roleCheck } from '../core/shared/index.js';
 import { isSsoError, SsoError } from '../errors.js';
 import { type CallerFileState, CallerFiles, withCallerFiles } from '../node/caller-files.js';
@@ -19,16 +20,8 @@ import type { Peer, Request } from './local-api.js';
 import type { ServiceState } from './operations.js';
 
 const TOOLS: readonly ToolName[] = ['ssokit', 'ssoconfig', 'ssomanage', 'ssoclient', 'ssocloneaz'];
-const FORWARDED_ENV = new Set([
-  'NO_COLOR',
-  'SSOKIT_PASSWORD',
-  'SSOKIT_PASSWORD_FILE',
-  'SSOKIT_PASSWORD_REMINDER',
-  'SSOKIT_FIELDS_FILE',
-  'SSOKIT_KDF_LOG2N',
-  'SSOKIT_TEST_WEAK_KDF',
-]);
-const ENV_FILES = new Set(['SSOKIT_PASSWORD_FILE', 'SSOKIT_FIELDS_FILE']);
+const FORWARDED = new Set(FORWARDED_ENV);
+const NAMES_A_FILE = new Set(ENV_FILES);
 
 export interface RunAnswer {
   status: number;
@@ -53,8 +46,8 @@ export async function runForCaller(state: ServiceState, peer: Peer, request: Req
   };
   if (typeof request.env === 'object' && request.env !== null) {
     for (const [name, value] of Object.entries(request.env)) {
-      if (!FORWARDED_ENV.has(name) || typeof value !== 'string') continue;
-      env[name] = ENV_FILES.has(name) ? resolve(cwd, value) : value;
+      if (!FORWARDED.has(name) || typeof value !== 'string') continue;
+      env[name] = NAMES_A_FILE.has(name) ? resolve(cwd, value) : value;
     }
   }
   await requireOwnerOrAdmin(state, peer, tool, argv as string[]);

@@ -7,7 +7,6 @@
  */
 
 import { promises as fs } from 'node:fs';
-import { createConnection } from 'node:net';
 import { lookupEach } from '../core/manage/index.js';
 import { listNodeRecords, registerNode } from '../core/nodes/index.js';
 import {
@@ -25,7 +24,7 @@ import { whyNoPeerCredentials } from '../node/peer-credentials.js';
 import type { Store } from '../store/store.js';
 import { type ChannelServer, startChannelServer } from './channel-server.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { type LocalApi, startLocalApi } from './local-api.js';
+import { type LocalApi, serviceAlreadyRunning, socketAnswers, startLocalApi } from './local-api.js';
 import { EVENTS, type ServiceLog, serviceLog } from './log.js';
 import { LookupAudit } from './lookup-audit.js';
 import { LookupBatcher } from './lookup-batcher.js';
@@ -290,19 +289,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 }
 
 async function refuseLiveSocket(socketPath: string): Promise<void> {
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = createConnection(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (live) {
-    throw new SsoError('CONFLICT', `an SSO service is already running on ${socketPath}`, {
-      hint: 'stop it first (systemctl stop ssokit, or SIGTERM), or give this one another home',
-    });
-  }
+  if (await socketAnswers(socketPath)) throw serviceAlreadyRunning(socketPath);
 }
 
 /** The service runs as the node's service account, which alone owns the home, when node.json names one. */
