@@ -12,14 +12,7 @@ import type { SsoClient } from '../../src/service/client.js';
 import { runCli } from '../helpers/cli.js';
 import { postgresUnavailable } from '../helpers/postgres.js';
 import { describeNeeding } from '../helpers/requirements.js';
-import {
-  type Engine,
-  PASSWORD,
-  type ServiceSystem,
-  seedApplication,
-  serviceSystem,
-  waitFor,
-} from '../helpers/services.js';
+import { type Engine, type ServiceSystem, seedApplication, serviceSystem, waitFor } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 jest.setTimeout(120_000);
@@ -159,7 +152,6 @@ for (const engine of ['sqlite', 'postgres'] as Engine[]) {
         await expect(client.getCredentials('payroll')).resolves.toMatchObject({ app: 'payroll' });
         client.close();
       }
-      expect(PASSWORD).toBeTruthy();
     });
 
     test('ssoconfig -remoteLookup: off by default; when on, approved nodes send lookups over the node channel', async () => {
